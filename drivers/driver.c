@@ -1,0 +1,208 @@
+/*
+ * driver.c — driver registry, the checked wrappers every engine call goes
+ * through, and in-memory query results.
+ */
+#include "driver.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const struct drv_ops *const drivers[] = {
+    &drv_postgres_ops,
+};
+
+const struct drv_ops *drv_for_scheme(const char *scheme)
+{
+    for (size_t i = 0; i < MG_ARRAY_SIZE(drivers); i++)
+        for (const char *const *s = drivers[i]->schemes; *s; s++)
+            if (!strcmp(*s, scheme))
+                return drivers[i];
+    return NULL;
+}
+
+const struct drv_ops *drv_for_name(const char *name)
+{
+    if (!strcmp(name, "postgresql") || !strcmp(name, "pg"))
+        name = "postgres";
+    if (!strcmp(name, "mariadb"))
+        name = "mysql";
+    for (size_t i = 0; i < MG_ARRAY_SIZE(drivers); i++)
+        if (!strcmp(drivers[i]->name, name))
+            return drivers[i];
+    return NULL;
+}
+
+/* Checks the contract after a call: failure comes with a filled error. */
+static int checked(int rc, struct mg_err *err)
+{
+    assert(rc <= 0);
+    if (rc < 0 && !err->code)
+        mg_err_set(err, rc, "the database driver failed without saying why");
+    return rc;
+}
+
+int drv_open(struct drv_conn **out, const char *url, const struct drv_connect_opts *opts,
+             struct mg_err *err)
+{
+    struct mg_url u;
+    const struct drv_ops *ops;
+    int rc;
+
+    *out = NULL;
+    rc = mg_url_parse(&u, url, err);
+    if (rc)
+        return rc;
+    ops = drv_for_scheme(u.scheme);
+    if (!ops) {
+        mg_err_set(err, MG_EUSAGE, "unsupported database URL scheme '%s://'", u.scheme);
+        mg_err_hint(err, "use postgres://, postgresql://, mysql:// or mariadb://");
+        mg_url_free(&u);
+        return MG_EUSAGE;
+    }
+    assert(ops->api_version == DRV_API_VERSION);
+    rc = checked(ops->connect(out, &u, opts, err), err);
+    mg_url_free(&u);
+    if (!rc)
+        assert(*out && (*out)->ops == ops);
+    return rc;
+}
+
+void drv_close(struct drv_conn *c)
+{
+    if (c)
+        c->ops->close(c);
+}
+
+int drv_split(const struct drv_ops *ops, struct drv_stmt **out, size_t *n, const char *sql,
+              size_t len, int server_version, struct mg_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    return checked(ops->split(out, n, sql, len, server_version, err), err);
+}
+
+int drv_exec(struct drv_conn *c, const char *sql, long long *rows, struct mg_err *err)
+{
+    return drv_execn(c, sql, strlen(sql), rows, err);
+}
+
+int drv_execn(struct drv_conn *c, const char *sql, size_t len, long long *rows, struct mg_err *err)
+{
+    if (rows)
+        *rows = -1;
+    return checked(c->ops->exec(c, sql, len, rows, err), err);
+}
+
+int drv_query(struct drv_conn *c, struct drv_result **out, const char *sql,
+              const char *const *params, size_t nparams, struct mg_err *err)
+{
+    int rc;
+
+    *out = NULL;
+    rc = checked(c->ops->query(c, out, sql, params, nparams, err), err);
+    assert(rc || *out);
+    return rc;
+}
+
+int drv_begin(struct drv_conn *c, struct mg_err *err)
+{
+    return checked(c->ops->begin(c, err), err);
+}
+
+int drv_commit(struct drv_conn *c, struct mg_err *err)
+{
+    return checked(c->ops->commit(c, err), err);
+}
+
+void drv_rollback_quiet(struct drv_conn *c)
+{
+    struct mg_err ignored;
+
+    mg_err_clear(&ignored);
+    c->ops->rollback(c, &ignored);
+}
+
+int drv_try_lock(struct drv_conn *c, const char *name, int *got, struct mg_err *err)
+{
+    *got = 0;
+    return checked(c->ops->try_lock(c, name, got, err), err);
+}
+
+int drv_unlock(struct drv_conn *c, const char *name, struct mg_err *err)
+{
+    return checked(c->ops->unlock(c, name, err), err);
+}
+
+int drv_lock_holder(struct drv_conn *c, const char *name, struct mg_buf *out, struct mg_err *err)
+{
+    return checked(c->ops->lock_holder(c, name, out, err), err);
+}
+
+int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err)
+{
+    assert(lock_ms >= 0 && stmt_ms >= 0);
+    return checked(c->ops->set_timeouts(c, lock_ms, stmt_ms, err), err);
+}
+
+void drv_cancel(struct drv_conn *c)
+{
+    if (c && c->ops->cancel)
+        c->ops->cancel(c);
+}
+
+void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *ident)
+{
+    c->ops->quote_ident(out, ident);
+}
+
+struct drv_result *drv_result_new(size_t ncols)
+{
+    struct drv_result *r = mg_calloc(1, sizeof(*r));
+
+    r->ncols = ncols;
+    r->names = mg_calloc(ncols ? ncols : 1, sizeof(char *));
+    return r;
+}
+
+void drv_result_set_name(struct drv_result *r, size_t col, const char *name)
+{
+    assert(col < r->ncols);
+    free(r->names[col]);
+    r->names[col] = mg_strdup(name);
+}
+
+void drv_result_add_row(struct drv_result *r, const char *const *cells, const size_t *lens)
+{
+    if (r->nrows + 1 > r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->cells = mg_realloc(r->cells, r->cap * (r->ncols ? r->ncols : 1) * sizeof(char *));
+    }
+    for (size_t i = 0; i < r->ncols; i++) {
+        const char *v = cells[i];
+        r->cells[r->nrows * r->ncols + i] =
+            v ? (lens ? mg_strndup(v, lens[i]) : mg_strdup(v)) : NULL;
+    }
+    r->nrows++;
+}
+
+void drv_result_free(struct drv_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nrows * r->ncols; i++)
+        free(r->cells[i]);
+    for (size_t i = 0; i < r->ncols; i++)
+        free(r->names[i]);
+    free(r->cells);
+    free(r->names);
+    free(r);
+}
+
+const char *drv_val(const struct drv_result *r, size_t row, size_t col)
+{
+    assert(row < r->nrows && col < r->ncols);
+    return r->cells[row * r->ncols + col];
+}

@@ -1,0 +1,175 @@
+/*
+ * driver.h — the only interface between the engine and a database.
+ *
+ * A driver is a table of function pointers (struct drv_ops), like SQLite's
+ * VFS.  A connection is a struct whose first member is struct drv_conn, so the
+ * driver "subclasses" it.  The engine calls drivers only through the drv_*
+ * wrappers below, which check the contract (optional methods, error filled on
+ * failure) in one place.
+ *
+ * Contract for every method that can fail: return 0 or a negative MG_E* code,
+ * and on failure fill the caller's struct mg_err with the server's own words
+ * (message, SQLSTATE, detail, hint, position).  A driver never prints, never
+ * exits, and never includes anything from migrate/ but the utility headers
+ * (buf.h, err.h, util.h, url.h, log.h is not allowed either).
+ */
+#ifndef DRV_DRIVER_H
+#define DRV_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+#include "url.h"
+
+#define DRV_API_VERSION 1
+
+/* Flags of one statement, from the dialect's own classification. */
+enum drv_stmt_flag {
+    DRV_STMT_NO_TXN = 1 << 0,      /* cannot run inside a transaction block */
+    DRV_STMT_TXN_CONTROL = 1 << 1, /* BEGIN, COMMIT, ROLLBACK, SAVEPOINT ... */
+    DRV_STMT_DDL = 1 << 2,         /* changes the schema (implicit commit on MySQL) */
+    DRV_STMT_DML = 1 << 3,         /* reads or changes rows */
+    DRV_STMT_CONCURRENT = 1 << 4,  /* waits for other transactions by design (CONCURRENTLY) */
+    DRV_STMT_DELIMITER = 1 << 5,   /* a client-side directive (MySQL DELIMITER); never sent */
+};
+
+/* One statement inside a larger text; offsets index that text. */
+struct drv_stmt {
+    size_t off;      /* first byte sent to the server */
+    size_t len;      /* bytes sent (no terminating ';' or delimiter) */
+    size_t start;    /* first byte of the first token, after leading comments */
+    int line, col;   /* 1-based position of `start` in the text */
+    unsigned flags;  /* enum drv_stmt_flag */
+    const char *why; /* static text: why DRV_STMT_NO_TXN is set, or NULL */
+};
+
+/* What a connection learns about its server at connect time. */
+struct drv_info {
+    char dialect[16];         /* "postgres" or "mysql" */
+    char product[32];         /* "PostgreSQL", "MySQL" or "MariaDB" */
+    char server_version[128]; /* as the server reports it */
+    int version_num;          /* 150004, 80035, 101106 ... */
+    int transactional_ddl;    /* DDL can be rolled back */
+    char database[256];       /* current database */
+    char user[256];           /* user the session runs as */
+};
+
+struct drv_connect_opts {
+    const char *application_name; /* shown to other sessions; NULL for "migrate" */
+    long connect_timeout_ms;      /* 0: the driver's default (10s) */
+};
+
+/* A query result held in memory: nrows x ncols cells, NULL cells are SQL NULL. */
+struct drv_result {
+    size_t nrows, ncols;
+    size_t cap; /* rows allocated */
+    char **names;
+    char **cells;
+};
+
+struct drv_conn;
+
+struct drv_ops {
+    int api_version;            /* DRV_API_VERSION */
+    const char *name;           /* "postgres", "mysql" */
+    const char *const *schemes; /* URL schemes, NULL-terminated */
+
+    /* --- dialect: no connection needed --- */
+
+    /*
+     * Splits `sql` (len bytes, NUL-terminated) into statements and classifies
+     * each.  `server_version` (0: newest) changes version-dependent flags.
+     * *out is a malloc'ed array the caller frees; statements that hold only
+     * comments are dropped.  A lexical error (unterminated quote ...) fails
+     * with MG_EINPUT and its line and column in err.
+     */
+    int (*split)(struct drv_stmt **out, size_t *n, const char *sql, size_t len, int server_version,
+                 struct mg_err *err);
+    /* Appends `ident` quoted as an identifier. */
+    void (*quote_ident)(struct mg_buf *out, const char *ident);
+
+    /* --- connections --- */
+
+    /* Opens a session; *out is closed with close(). */
+    int (*connect)(struct drv_conn **out, const struct mg_url *url,
+                   const struct drv_connect_opts *opts, struct mg_err *err);
+    void (*close)(struct drv_conn *c);
+    /* Runs one statement without parameters; *rows (may be NULL) gets the rows it touched. */
+    int (*exec)(struct drv_conn *c, const char *sql, size_t len, long long *rows,
+                struct mg_err *err);
+    /* Runs one statement with text parameters ($1.. on PostgreSQL, ? on MySQL). */
+    int (*query)(struct drv_conn *c, struct drv_result **out, const char *sql,
+                 const char *const *params, size_t nparams, struct mg_err *err);
+    int (*begin)(struct drv_conn *c, struct mg_err *err);
+    int (*commit)(struct drv_conn *c, struct mg_err *err);
+    /* Must work on a session whose transaction failed; a no-op outside a transaction. */
+    int (*rollback)(struct drv_conn *c, struct mg_err *err);
+
+    /*
+     * The runner lock: session-level, dies with the session.  try_lock never
+     * waits: *got is 1 when taken.  holder describes who holds it (pid,
+     * application, since when) for the message, or leaves `out` empty.
+     */
+    int (*try_lock)(struct drv_conn *c, const char *name, int *got, struct mg_err *err);
+    int (*unlock)(struct drv_conn *c, const char *name, struct mg_err *err);
+    int (*lock_holder)(struct drv_conn *c, const char *name, struct mg_buf *out,
+                       struct mg_err *err);
+
+    /* Session lock timeout and statement timeout in ms; 0 disables. */
+    int (*set_timeouts)(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
+    /* Asks the server to cancel the running statement.  Async-signal-safe. */
+    void (*cancel)(struct drv_conn *c);
+};
+
+/* The base of every driver's connection struct. */
+struct drv_conn {
+    const struct drv_ops *ops;
+    struct drv_info info;
+};
+
+/* --- registry --- */
+
+extern const struct drv_ops drv_postgres_ops;
+
+/* The driver for a URL scheme ("postgres", "mysql" ...), or NULL. */
+const struct drv_ops *drv_for_scheme(const char *scheme);
+/* The driver for a name given on the command line ("postgres", "mysql", "mariadb"), or NULL. */
+const struct drv_ops *drv_for_name(const char *name);
+
+/* --- checked wrappers: the engine calls these, never ops directly --- */
+
+/* Parses the URL, finds the driver and connects. */
+int drv_open(struct drv_conn **out, const char *url, const struct drv_connect_opts *opts,
+             struct mg_err *err);
+void drv_close(struct drv_conn *c);
+int drv_split(const struct drv_ops *ops, struct drv_stmt **out, size_t *n, const char *sql,
+              size_t len, int server_version, struct mg_err *err);
+int drv_exec(struct drv_conn *c, const char *sql, long long *rows, struct mg_err *err);
+int drv_execn(struct drv_conn *c, const char *sql, size_t len, long long *rows, struct mg_err *err);
+int drv_query(struct drv_conn *c, struct drv_result **out, const char *sql,
+              const char *const *params, size_t nparams, struct mg_err *err);
+int drv_begin(struct drv_conn *c, struct mg_err *err);
+int drv_commit(struct drv_conn *c, struct mg_err *err);
+/* Rolls back, keeping `err` (the reason for the rollback) intact. */
+void drv_rollback_quiet(struct drv_conn *c);
+int drv_try_lock(struct drv_conn *c, const char *name, int *got, struct mg_err *err);
+int drv_unlock(struct drv_conn *c, const char *name, struct mg_err *err);
+int drv_lock_holder(struct drv_conn *c, const char *name, struct mg_buf *out, struct mg_err *err);
+int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
+void drv_cancel(struct drv_conn *c);
+void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *ident);
+
+/* --- results --- */
+
+/* Allocates an empty result; drivers fill it with drv_result_add_*. */
+struct drv_result *drv_result_new(size_t ncols);
+void drv_result_set_name(struct drv_result *r, size_t col, const char *name);
+/* Appends a row of ncols cells (copied; NULL for SQL NULL). */
+void drv_result_add_row(struct drv_result *r, const char *const *cells, const size_t *lens);
+void drv_result_free(struct drv_result *r);
+/* The cell at (row, col) or NULL for SQL NULL; out of range is a programming error. */
+const char *drv_val(const struct drv_result *r, size_t row, size_t col);
+
+#endif

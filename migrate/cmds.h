@@ -1,0 +1,18 @@
+/* cmds.h — one entry point per command, each in migrate/cmd_<name>.c. */
+#ifndef MG_CMDS_H
+#define MG_CMDS_H
+
+#include "cli.h"
+
+int cmd_create(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_status(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_up(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_down(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_goto(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_force(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_baseline(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_validate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_version(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_sandbox(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * ctx.h — the global options every command sees, and the session helpers
+ * commands share: load the migrations, connect, take the runner lock.
+ */
+#ifndef MG_CTX_H
+#define MG_CTX_H
+
+#include <stddef.h>
+
+#include "driver.h"
+#include "err.h"
+#include "history.h"
+#include "source.h"
+
+enum mg_format { MG_FMT_TEXT, MG_FMT_JSON };
+
+struct mg_ctx {
+    const char *database_url; /* -d, DATABASE_URL */
+    const char *path;         /* -p, MIGRATE_PATH, default ./migrations */
+    enum mg_format format;
+    long lock_timeout_ms;      /* --lock-timeout, default 3s */
+    long statement_timeout_ms; /* --statement-timeout, default off */
+    long lock_wait_ms;         /* --lock-wait: how long to wait for the runner lock */
+    long retry_delay_ms;       /* --retry-delay: first backoff */
+    int retries;               /* --retries, default 5 */
+    int verbose, quiet;
+    size_t max_file_size;
+    const char *command; /* name of the running command */
+    char run_id[37];
+};
+
+/* An open session on the target: connection, and whether we hold the runner lock. */
+struct mg_session {
+    struct drv_conn *conn;
+    int locked;
+    char redacted_url[1024];
+};
+
+/* The database URL or a usage error that says how to give one. */
+int mg_ctx_need_url(const struct mg_ctx *ctx, struct mg_err *err);
+/* Loads the migrations directory with the context's limits. */
+int mg_ctx_load_source(const struct mg_ctx *ctx, struct mg_source *out, struct mg_err *err);
+
+/*
+ * Connects to ctx->database_url.  With `lock`, waits up to ctx->lock_wait_ms
+ * for the runner lock and creates the history tables; gives up with
+ * MG_ELOCKED naming the holder.
+ */
+int mg_session_open(struct mg_session *s, const struct mg_ctx *ctx, int lock, struct mg_err *err);
+void mg_session_close(struct mg_session *s);
+
+/* The name of the runner lock (the same for every runner on one database). */
+#define MG_RUNNER_LOCK "migrate:migrate_history"
+
+#endif

@@ -1,0 +1,288 @@
+/* history.c — reading and writing migrate_history and migrate_events. */
+#include "history.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqltext.h"
+#include "util.h"
+
+#ifndef MG_VERSION
+#define MG_VERSION "dev"
+#endif
+
+static const char *dialect(struct drv_conn *c)
+{
+    return c->info.dialect;
+}
+
+const char *mg_hstatus_name(enum mg_hstatus s)
+{
+    switch (s) {
+    case MG_H_APPLIED:
+        return "applied";
+    case MG_H_RUNNING:
+        return "running";
+    case MG_H_FAILED:
+        return "failed";
+    case MG_H_REVERTING:
+        return "reverting";
+    case MG_H_REVERT_FAILED:
+        return "revert_failed";
+    }
+    return "applied";
+}
+
+static int parse_status(const char *s, enum mg_hstatus *out)
+{
+    static const enum mg_hstatus all[] = {MG_H_APPLIED, MG_H_RUNNING, MG_H_FAILED, MG_H_REVERTING,
+                                          MG_H_REVERT_FAILED};
+    for (size_t i = 0; i < MG_ARRAY_SIZE(all); i++)
+        if (s && !strcmp(s, mg_hstatus_name(all[i]))) {
+            *out = all[i];
+            return 0;
+        }
+    return -1;
+}
+
+/* Splits and runs a script of the engine's own SQL. */
+static int run_script(struct drv_conn *c, const char *sql, struct mg_err *err)
+{
+    struct drv_stmt *st;
+    size_t n;
+    int rc = drv_split(c->ops, &st, &n, sql, strlen(sql), c->info.version_num, err);
+
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = drv_execn(c, sql + st[i].off, st[i].len, NULL, err);
+    free(st);
+    return rc;
+}
+
+int mg_history_ensure(struct drv_conn *c, struct mg_err *err)
+{
+    int rc = run_script(c, mg_sql(dialect(c), "schema"), err);
+    if (rc)
+        mg_err_context(err, "creating the history tables");
+    return rc;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? mg_strdup(s) : NULL;
+}
+
+int mg_history_load(struct mg_history *out, struct drv_conn *c, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = drv_query(c, &r, mg_sql(dialect(c), "history_exists"), NULL, 0, err);
+    if (rc)
+        return rc;
+    out->exists = drv_val(r, 0, 0) && (drv_val(r, 0, 0)[0] == 't' || drv_val(r, 0, 0)[0] == '1');
+    drv_result_free(r);
+    if (!out->exists)
+        return 0;
+    rc = drv_query(c, &r, mg_sql(dialect(c), "history_select"), NULL, 0, err);
+    if (rc)
+        return rc;
+    out->v = mg_calloc(r->nrows ? r->nrows : 1, sizeof(*out->v));
+    for (size_t i = 0; i < r->nrows; i++) {
+        struct mg_hrow *h = &out->v[out->n];
+        const char *ver = drv_val(r, i, 0);
+        if (!ver || mg_parse_u64(&h->version, ver, strlen(ver)) < 0 ||
+            parse_status(drv_val(r, i, 3), &h->status) < 0) {
+            drv_result_free(r);
+            mg_history_free(out);
+            mg_err_set(err, MG_EFAIL, "the history table has a row it cannot read (version '%s')",
+                       ver ? ver : "NULL");
+            mg_err_hint(err, "the table migrate_history was changed by hand; fix the row");
+            return MG_EFAIL;
+        }
+        h->name = dup_or_null(drv_val(r, i, 1));
+        h->checksum = dup_or_null(drv_val(r, i, 2));
+        h->kind = dup_or_null(drv_val(r, i, 4));
+        h->stmts_done = atoi(drv_val(r, i, 5) ? drv_val(r, i, 5) : "0");
+        h->stmts_total = atoi(drv_val(r, i, 6) ? drv_val(r, i, 6) : "0");
+        h->done_hash = dup_or_null(drv_val(r, i, 7));
+        h->no_transaction = drv_val(r, i, 8) && atoi(drv_val(r, i, 8));
+        h->applied_at = dup_or_null(drv_val(r, i, 9));
+        h->applied_by = dup_or_null(drv_val(r, i, 10));
+        h->duration_ms = drv_val(r, i, 11) ? atoll(drv_val(r, i, 11)) : 0;
+        h->run_id = dup_or_null(drv_val(r, i, 12));
+        h->err_sqlstate = dup_or_null(drv_val(r, i, 13));
+        h->err_message = dup_or_null(drv_val(r, i, 14));
+        h->err_detail = dup_or_null(drv_val(r, i, 15));
+        h->err_hint = dup_or_null(drv_val(r, i, 16));
+        h->err_line = drv_val(r, i, 17) ? atoi(drv_val(r, i, 17)) : 0;
+        h->err_statement = dup_or_null(drv_val(r, i, 18));
+        out->n++;
+    }
+    drv_result_free(r);
+    return 0;
+}
+
+void mg_hrow_free(struct mg_hrow *h)
+{
+    free(h->name);
+    free(h->checksum);
+    free(h->kind);
+    free(h->done_hash);
+    free(h->applied_at);
+    free(h->applied_by);
+    free(h->run_id);
+    free(h->err_sqlstate);
+    free(h->err_message);
+    free(h->err_detail);
+    free(h->err_hint);
+    free(h->err_statement);
+}
+
+void mg_history_free(struct mg_history *h)
+{
+    for (size_t i = 0; i < h->n; i++)
+        mg_hrow_free(&h->v[i]);
+    free(h->v);
+    memset(h, 0, sizeof(*h));
+}
+
+const struct mg_hrow *mg_history_find(const struct mg_history *h, uint64_t version)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].version == version)
+            return &h->v[i];
+    return NULL;
+}
+
+int mg_history_upsert(struct drv_conn *c, const struct mg_hrow *h, struct mg_err *err)
+{
+    char ver[24], done[16], total[16], notx[4], dur[24], line[16];
+    const char *p[19];
+    struct drv_result *r;
+    int rc;
+
+    snprintf(ver, sizeof(ver), "%llu", (unsigned long long)h->version);
+    snprintf(done, sizeof(done), "%d", h->stmts_done);
+    snprintf(total, sizeof(total), "%d", h->stmts_total);
+    snprintf(notx, sizeof(notx), "%d", h->no_transaction ? 1 : 0);
+    snprintf(dur, sizeof(dur), "%lld", h->duration_ms);
+    snprintf(line, sizeof(line), "%d", h->err_line);
+    p[0] = ver;
+    p[1] = h->name;
+    p[2] = h->checksum;
+    p[3] = mg_hstatus_name(h->status);
+    p[4] = h->kind ? h->kind : "migration";
+    p[5] = done;
+    p[6] = total;
+    p[7] = h->done_hash ? h->done_hash : "";
+    p[8] = notx;
+    p[9] = h->applied_at;
+    p[10] = h->applied_by;
+    p[11] = dur;
+    p[12] = h->run_id;
+    p[13] = h->err_sqlstate;
+    p[14] = h->err_message;
+    p[15] = h->err_detail;
+    p[16] = h->err_hint;
+    p[17] = h->err_line ? line : NULL;
+    p[18] = h->err_statement;
+    rc = drv_query(c, &r, mg_sql(dialect(c), "history_upsert"), p, 19, err);
+    drv_result_free(r);
+    if (rc)
+        mg_err_context(err, "recording version %s in migrate_history", ver);
+    return rc;
+}
+
+int mg_history_progress(struct drv_conn *c, uint64_t version, int stmts_done, const char *done_hash,
+                        long long duration_ms, struct mg_err *err)
+{
+    char ver[24], done[16], dur[24];
+    const char *p[4] = {ver, done, done_hash, dur};
+    struct drv_result *r;
+    int rc;
+
+    snprintf(ver, sizeof(ver), "%llu", (unsigned long long)version);
+    snprintf(done, sizeof(done), "%d", stmts_done);
+    snprintf(dur, sizeof(dur), "%lld", duration_ms);
+    rc = drv_query(c, &r, mg_sql(dialect(c), "history_progress"), p, 4, err);
+    drv_result_free(r);
+    if (rc)
+        mg_err_context(err, "recording progress of version %s", ver);
+    return rc;
+}
+
+int mg_history_delete(struct drv_conn *c, uint64_t version, struct mg_err *err)
+{
+    char ver[24];
+    const char *p[1] = {ver};
+    struct drv_result *r;
+    int rc;
+
+    snprintf(ver, sizeof(ver), "%llu", (unsigned long long)version);
+    rc = drv_query(c, &r, mg_sql(dialect(c), "history_delete"), p, 1, err);
+    drv_result_free(r);
+    if (rc)
+        mg_err_context(err, "removing version %s from migrate_history", ver);
+    return rc;
+}
+
+void mg_event_canonical(struct mg_buf *out, const char *const fields[12])
+{
+    for (int i = 0; i < 12; i++) {
+        if (i)
+            mg_buf_addch(out, '\x1f');
+        mg_buf_adds(out, fields[i] ? fields[i] : "");
+    }
+}
+
+int mg_event_append(struct drv_conn *c, const struct mg_event *ev, struct mg_err *err)
+{
+    struct drv_result *r;
+    char at[40], ver[24], hash[65];
+    char *meta;
+    const char *prev;
+    struct mg_buf canon = MG_BUF_INIT;
+    int rc;
+
+    rc = drv_query(c, &r, mg_sql(dialect(c), "event_last"), NULL, 0, err);
+    if (rc)
+        return rc;
+    prev = r->nrows && drv_val(r, 0, 0) ? drv_val(r, 0, 0) : "";
+    mg_now_iso(at);
+    if (ev->version)
+        snprintf(ver, sizeof(ver), "%llu", (unsigned long long)ev->version);
+    meta = ev->meta ? json_dumps(ev->meta, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    const char *fields[12] = {at,
+                              ev->run_id,
+                              ev->action,
+                              ev->outcome,
+                              ev->version ? ver : "",
+                              ev->name ? ev->name : "",
+                              ev->checksum ? ev->checksum : "",
+                              mg_os_user(),
+                              c->info.user,
+                              mg_host_name(),
+                              MG_VERSION,
+                              meta ? meta : "{}"};
+    mg_buf_adds(&canon, prev);
+    mg_buf_addch(&canon, '\x1f');
+    mg_event_canonical(&canon, fields);
+    mg_sha256_hex(hash, canon.ptr, canon.len);
+    const char *p[14];
+    for (int i = 0; i < 12; i++)
+        p[i] = fields[i];
+    p[4] = ev->version ? ver : NULL;
+    p[12] = prev;
+    p[13] = hash;
+    struct drv_result *r2;
+    rc = drv_query(c, &r2, mg_sql(dialect(c), "event_insert"), p, 14, err);
+    drv_result_free(r2);
+    drv_result_free(r);
+    mg_buf_free(&canon);
+    free(meta);
+    if (rc)
+        mg_err_context(err, "appending to migrate_events");
+    return rc;
+}

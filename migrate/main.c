@@ -1,0 +1,166 @@
+/*
+ * main.c — the command table, global options from flags and environment,
+ * and the one place that prints a final error and picks the exit code.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "log.h"
+#include "util.h"
+
+#ifndef MG_VERSION
+#define MG_VERSION "dev"
+#endif
+
+static int cmd_help(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+
+static const struct mg_cmd commands[] = {
+    {"create", cmd_create, 0, "NAME [--seq|--timestamp]",
+     "create {version}_{name}.up.sql and .down.sql"},
+    {"status", cmd_status, MG_CMD_DB | MG_CMD_NO_ARGS, "",
+     "applied, pending, failed, edited and missing migrations"},
+    {"up", cmd_up, MG_CMD_DB, "[N] [--allow-edited] [--allow-out-of-order]",
+     "apply all pending migrations, or the next N"},
+    {"down", cmd_down, MG_CMD_DB, "[N | --all]", "revert the last migration, the last N, or all"},
+    {"goto", cmd_goto, MG_CMD_DB, "V", "apply or revert until version V is the current one"},
+    {"force", cmd_force, MG_CMD_DB, "V",
+     "record V as the current version without running SQL (recovery)"},
+    {"baseline", cmd_baseline, MG_CMD_DB, "V",
+     "record versions up to V as applied on a database that has them (adoption)"},
+    {"validate", cmd_validate, 0, "",
+     "check files (and, with a database, the history): duplicates, edits, gaps, order"},
+    {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
+    {"sandbox", cmd_sandbox, 0, "start|stop|url|status [--driver postgres] [--dir DIR]",
+     "a throwaway database server on a Unix socket, no Docker"},
+    {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: migrate [global options] <command> [args]\n\ncommands:\n");
+    for (size_t i = 0; i < MG_ARRAY_SIZE(commands); i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\nglobal options:\n"
+            "  -d, --database URL        database (DATABASE_URL); postgres://, postgresql://\n"
+            "  -p, --path DIR            migrations directory (MIGRATE_PATH; ./migrations)\n"
+            "  --format text|json        result format on stdout\n"
+            "  --lock-timeout DUR        lock timeout of every statement (3s)\n"
+            "  --statement-timeout DUR   statement timeout (off)\n"
+            "  --retries N               retries after a lock timeout or deadlock (5)\n"
+            "  --retry-delay DUR         first backoff before a retry (1s), doubling, jittered\n"
+            "  --lock-wait DUR           how long to wait for another runner (60s)\n"
+            "  --max-file-size SIZE      largest migration file read (64M)\n"
+            "  --log-format text|json    format of messages on stderr\n"
+            "  -v, --verbose / -q, --quiet\n"
+            "\nexit codes: 0 ok, 1 failure, 2 usage or bad input, 3 findings, 4 lock held by\n"
+            "another runner, 5 state needs attention (failed or partial migration)\n"
+            "\nmigrate %s; docs/ has a page per command\n",
+            MG_VERSION);
+}
+
+static const struct mg_cmd *find_cmd(const char *name)
+{
+    for (size_t i = 0; i < MG_ARRAY_SIZE(commands); i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
+}
+
+static int cmd_help(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
+{
+    (void)ctx;
+    if (argc > 1) {
+        const struct mg_cmd *c = find_cmd(argv[1]);
+        if (!c) {
+            mg_err_set(err, MG_EUSAGE, "unknown command '%s'", argv[1]);
+            return MG_EUSAGE;
+        }
+        printf("usage: migrate %s %s\n\n%s\n\nsee docs/commands/%s.md\n", c->name, c->args,
+               c->summary, c->name);
+        return 0;
+    }
+    usage(stdout);
+    return 0;
+}
+
+static void print_error(const struct mg_err *e)
+{
+    if (!e->msg[0])
+        return;
+    fprintf(stderr, "error: %s\n", e->msg);
+    if (e->file[0] && e->line)
+        fprintf(stderr, "  at: %s:%d%s\n", e->file, e->line, "");
+    if (e->sqlstate[0])
+        fprintf(stderr, "  sqlstate: %s\n", e->sqlstate);
+    if (e->server_code)
+        fprintf(stderr, "  server error: %d\n", e->server_code);
+    if (e->detail[0])
+        fprintf(stderr, "  detail: %s\n", e->detail);
+    if (e->context[0])
+        fprintf(stderr, "  context: %s\n", e->context);
+    if (e->hint[0])
+        fprintf(stderr, "  hint: %s\n", e->hint);
+}
+
+int main(int argc, char **argv)
+{
+    struct mg_ctx ctx;
+    struct mg_err err;
+    const struct mg_cmd *cmd;
+    int rc;
+
+    signal(SIGPIPE, SIG_IGN);
+    memset(&ctx, 0, sizeof(ctx));
+    mg_err_clear(&err);
+    ctx.database_url = getenv("DATABASE_URL");
+    ctx.path =
+        getenv("MIGRATE_PATH") && *getenv("MIGRATE_PATH") ? getenv("MIGRATE_PATH") : "./migrations";
+    ctx.lock_timeout_ms = 3000;
+    ctx.statement_timeout_ms = 0;
+    ctx.lock_wait_ms = 60000;
+    ctx.retry_delay_ms = 1000;
+    ctx.retries = 5;
+    mg_uuid(ctx.run_id);
+    mg_log_setup(MG_LOG_INFO, 0);
+
+    /* global options before the command */
+    int first, want = 0;
+    rc = mg_cli_globals(&ctx, argc, argv, &first, &want, &err);
+    if (rc) {
+        print_error(&err);
+        return MG_EXIT_USAGE;
+    }
+    if (want == 'h') {
+        usage(stdout);
+        return 0;
+    }
+    if (want == 'V') {
+        printf("migrate %s\n", MG_VERSION);
+        return 0;
+    }
+    if (first >= argc) {
+        usage(stderr);
+        return MG_EXIT_USAGE;
+    }
+    cmd = find_cmd(argv[first]);
+    if (!cmd) {
+        mg_err_set(&err, MG_EUSAGE, "unknown command '%s'", argv[first]);
+        mg_err_hint(&err, "'migrate help' lists the commands");
+        print_error(&err);
+        return MG_EXIT_USAGE;
+    }
+    ctx.command = cmd->name;
+    optind = 0; /* GNU getopt: 0 re-initialises, as the command's option string differs */
+    opterr = 0;
+    rc = cmd->fn(argc - first, argv + first, &ctx, &err);
+    if (rc && !err.code)
+        err.code = rc;
+    if (rc)
+        print_error(&err);
+    fflush(stdout);
+    return mg_exit_code(rc ? err.code : 0);
+}

@@ -1,0 +1,19 @@
+/*
+ * sqltext.h — the engine's own SQL, one text per dialect and name, taken from
+ * sql/<dialect>/<name>.sql at build time (tools/embed-sql.sh).
+ */
+#ifndef MG_SQLTEXT_H
+#define MG_SQLTEXT_H
+
+struct mg_sqltext {
+    const char *dialect;
+    const char *name;
+    const char *text;
+};
+
+extern const struct mg_sqltext mg_sqltexts[];
+
+/* The text of sql/<dialect>/<name>.sql; a missing one is a build error, so this asserts. */
+const char *mg_sql(const char *dialect, const char *name);
+
+#endif

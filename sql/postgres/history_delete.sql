@@ -1,0 +1,1 @@
+DELETE FROM migrate_history WHERE version = $1::numeric
