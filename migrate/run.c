@@ -182,6 +182,7 @@ static void record_failure(struct step *p, size_t k, int stmts_done, struct mg_e
         row.err_hint = failure->hint[0] ? failure->hint : NULL;
         row.err_line = failure->line;
         row.err_statement = excerpt.ptr;
+        row.err_stmt = (int)k + 1;
         rc = mg_history_upsert(p->s->conn, &row, &e2);
         free(row.applied_at);
     }
