@@ -199,6 +199,8 @@ int cmd_status(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         printf("\n");
         mg_report_source_problems(&src);
     }
+    if (mg_problems_count(&src.problems, MG_SEV_ERROR))
+        attention = 1;
     mg_status_free(&st);
     mg_history_free(&h);
     mg_session_close(&s);
