@@ -441,6 +441,17 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
         free(p.stmts);
         return MG_EINPUT;
     }
+    if (p.f->dir.online) {
+        /* running it as a plain ALTER would block the table the directive meant to protect */
+        mg_err_set(err, MG_EINPUT, "'%s' asks for an online schema change (-- migrate:online)",
+                   p.f->name);
+        mg_err_detail(err, "the online schema change engine is not part of this version");
+        mg_err_hint(err, "remove the directive to run the file as plain SQL, knowing what it "
+                         "locks, or run the change with an external tool");
+        snprintf(err->file, sizeof(err->file), "%s", p.f->path);
+        free(p.stmts);
+        return MG_EINPUT;
+    }
     p.lock_ms = p.f->dir.lock_timeout_ms >= 0 ? p.f->dir.lock_timeout_ms : ctx->lock_timeout_ms;
     rc = check_resume(&p, err);
     if (rc) {
