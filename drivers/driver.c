@@ -169,11 +169,32 @@ void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *i
     c->ops->quote_ident(out, ident);
 }
 
+int drv_replica_lag(struct drv_conn *c, long *lag_ms, int *replicas, struct mg_err *err)
+{
+    *lag_ms = 0;
+    *replicas = 0;
+    if (!c->ops->replica_lag)
+        return mg_err_set(err, MG_EUSAGE, "replication lag is not supported by the %s driver",
+                          c->ops->name);
+    return checked(c->ops->replica_lag(c, lag_ms, replicas, err), err);
+}
+
+int drv_active_sessions(struct drv_conn *c, long *n, struct mg_err *err)
+{
+    *n = 0;
+    if (!c->ops->active_sessions)
+        return mg_err_set(err, MG_EUSAGE,
+                          "counting active sessions is not supported by the %s driver",
+                          c->ops->name);
+    return checked(c->ops->active_sessions(c, n, err), err);
+}
+
 struct drv_result *drv_result_new(size_t ncols)
 {
     struct drv_result *r = mg_calloc(1, sizeof(*r));
 
     r->ncols = ncols;
+    r->affected = -1;
     r->names = mg_calloc(ncols ? ncols : 1, sizeof(char *));
     return r;
 }

@@ -67,6 +67,7 @@ struct drv_result {
     size_t cap; /* rows allocated */
     char **names;
     char **cells;
+    long long affected; /* rows an INSERT, UPDATE or DELETE changed; -1 when not known */
 };
 
 struct drv_conn;
@@ -129,6 +130,16 @@ struct drv_ops {
      * last until it ends, in one round trip.  NULL: set_timeouts then begin.
      */
     int (*begin_timeouts)(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
+
+    /* --- optional: online schema change (migrate/osc.c) throttling --- */
+
+    /*
+     * The largest replication lag of the server's replicas in ms (*lag_ms, 0 when none
+     * lag) and how many it has (*replicas); lag the session may not see counts as 0.
+     */
+    int (*replica_lag)(struct drv_conn *c, long *lag_ms, int *replicas, struct mg_err *err);
+    /* Sessions running a statement on the server, this one excluded. */
+    int (*active_sessions)(struct drv_conn *c, long *n, struct mg_err *err);
 };
 
 /* The base of every driver's connection struct. */
@@ -170,6 +181,9 @@ int drv_lock_holder(struct drv_conn *c, const char *name, struct mg_buf *out, st
 int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
 void drv_cancel(struct drv_conn *c);
 void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *ident);
+/* Online schema change throttling; "not supported by this driver" when the driver lacks them. */
+int drv_replica_lag(struct drv_conn *c, long *lag_ms, int *replicas, struct mg_err *err);
+int drv_active_sessions(struct drv_conn *c, long *n, struct mg_err *err);
 
 /* --- results --- */
 

@@ -782,6 +782,9 @@ static int pg_query(struct drv_conn *base, struct drv_result **out, const char *
             }
             drv_result_add_row(r, cells, lens);
         }
+        const char *affected = PQcmdTuples(res);
+        if (affected && *affected)
+            r->affected = atoll(affected);
         *out = r;
     }
     PQclear(res);
@@ -798,14 +801,14 @@ static int pg_begin(struct drv_conn *base, struct mg_err *err)
     return simple(base, "BEGIN", err);
 }
 
-static int pg_begin_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms,
-                             struct mg_err *err)
+static int pg_begin_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms, struct mg_err *err)
 {
     char sql[160];
 
     /* two integers of ours, not user input: one round trip instead of two */
-    snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL lock_timeout = %ld; SET LOCAL statement_timeout = %ld",
-             lock_ms, stmt_ms);
+    snprintf(sql, sizeof(sql),
+             "BEGIN; SET LOCAL lock_timeout = %ld; SET LOCAL statement_timeout = %ld", lock_ms,
+             stmt_ms);
     return simple(base, sql, err);
 }
 
@@ -936,6 +939,43 @@ static void pg_cancel(struct drv_conn *base)
         PQcancel(c->cancel, buf, sizeof(buf));
 }
 
+/*
+ * Replay lag of the streaming replicas as the primary sees it.  replay_lag is NULL while a
+ * replica is idle and caught up, and for sessions without pg_read_all_stats: both count as 0.
+ */
+static int pg_replica_lag(struct drv_conn *base, long *lag_ms, int *replicas, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc = pg_query(base, &r,
+                      "SELECT coalesce(max(extract(epoch FROM replay_lag) * 1000), 0)::bigint, "
+                      "count(*) FROM pg_stat_replication",
+                      NULL, 0, err);
+
+    if (rc)
+        return rc;
+    *lag_ms = atol(drv_val(r, 0, 0) ? drv_val(r, 0, 0) : "0");
+    *replicas = atoi(drv_val(r, 0, 1) ? drv_val(r, 0, 1) : "0");
+    drv_result_free(r);
+    return 0;
+}
+
+/* Client sessions of the whole server that are running a statement, like MySQL's Threads_running.
+ */
+static int pg_active_sessions(struct drv_conn *base, long *n, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc = pg_query(base, &r,
+                      "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                      "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+                      NULL, 0, err);
+
+    if (rc)
+        return rc;
+    *n = atol(drv_val(r, 0, 0) ? drv_val(r, 0, 0) : "0");
+    drv_result_free(r);
+    return 0;
+}
+
 const struct drv_ops drv_postgres_ops = {
     .api_version = DRV_API_VERSION,
     .name = "postgres",
@@ -955,4 +995,6 @@ const struct drv_ops drv_postgres_ops = {
     .set_timeouts = pg_set_timeouts,
     .cancel = pg_cancel,
     .begin_timeouts = pg_begin_timeouts,
+    .replica_lag = pg_replica_lag,
+    .active_sessions = pg_active_sessions,
 };

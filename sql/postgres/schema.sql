@@ -41,3 +41,36 @@ CREATE TABLE IF NOT EXISTS migrate_events (
     prev_hash    text    NOT NULL,
     hash         text    NOT NULL
 );
+-- Online schema change and backfill jobs (migrate osc, -- migrate:online files): one row per
+-- job, updated in the same transaction as every batch, so a killed run resumes exactly where
+-- its last committed batch ended.  Keep in step with docs/osc.md.
+CREATE TABLE IF NOT EXISTS migrate_osc_jobs (
+    id                  bigserial   PRIMARY KEY,
+    kind                text        NOT NULL CHECK (kind IN ('alter', 'backfill')),
+    table_schema        text        NOT NULL,
+    table_name          text        NOT NULL,
+    statement           text        NOT NULL,
+    where_clause        text,
+    phase               text        NOT NULL
+                        CHECK (phase IN ('copy', 'verify', 'cutover', 'swapped', 'done', 'aborted')),
+    key_columns         text        NOT NULL,
+    last_key            text,
+    max_key             text,
+    verified_key        text,
+    batch_size          integer     NOT NULL,
+    batches             bigint      NOT NULL DEFAULT 0,
+    rows_copied         bigint      NOT NULL DEFAULT 0,
+    rows_estimate       bigint      NOT NULL DEFAULT 0,
+    rows_replayed       bigint      NOT NULL DEFAULT 0,
+    ranges_verified     bigint      NOT NULL DEFAULT 0,
+    ranges_recopied     bigint      NOT NULL DEFAULT 0,
+    state               text        NOT NULL DEFAULT '{}',
+    options             text        NOT NULL DEFAULT '{}',
+    migration_version   numeric(20, 0),
+    migration_statement integer,
+    run_id              text        NOT NULL,
+    started_at          timestamptz NOT NULL DEFAULT now(),
+    updated_at          timestamptz NOT NULL DEFAULT now(),
+    finished_at         timestamptz,
+    error               text
+);

@@ -1,0 +1,1085 @@
+/*
+ * osc.c — the online schema change engine: a job's life from start (or resume) to the end,
+ * independent of the database.  It sizes batches to the target time, throttles on lag, load,
+ * a user query and a pause file, reports progress, verifies before swapping, retries the
+ * cut-over with backoff, and records every step in migrate_osc_jobs.  The statements
+ * themselves come from the dialect's backend (osc_impl.h).
+ */
+#include "osc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ctx.h"
+#include "history.h"
+#include "log.h"
+#include "osc_impl.h"
+#include "run.h"
+#include "sqltext.h"
+#include "util.h"
+
+#define FIRST_BATCH 1000     /* rows of the first copy batch: start small */
+#define FIRST_VERIFY 10000   /* rows of the first verified range */
+#define MIN_BATCH 100        /* never smaller */
+#define MAX_BATCH 2000000    /* never larger */
+#define VERIFY_ATTEMPTS 3    /* a range that mismatches this often aborts the job */
+#define PROGRESS_EVERY 2000  /* ms between progress lines */
+#define REPLAY_EVERY 1000    /* ms between replays of the change log during the copy */
+#define REPLAY_BATCH 1000    /* keys per replay transaction */
+#define CUTOVER_BACKLOG 1000 /* replay until fewer log entries remain before locking */
+#define PAUSE_POLL 500       /* ms between checks while paused */
+
+void mg_osc_opts_init(struct mg_osc_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->chunk_ms = 500;
+    o->cutover_timeout_ms = 60000;
+    o->cutover_lock_ms = 100;
+}
+
+long mg_osc_next_batch(long size, long long took_ms, long target_ms)
+{
+    double f;
+    long next;
+
+    if (took_ms < 1)
+        took_ms = 1;
+    f = (double)target_ms / (double)took_ms;
+    /* grow at most 2x a batch (a cold cache makes the first ones slow), shrink at most 4x */
+    if (f > 2.0)
+        f = 2.0;
+    if (f < 0.25)
+        f = 0.25;
+    next = (long)((double)size * f);
+    if (next < MIN_BATCH)
+        next = MIN_BATCH;
+    if (next > MAX_BATCH)
+        next = MAX_BATCH;
+    return next;
+}
+
+void mg_osc_truncate_name(char *name, size_t max)
+{
+    size_t len = strlen(name);
+
+    if (len <= max)
+        return;
+    len = max;
+    /* back up over UTF-8 continuation bytes so no character is cut */
+    while (len > 0 && ((unsigned char)name[len] & 0xC0) == 0x80)
+        len--;
+    name[len] = '\0';
+}
+
+void osc_lock_name(char *out, size_t size, long long id)
+{
+    snprintf(out, size, "migrate:osc:%lld", id);
+}
+
+/* ---------- the job row ---------- */
+
+void osc_job_free(struct osc_job *j)
+{
+    if (!j)
+        return;
+    free(j->schema);
+    free(j->table);
+    free(j->statement);
+    free(j->where);
+    free(j->error);
+    json_decref(j->keycols);
+    json_decref(j->last_key);
+    json_decref(j->max_key);
+    json_decref(j->verified_key);
+    json_decref(j->state);
+    json_decref(j->options);
+    free(j);
+}
+
+char *osc_json_text(const json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (!s)
+        mg_die_oom("json");
+    return s;
+}
+
+static json_t *parse_json(const char *s)
+{
+    json_error_t e;
+
+    if (!s)
+        return NULL;
+    return json_loads(s, JSON_DECODE_ANY, &e);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? mg_strdup(s) : NULL;
+}
+
+/* Fills a job from one row of the osc_job_* queries (their column order). */
+static int job_from_row(struct osc_job **out, const struct drv_result *r, size_t i,
+                        struct mg_err *err)
+{
+    struct osc_job *j = mg_calloc(1, sizeof(*j));
+    const char *v;
+
+    j->id = atoll(drv_val(r, i, 0));
+    snprintf(j->kind, sizeof(j->kind), "%s", drv_val(r, i, 1));
+    j->schema = mg_strdup(drv_val(r, i, 2));
+    j->table = mg_strdup(drv_val(r, i, 3));
+    j->statement = mg_strdup(drv_val(r, i, 4));
+    j->where = dup_or_null(drv_val(r, i, 5));
+    snprintf(j->phase, sizeof(j->phase), "%s", drv_val(r, i, 6));
+    j->keycols = parse_json(drv_val(r, i, 7));
+    j->last_key = parse_json(drv_val(r, i, 8));
+    j->max_key = parse_json(drv_val(r, i, 9));
+    j->verified_key = parse_json(drv_val(r, i, 10));
+    j->batch_size = atol(drv_val(r, i, 11));
+    j->batches = atoll(drv_val(r, i, 12));
+    j->rows_copied = atoll(drv_val(r, i, 13));
+    j->rows_estimate = atoll(drv_val(r, i, 14));
+    j->rows_replayed = atoll(drv_val(r, i, 15));
+    j->ranges_verified = atoll(drv_val(r, i, 16));
+    j->ranges_recopied = atoll(drv_val(r, i, 17));
+    j->state = parse_json(drv_val(r, i, 18));
+    j->options = parse_json(drv_val(r, i, 19));
+    v = drv_val(r, i, 20);
+    if (v) {
+        j->from_migration = 1;
+        mg_parse_u64(&j->mig_version, v, strlen(v));
+        j->mig_statement = atoi(drv_val(r, i, 21) ? drv_val(r, i, 21) : "0");
+    }
+    snprintf(j->run_id, sizeof(j->run_id), "%s", drv_val(r, i, 22) ? drv_val(r, i, 22) : "");
+    snprintf(j->started_at, sizeof(j->started_at), "%s", drv_val(r, i, 23) ? drv_val(r, i, 23) : "");
+    snprintf(j->updated_at, sizeof(j->updated_at), "%s", drv_val(r, i, 24) ? drv_val(r, i, 24) : "");
+    j->error = dup_or_null(drv_val(r, i, 25));
+    /* JSON null reads as "no key yet" */
+    if (j->last_key && !json_is_array(j->last_key)) {
+        json_decref(j->last_key);
+        j->last_key = NULL;
+    }
+    if (j->max_key && !json_is_array(j->max_key)) {
+        json_decref(j->max_key);
+        j->max_key = NULL;
+    }
+    if (j->verified_key && !json_is_array(j->verified_key)) {
+        json_decref(j->verified_key);
+        j->verified_key = NULL;
+    }
+    if (!json_is_array(j->keycols) || !json_is_object(j->state)) {
+        osc_job_free(j);
+        mg_err_set(err, MG_EFAIL, "the row of osc job %s in migrate_osc_jobs cannot be read",
+                   drv_val(r, i, 0));
+        mg_err_hint(err, "the row was changed by hand; restore it or delete it");
+        return MG_EFAIL;
+    }
+    if (!j->options)
+        j->options = json_object();
+    *out = j;
+    return 0;
+}
+
+int osc_job_get(struct drv_conn *c, long long id, struct osc_job **out, struct mg_err *err)
+{
+    char ids[24];
+    const char *p[1] = {ids};
+    struct drv_result *r;
+    int rc;
+
+    *out = NULL;
+    snprintf(ids, sizeof(ids), "%lld", id);
+    rc = drv_query(c, &r, mg_sql(c->info.dialect, "osc_job_get"), p, 1, err);
+    if (rc)
+        return rc;
+    if (!r->nrows) {
+        drv_result_free(r);
+        mg_err_set(err, MG_ENOTFOUND, "there is no osc job %lld", id);
+        mg_err_hint(err, "'migrate osc --list' lists the jobs");
+        return MG_ENOTFOUND;
+    }
+    rc = job_from_row(out, r, 0, err);
+    drv_result_free(r);
+    return rc;
+}
+
+size_t osc_key_params(const json_t *key, const char **out, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; key && i < json_array_size(key) && n < max; i++)
+        out[n++] = json_string_value(json_array_get(key, i));
+    return n;
+}
+
+json_t *osc_key_json(const char *const *vals, size_t n)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, vals[i] ? json_string(vals[i]) : json_null());
+    return a;
+}
+
+/* Runs one of the job SQL texts that returns no rows the engine needs. */
+static int job_write(struct drv_conn *c, const char *name, const char *const *p, size_t n,
+                     struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc = drv_query(c, &r, mg_sql(c->info.dialect, name), p, n, err);
+
+    drv_result_free(r);
+    if (rc)
+        mg_err_context(err, "recording the job in migrate_osc_jobs");
+    return rc;
+}
+
+int osc_job_save_batch(struct osc_ctx *x, long long rows, struct mg_err *err)
+{
+    char id[24], bs[24], n[24];
+    char *key = x->j->last_key ? osc_json_text(x->j->last_key) : NULL;
+    const char *p[5] = {id, key, bs, n, x->j->phase};
+    int rc;
+
+    snprintf(id, sizeof(id), "%lld", x->j->id);
+    snprintf(bs, sizeof(bs), "%ld", x->j->batch_size);
+    snprintf(n, sizeof(n), "%lld", rows);
+    rc = job_write(x->c, "osc_job_batch", p, 5, err);
+    free(key);
+    return rc;
+}
+
+int osc_job_save_verified(struct osc_ctx *x, int recopied, struct mg_err *err)
+{
+    char id[24], rc_s[16];
+    char *key = x->j->verified_key ? osc_json_text(x->j->verified_key) : NULL;
+    const char *p[4] = {id, key, rc_s, x->j->phase};
+    int rc;
+
+    snprintf(id, sizeof(id), "%lld", x->j->id);
+    snprintf(rc_s, sizeof(rc_s), "%d", recopied);
+    rc = job_write(x->c, "osc_job_verified", p, 4, err);
+    free(key);
+    return rc;
+}
+
+int osc_job_save_phase(struct osc_ctx *x, const char *phase, int with_state, struct mg_err *err)
+{
+    char id[24];
+    char *state = with_state ? osc_json_text(x->j->state) : NULL;
+    const char *p[3] = {id, phase, state};
+    int rc;
+
+    snprintf(id, sizeof(id), "%lld", x->j->id);
+    rc = job_write(x->c, "osc_job_phase", p, 3, err);
+    free(state);
+    if (!rc)
+        snprintf(x->j->phase, sizeof(x->j->phase), "%s", phase);
+    return rc;
+}
+
+int osc_job_save_replayed(struct osc_ctx *x, long long n, struct mg_err *err)
+{
+    char id[24], ns[24];
+    const char *p[2] = {id, ns};
+
+    snprintf(id, sizeof(id), "%lld", x->j->id);
+    snprintf(ns, sizeof(ns), "%lld", n);
+    return job_write(x->c, "osc_job_replayed", p, 2, err);
+}
+
+/* Records the failure on the job row (best effort: the connection may be gone). */
+static void job_save_error(struct osc_ctx *x, const struct mg_err *failure)
+{
+    struct mg_err ignored;
+    char id[24];
+    const char *p[2] = {id, failure->msg};
+    struct drv_result *r;
+
+    if (!x->j || !x->j->id || failure->code == MG_ECONN)
+        return;
+    mg_err_clear(&ignored);
+    drv_rollback_quiet(x->c);
+    snprintf(id, sizeof(id), "%lld", x->j->id);
+    if (drv_query(x->c, &r, mg_sql(x->c->info.dialect, "osc_job_error"), p, 2, &ignored) == 0)
+        drv_result_free(r);
+}
+
+/* ---------- tables ---------- */
+
+int mg_osc_ensure_tables(struct drv_conn *c, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc, exists, got = 0;
+    int64_t deadline;
+
+    rc = drv_query(c, &r, mg_sql(c->info.dialect, "osc_job_exists"), NULL, 0, err);
+    if (rc)
+        return rc;
+    exists = drv_val(r, 0, 0) && (drv_val(r, 0, 0)[0] == 't' || drv_val(r, 0, 0)[0] == '1');
+    drv_result_free(r);
+    if (exists)
+        return 0;
+    /* created under the runner lock, as the history tables are */
+    deadline = mg_monotonic_ms() + 60000;
+    for (;;) {
+        rc = drv_try_lock(c, MG_RUNNER_LOCK, &got, err);
+        if (rc || got)
+            break;
+        if (mg_monotonic_ms() > deadline) {
+            mg_err_set(err, MG_ELOCKED,
+                       "cannot create migrate_osc_jobs: another migrate run holds the "
+                       "migration lock");
+            mg_err_hint(err, "wait for that run to finish, then try again");
+            return MG_ELOCKED;
+        }
+        mg_sleep_ms(200);
+    }
+    if (rc)
+        return rc;
+    rc = mg_history_ensure(c, err);
+    struct mg_err e2;
+    mg_err_clear(&e2);
+    drv_unlock(c, MG_RUNNER_LOCK, &e2);
+    return rc;
+}
+
+/* ---------- throttling ---------- */
+
+/* Is the --throttle-query asking for a pause? */
+static int throttle_query_true(struct osc_ctx *x, int *yes, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc = drv_query(x->c, &r, x->o->throttle_query, NULL, 0, err);
+    const char *v;
+
+    *yes = 0;
+    if (rc) {
+        mg_err_context(err, "running --throttle-query");
+        return rc;
+    }
+    v = r->nrows && r->ncols ? drv_val(r, 0, 0) : NULL;
+    *yes = v && (!strcmp(v, "t") || !strcmp(v, "1") || !strcasecmp(v, "true"));
+    drv_result_free(r);
+    return 0;
+}
+
+/*
+ * Waits while a pause is asked for; returns an error above --critical-load or when the run
+ * is interrupted.  The reason of a pause is said once, and again when it changes.
+ */
+static int throttle(struct osc_ctx *x, struct mg_err *err)
+{
+    const struct mg_osc_opts *o = x->o;
+    char said[256] = "";
+    int64_t t0 = mg_monotonic_ms();
+    int rc;
+
+    for (;;) {
+        char why[256] = "";
+        struct stat stb;
+        if (mg_run_interrupted())
+            return mg_err_set(err, MG_ECANCELED, "interrupted");
+        if (o->critical_load || o->max_load) {
+            long n;
+            rc = drv_active_sessions(x->c, &n, err);
+            if (rc)
+                return rc;
+            if (o->critical_load && n > o->critical_load) {
+                mg_err_set(err, MG_EFAIL,
+                           "stopped: %ld active sessions on the server, above --critical-load %ld",
+                           n, o->critical_load);
+                mg_err_hint(err, "resume the job when the load is lower, or raise --critical-load");
+                return MG_EFAIL;
+            }
+            if (o->max_load && n > o->max_load)
+                snprintf(why, sizeof(why), "%ld active sessions, above --max-load %ld", n,
+                         o->max_load);
+        }
+        if (!why[0] && o->max_lag_ms) {
+            long lag;
+            int replicas;
+            rc = drv_replica_lag(x->c, &lag, &replicas, err);
+            if (rc)
+                return rc;
+            if (lag > o->max_lag_ms)
+                snprintf(why, sizeof(why), "replication lag %ldms, above --max-lag %ldms", lag,
+                         o->max_lag_ms);
+        }
+        if (!why[0] && o->throttle_query) {
+            int yes;
+            rc = throttle_query_true(x, &yes, err);
+            if (rc)
+                return rc;
+            if (yes)
+                snprintf(why, sizeof(why), "--throttle-query returned true");
+        }
+        if (!why[0] && o->pause_file && stat(o->pause_file, &stb) == 0)
+            snprintf(why, sizeof(why), "the pause file %s exists", o->pause_file);
+        if (!why[0])
+            break;
+        if (strcmp(why, said) != 0) {
+            mg_info("osc job %lld: paused: %s", x->j ? x->j->id : 0LL, why);
+            snprintf(said, sizeof(said), "%s", why);
+        }
+        mg_sleep_ms(PAUSE_POLL);
+    }
+    if (said[0])
+        mg_info("osc job %lld: resumed after %.1fs", x->j ? x->j->id : 0LL,
+                (double)(mg_monotonic_ms() - t0) / 1000);
+    x->res->throttled_ms += mg_monotonic_ms() - t0;
+    return 0;
+}
+
+/* ---------- progress ---------- */
+
+static void fmt_count(char *out, size_t size, long long n)
+{
+    char tmp[32];
+    size_t len, k = 0;
+
+    snprintf(tmp, sizeof(tmp), "%lld", n < 0 ? -n : n);
+    len = strlen(tmp);
+    if (n < 0 && k + 1 < size)
+        out[k++] = '-';
+    for (size_t i = 0; i < len && k + 2 < size; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[k++] = ',';
+        out[k++] = tmp[i];
+    }
+    out[k] = '\0';
+}
+
+struct progress {
+    int64_t t0, last;
+    long long rows0; /* rows done when this run started */
+};
+
+static void progress(struct osc_ctx *x, struct progress *p, const char *verb, long long done,
+                     long long total, long batch, int force)
+{
+    int64_t now = mg_monotonic_ms();
+    char d[32], t[32], rate_s[32], b[32], eta[64] = "";
+    double secs, rate;
+
+    if (!force && now - p->last < PROGRESS_EVERY)
+        return;
+    p->last = now;
+    secs = (double)(now - p->t0) / 1000;
+    rate = secs > 0 ? (double)(done - p->rows0) / secs : 0;
+    fmt_count(d, sizeof(d), done);
+    fmt_count(rate_s, sizeof(rate_s), (long long)rate);
+    fmt_count(b, sizeof(b), batch);
+    if (total > 0 && rate > 0 && done < total) {
+        struct mg_buf e = MG_BUF_INIT;
+        mg_format_duration(&e, (double)(total - done) / rate * 1000);
+        snprintf(eta, sizeof(eta), ", ETA %s", e.ptr);
+        mg_buf_free(&e);
+    }
+    if (total > 0) {
+        fmt_count(t, sizeof(t), total);
+        mg_info("osc job %lld: %s %s of ~%s rows (%.0f%%), %s rows/s, batch %s%s", x->j->id, verb,
+                d, t, done >= total ? 100.0 : 100.0 * (double)done / (double)total, rate_s, b,
+                eta);
+    } else {
+        mg_info("osc job %lld: %s %s rows, %s rows/s, batch %s", x->j->id, verb, d, rate_s, b);
+    }
+}
+
+/* ---------- phases ---------- */
+
+static int is_phase(const struct osc_ctx *x, const char *ph)
+{
+    return !strcmp(x->j->phase, ph);
+}
+
+/* Replays the change log until it is drained (or only `keep` entries are left). */
+static int drain(struct osc_ctx *x, int all_keys, long long keep, struct mg_err *err)
+{
+    for (int round = 0; round < 1000; round++) {
+        long long done = 0, left = 0;
+        int rc = x->be->replay(x, REPLAY_BATCH, all_keys, &done, &left, err);
+        if (rc)
+            return rc;
+        x->res->rows_replayed += done;
+        if (left <= keep || done == 0)
+            return 0;
+        if (mg_run_interrupted())
+            return mg_err_set(err, MG_ECANCELED, "interrupted");
+    }
+    return 0;
+}
+
+static int run_copy(struct osc_ctx *x, struct mg_err *err)
+{
+    struct progress p = {mg_monotonic_ms(), mg_monotonic_ms(), x->j->rows_copied};
+    int64_t t0 = mg_monotonic_ms(), last_replay = t0;
+    int backfill = !strcmp(x->j->kind, "backfill");
+    const char *verb = backfill ? "updated" : "copied";
+    int rc;
+
+    if (x->j->batch_size < MIN_BATCH)
+        x->j->batch_size = FIRST_BATCH;
+    while (is_phase(x, OSC_COPY)) {
+        long long rows = 0;
+        long n = x->j->batch_size;
+        int64_t t;
+        rc = throttle(x, err);
+        if (rc)
+            return rc;
+        t = mg_monotonic_ms();
+        rc = x->be->batch(x, n, &rows, err);
+        if (rc)
+            return rc;
+        t = mg_monotonic_ms() - t;
+        x->res->rows_copied += rows;
+        x->j->rows_copied += rows;
+        x->res->batches++;
+        mg_debug("osc job %lld: batch of %ld rows took %lldms", x->j->id, n, (long long)t);
+        /* the next size follows the time this one took; a short last batch says nothing */
+        if (is_phase(x, OSC_COPY) || rows >= n)
+            x->j->batch_size = mg_osc_next_batch(n, t, x->o->chunk_ms);
+        progress(x, &p, verb, x->j->rows_copied, x->j->rows_estimate, n, !is_phase(x, OSC_COPY));
+        if (!backfill && mg_monotonic_ms() - last_replay >= REPLAY_EVERY) {
+            rc = drain(x, 0, REPLAY_BATCH, err);
+            if (rc)
+                return rc;
+            last_replay = mg_monotonic_ms();
+        }
+    }
+    x->res->copy_ms += mg_monotonic_ms() - t0;
+    return 0;
+}
+
+static int run_verify(struct osc_ctx *x, struct mg_err *err)
+{
+    struct progress p = {mg_monotonic_ms(), mg_monotonic_ms(), 0};
+    int64_t t0 = mg_monotonic_ms();
+    long n = FIRST_VERIFY;
+    long long checked = 0;
+    int attempts = 0, rc;
+
+    rc = drain(x, 1, 0, err);
+    if (rc)
+        return rc;
+    while (is_phase(x, OSC_VERIFY)) {
+        struct mg_buf detail = MG_BUF_INIT;
+        long long rows = 0;
+        int match = 0;
+        int64_t t;
+        rc = throttle(x, err);
+        if (rc)
+            return rc;
+        t = mg_monotonic_ms();
+        x->recopying = attempts > 0;
+        rc = x->be->verify(x, n, &match, &rows, &detail, err);
+        t = mg_monotonic_ms() - t;
+        if (rc) {
+            mg_buf_free(&detail);
+            return rc;
+        }
+        if (match) {
+            if (attempts)
+                x->res->ranges_recopied++;
+            attempts = 0;
+            checked += rows;
+            x->res->ranges_verified++;
+            if (is_phase(x, OSC_VERIFY))
+                n = mg_osc_next_batch(n, t, x->o->chunk_ms);
+            progress(x, &p, "verified", checked, x->j->rows_estimate, n, !is_phase(x, OSC_VERIFY));
+            mg_buf_free(&detail);
+            continue;
+        }
+        attempts++;
+        if (attempts >= VERIFY_ATTEMPTS) {
+            mg_err_set(err, MG_EFAIL,
+                       "verification failed: a range of the shadow table still differs from the "
+                       "original after %d re-copies",
+                       VERIFY_ATTEMPTS - 1);
+            mg_err_detail(err, "%s", detail.ptr);
+            mg_err_hint(err, "nothing was swapped; the cause is usually a USING expression that "
+                             "is not deterministic, or a change made to the table outside the "
+                             "triggers.  Remove the job with 'migrate osc --abort %lld'",
+                        x->j->id);
+            mg_buf_free(&detail);
+            return MG_EFAIL;
+        }
+        mg_warn("osc job %lld: %s; re-copying the range", x->j->id, detail.ptr);
+        mg_buf_free(&detail);
+        rc = drain(x, 1, 0, err);
+        if (rc)
+            return rc;
+    }
+    x->res->verify_ms += mg_monotonic_ms() - t0;
+    return 0;
+}
+
+static int run_cutover(struct osc_ctx *x, struct mg_err *err)
+{
+    int64_t t0 = mg_monotonic_ms(), deadline = t0 + x->o->cutover_timeout_ms;
+    int rc;
+
+    for (;;) {
+        rc = drain(x, 1, CUTOVER_BACKLOG / 10, err);
+        if (rc)
+            return rc;
+        x->res->cutover_attempts++;
+        int64_t t = mg_monotonic_ms();
+        rc = x->be->cutover(x, err);
+        if (!rc) {
+            x->res->lock_held_ms = mg_monotonic_ms() - t;
+            break;
+        }
+        if (!mg_err_retryable(err) || mg_run_interrupted())
+            return rc;
+        int64_t now = mg_monotonic_ms();
+        if (now >= deadline) {
+            struct mg_buf who = MG_BUF_INIT;
+            x->be->blockers(x, &who);
+            mg_err_context(err, "the cut-over did not get its lock in %d attempts over %.1fs",
+                           x->res->cutover_attempts, (double)(now - t0) / 1000);
+            if (who.len)
+                mg_err_detail(err, "locks on the table are held by %s", who.ptr);
+            snprintf(err->hint, sizeof(err->hint),
+                     "the shadow table stays in sync and nothing was swapped; end the "
+                     "long-running sessions or retry later with 'migrate osc --resume %lld' "
+                     "(--cut-over-timeout sets how long to keep trying)",
+                     x->j->id);
+            mg_buf_free(&who);
+            return rc;
+        }
+        long wait = mg_backoff_ms(x->o->cutover_lock_ms * 2, x->res->cutover_attempts, 5000);
+        if (now + wait > deadline)
+            wait = (long)(deadline - now);
+        struct mg_buf who = MG_BUF_INIT;
+        x->be->blockers(x, &who);
+        mg_warn("osc job %lld: cut-over attempt %d: %s%s%s%s; retrying in %ldms", x->j->id,
+                x->res->cutover_attempts, err->msg, who.len ? " (locks held by " : "",
+                who.len ? who.ptr : "", who.len ? ")" : "", wait);
+        mg_buf_free(&who);
+        mg_err_clear(err);
+        mg_sleep_ms(wait);
+    }
+    x->res->cutover_ms += mg_monotonic_ms() - t0;
+    mg_info("osc job %lld: swapped after %d attempt%s (the table was locked for %lldms)",
+            x->j->id, x->res->cutover_attempts, x->res->cutover_attempts == 1 ? "" : "s",
+            x->res->lock_held_ms);
+    return 0;
+}
+
+/* Runs the job from its current phase to the end. */
+static int run_job(struct osc_ctx *x, struct mg_err *err)
+{
+    int rc = 0;
+
+    if (is_phase(x, OSC_COPY))
+        rc = run_copy(x, err);
+    if (!rc && is_phase(x, OSC_VERIFY))
+        rc = run_verify(x, err);
+    if (!rc && is_phase(x, OSC_CUTOVER))
+        rc = run_cutover(x, err);
+    if (!rc && is_phase(x, OSC_SWAPPED))
+        rc = x->be->finish(x, err);
+    return rc;
+}
+
+/* ---------- entry points ---------- */
+
+static const struct osc_backend *backend_for(struct drv_conn *c, struct mg_err *err)
+{
+    if (!strcmp(c->info.dialect, "postgres"))
+        return &osc_pg_backend;
+    mg_err_set(err, MG_EUSAGE, "online schema changes are not supported on %s yet",
+               c->info.product);
+    return NULL;
+}
+
+static void fill_result(struct osc_ctx *x)
+{
+    struct mg_osc_result *r = x->res;
+    const struct osc_job *j = x->j;
+    json_t *v;
+
+    if (!j)
+        return;
+    r->job_id = j->id;
+    snprintf(r->kind, sizeof(r->kind), "%s", j->kind);
+    snprintf(r->phase, sizeof(r->phase), "%s", j->phase);
+    snprintf(r->table, sizeof(r->table), "%s", x->qtable.ptr);
+    r->key[0] = '\0';
+    for (size_t i = 0; i < json_array_size(j->keycols); i++) {
+        size_t l = strlen(r->key);
+        snprintf(r->key + l, sizeof(r->key) - l, "%s%s", i ? ", " : "",
+                 json_string_value(json_array_get(j->keycols, i)));
+    }
+    r->rows_estimate = j->rows_estimate;
+    r->batch_size = j->batch_size;
+    v = json_object_get(j->state, "old_table");
+    snprintf(r->old_table, sizeof(r->old_table), "%s", json_is_string(v) ? json_string_value(v) : "");
+    if (json_is_true(json_object_get(j->state, "old_dropped")))
+        r->old_table[0] = '\0';
+}
+
+/* Takes the job's advisory lock: one process per job. */
+static int lock_job(struct osc_ctx *x, struct mg_err *err)
+{
+    char name[64];
+    int got = 0, rc;
+
+    osc_lock_name(name, sizeof(name), x->j->id);
+    rc = drv_try_lock(x->c, name, &got, err);
+    if (rc)
+        return rc;
+    if (!got) {
+        struct mg_buf who = MG_BUF_INIT;
+        struct mg_err e2;
+        mg_err_clear(&e2);
+        drv_lock_holder(x->c, name, &who, &e2);
+        mg_err_set(err, MG_ELOCKED, "osc job %lld is being run by another process", x->j->id);
+        if (who.len)
+            mg_err_detail(err, "held by %s", who.ptr);
+        mg_err_hint(err, "wait for it to finish, or end that session on the server");
+        mg_buf_free(&who);
+        return MG_ELOCKED;
+    }
+    x->locked = 1;
+    return 0;
+}
+
+static void unlock_job(struct osc_ctx *x)
+{
+    char name[64];
+    struct mg_err e2;
+
+    if (!x->locked)
+        return;
+    x->locked = 0;
+    mg_err_clear(&e2);
+    osc_lock_name(name, sizeof(name), x->j->id);
+    drv_unlock(x->c, name, &e2);
+}
+
+static void set_qtable(struct osc_ctx *x)
+{
+    mg_buf_reset(&x->qtable);
+    drv_quote_ident(x->c, &x->qtable, x->j->schema);
+    mg_buf_addch(&x->qtable, '.');
+    drv_quote_ident(x->c, &x->qtable, x->j->table);
+}
+
+static int opts_check(const struct mg_osc_opts *o, struct mg_err *err)
+{
+    if (o->chunk_ms < 10) {
+        mg_err_set(err, MG_EUSAGE, "--chunk-time must be at least 10ms");
+        return MG_EUSAGE;
+    }
+    if (o->cutover_lock_ms < 1) {
+        mg_err_set(err, MG_EUSAGE, "--cut-over-lock-timeout must be at least 1ms");
+        mg_err_hint(err, "without a lock timeout a blocked cut-over would queue every query on "
+                         "the table behind it");
+        return MG_EUSAGE;
+    }
+    if (o->critical_load && o->max_load && o->critical_load <= o->max_load) {
+        mg_err_set(err, MG_EUSAGE, "--critical-load (%ld) must be above --max-load (%ld)",
+                   o->critical_load, o->max_load);
+        return MG_EUSAGE;
+    }
+    return 0;
+}
+
+int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc_result *out,
+               struct mg_err *err)
+{
+    struct osc_ctx x;
+    int64_t t0 = mg_monotonic_ms();
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&x, 0, sizeof(x));
+    mg_buf_init(&x.qtable);
+    x.c = c;
+    x.o = opts;
+    x.res = out;
+    rc = opts_check(opts, err);
+    if (rc)
+        return rc;
+    x.be = backend_for(c, err);
+    if (!x.be)
+        return MG_EUSAGE;
+    rc = mg_osc_ensure_tables(c, err);
+    if (rc)
+        return rc;
+    mg_run_watch(c);
+    if (opts->resume_id) {
+        rc = osc_job_get(c, opts->resume_id, &x.j, err);
+        if (!rc) {
+            set_qtable(&x);
+            out->resumed = 1;
+            if (is_phase(&x, OSC_DONE) && !opts->drop_old) {
+                mg_info("osc job %lld is already done", x.j->id);
+            } else if (is_phase(&x, OSC_ABORTED)) {
+                mg_err_set(err, MG_EUSAGE, "osc job %lld was aborted", x.j->id);
+                mg_err_hint(err, "start a new job instead");
+                rc = MG_EUSAGE;
+            } else {
+                rc = lock_job(&x, err);
+                if (!rc) {
+                    mg_info("osc job %lld: resuming %s of %s (phase %s)", x.j->id,
+                            !strcmp(x.j->kind, "backfill") ? "the backfill" : "the change",
+                            x.qtable.ptr, x.j->phase);
+                    rc = x.be->check(&x, err);
+                    if (!rc && is_phase(&x, OSC_DONE))
+                        rc = x.be->finish(&x, err);
+                    else if (!rc)
+                        rc = run_job(&x, err);
+                }
+            }
+        }
+    } else {
+        rc = opts->alter ? x.be->start_alter(&x, err) : x.be->start_backfill(&x, err);
+        if (!rc && x.j)
+            set_qtable(&x);
+        if (!rc && !opts->dry_run) {
+            rc = lock_job(&x, err);
+            if (!rc)
+                rc = run_job(&x, err);
+        }
+    }
+    fill_result(&x);
+    out->total_ms = mg_monotonic_ms() - t0;
+    if (rc && x.j && x.j->id && !opts->dry_run) {
+        job_save_error(&x, err);
+        if (rc == MG_ECANCELED || err->code == MG_ECANCELED)
+            mg_err_hint(err, "the job stopped after its last committed batch; continue it with "
+                             "'migrate osc --resume %lld'",
+                        x.j->id);
+        else if (!err->hint[0] && strcmp(x.j->phase, OSC_SWAPPED) &&
+                 strcmp(x.j->phase, OSC_DONE))
+            mg_err_hint(err, "the original table is untouched; continue with 'migrate osc "
+                             "--resume %lld' once the cause is fixed, or remove the job with "
+                             "'migrate osc --abort %lld'",
+                        x.j->id, x.j->id);
+        else if (!err->hint[0])
+            mg_err_hint(err, "the swap is done; finish the job with 'migrate osc --resume %lld'",
+                        x.j->id);
+        mg_err_context(err, "osc job %lld (%s, phase %s)", x.j->id, x.qtable.ptr, x.j->phase);
+    }
+    unlock_job(&x);
+    mg_run_watch(NULL);
+    osc_job_free(x.j);
+    mg_buf_free(&x.qtable);
+    return rc;
+}
+
+int mg_osc_abort(struct drv_conn *c, long long id, const struct mg_osc_opts *opts,
+                 struct mg_osc_result *out, struct mg_err *err)
+{
+    struct osc_ctx x;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&x, 0, sizeof(x));
+    mg_buf_init(&x.qtable);
+    x.c = c;
+    x.o = opts;
+    x.res = out;
+    x.be = backend_for(c, err);
+    if (!x.be)
+        return MG_EUSAGE;
+    rc = mg_osc_ensure_tables(c, err);
+    if (!rc)
+        rc = osc_job_get(c, id, &x.j, err);
+    if (rc)
+        return rc;
+    set_qtable(&x);
+    if (is_phase(&x, OSC_SWAPPED) || is_phase(&x, OSC_DONE)) {
+        mg_err_set(err, MG_EUSAGE, "osc job %lld cannot be aborted: the tables were swapped",
+                   id);
+        mg_err_hint(err, "the change is live; the original table is kept as %s until you drop "
+                         "it",
+                    json_string_value(json_object_get(x.j->state, "old_table"))
+                        ? json_string_value(json_object_get(x.j->state, "old_table"))
+                        : "its old name");
+        rc = MG_EUSAGE;
+    } else if (is_phase(&x, OSC_ABORTED)) {
+        mg_info("osc job %lld was already aborted", id);
+    } else {
+        rc = lock_job(&x, err);
+        if (!rc)
+            rc = x.be->abort(&x, err);
+        unlock_job(&x);
+    }
+    fill_result(&x);
+    osc_job_free(x.j);
+    mg_buf_free(&x.qtable);
+    return rc;
+}
+
+int mg_osc_list(struct drv_conn *c, json_t **out, struct mg_err *err)
+{
+    struct drv_result *r;
+    json_t *a;
+    int rc;
+
+    *out = NULL;
+    rc = mg_osc_ensure_tables(c, err);
+    if (!rc)
+        rc = drv_query(c, &r, mg_sql(c->info.dialect, "osc_job_list"), NULL, 0, err);
+    if (rc)
+        return rc;
+    a = json_array();
+    for (size_t i = 0; i < r->nrows; i++) {
+        struct osc_job *j;
+        char name[64], running = 0;
+        struct mg_buf who = MG_BUF_INIT;
+        struct mg_err e2;
+        if (job_from_row(&j, r, i, err)) {
+            json_decref(a);
+            drv_result_free(r);
+            return err->code;
+        }
+        mg_err_clear(&e2);
+        osc_lock_name(name, sizeof(name), j->id);
+        if (drv_lock_holder(c, name, &who, &e2) == 0 && who.len)
+            running = 1;
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(j->id));
+        json_object_set_new(o, "kind", json_string(j->kind));
+        json_object_set_new(o, "schema", json_string(j->schema));
+        json_object_set_new(o, "table", json_string(j->table));
+        json_object_set_new(o, "phase", json_string(j->phase));
+        json_object_set_new(o, "running", json_boolean(running));
+        json_object_set_new(o, "statement", json_string(j->statement));
+        json_object_set_new(o, "rows_copied", json_integer(j->rows_copied));
+        json_object_set_new(o, "rows_estimate", json_integer(j->rows_estimate));
+        json_object_set_new(o, "batches", json_integer(j->batches));
+        json_object_set_new(o, "started_at", json_string(j->started_at));
+        json_object_set_new(o, "updated_at", json_string(j->updated_at));
+        json_t *old = json_object_get(j->state, "old_table");
+        if (json_is_string(old) && !json_is_true(json_object_get(j->state, "old_dropped")))
+            json_object_set(o, "old_table", old);
+        if (j->from_migration) {
+            json_object_set_new(o, "migration_version", json_integer((json_int_t)j->mig_version));
+            json_object_set_new(o, "migration_statement", json_integer(j->mig_statement));
+        }
+        json_object_set_new(o, "error", j->error ? json_string(j->error) : json_null());
+        json_array_append_new(a, o);
+        mg_buf_free(&who);
+        osc_job_free(j);
+    }
+    drv_result_free(r);
+    *out = a;
+    return 0;
+}
+
+void mg_osc_result_free(struct mg_osc_result *r)
+{
+    json_decref(r->plan);
+    r->plan = NULL;
+}
+
+json_t *mg_osc_result_json(const struct mg_osc_result *r)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "job", json_integer(r->job_id));
+    json_object_set_new(o, "kind", json_string(r->kind));
+    json_object_set_new(o, "table", json_string(r->table));
+    json_object_set_new(o, "key", json_string(r->key));
+    json_object_set_new(o, "phase", json_string(r->phase));
+    json_object_set_new(o, "resumed", json_boolean(r->resumed));
+    json_object_set_new(o, "rows_estimate", json_integer(r->rows_estimate));
+    json_object_set_new(o, "rows_copied", json_integer(r->rows_copied));
+    json_object_set_new(o, "rows_replayed", json_integer(r->rows_replayed));
+    json_object_set_new(o, "batches", json_integer(r->batches));
+    json_object_set_new(o, "batch_size", json_integer(r->batch_size));
+    json_object_set_new(o, "ranges_verified", json_integer(r->ranges_verified));
+    json_object_set_new(o, "ranges_recopied", json_integer(r->ranges_recopied));
+    json_object_set_new(o, "cutover_attempts", json_integer(r->cutover_attempts));
+    json_object_set_new(o, "lock_held_ms", json_integer(r->lock_held_ms));
+    json_object_set_new(o, "copy_ms", json_integer(r->copy_ms));
+    json_object_set_new(o, "verify_ms", json_integer(r->verify_ms));
+    json_object_set_new(o, "cutover_ms", json_integer(r->cutover_ms));
+    json_object_set_new(o, "throttled_ms", json_integer(r->throttled_ms));
+    json_object_set_new(o, "duration_ms", json_integer(r->total_ms));
+    json_object_set_new(o, "old_table", r->old_table[0] ? json_string(r->old_table) : json_null());
+    return o;
+}
+
+/* ---------- online migration files ---------- */
+
+int mg_osc_online_statement(const char *dialect, const char *sql, size_t len, char **table)
+{
+    *table = NULL;
+    if (!strcmp(dialect, "postgres"))
+        return osc_pg_online_statement(sql, len, table);
+    return 0;
+}
+
+int mg_osc_run_statement(struct drv_conn *c, const struct mg_osc_opts *base, const char *sql,
+                         size_t len, struct mg_err *err)
+{
+    struct mg_osc_opts o = *base;
+    struct mg_osc_result res;
+    struct drv_result *r;
+    char ver[24], stmt[16];
+    const char *p[2] = {ver, stmt};
+    char *text = mg_strndup(sql, len);
+    int rc;
+
+    rc = mg_osc_ensure_tables(c, err);
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    snprintf(ver, sizeof(ver), "%llu", (unsigned long long)base->mig_version);
+    snprintf(stmt, sizeof(stmt), "%d", base->mig_statement);
+    rc = drv_query(c, &r, mg_sql(c->info.dialect, "osc_job_for_stmt"), p, 2, err);
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    if (r->nrows) {
+        struct osc_job *j;
+        rc = job_from_row(&j, r, 0, err);
+        if (!rc) {
+            if (!strcmp(j->phase, OSC_DONE)) {
+                mg_info("  statement %d: osc job %lld already did this change", base->mig_statement,
+                        j->id);
+                osc_job_free(j);
+                drv_result_free(r);
+                free(text);
+                return 0;
+            }
+            if (strcmp(j->phase, OSC_ABORTED) != 0) {
+                if (strcmp(j->statement, text) != 0 && strcmp(j->phase, OSC_SWAPPED) != 0) {
+                    mg_err_set(err, MG_EATTENTION,
+                               "osc job %lld was started for this statement as it read before "
+                               "an edit",
+                               j->id);
+                    mg_err_hint(err, "restore the statement, or remove the job with 'migrate osc "
+                                     "--abort %lld' and run 'migrate up' again",
+                                j->id);
+                    rc = MG_EATTENTION;
+                } else {
+                    o.resume_id = j->id;
+                }
+            }
+            osc_job_free(j);
+        }
+    }
+    drv_result_free(r);
+    if (!rc) {
+        o.alter = text;
+        rc = mg_osc_run(c, &o, &res, err);
+        if (!rc)
+            mg_info("  statement %d: online change of %s done (osc job %lld, %lld rows, %lldms)",
+                    base->mig_statement, res.table, res.job_id, res.rows_copied, res.total_ms);
+        mg_osc_result_free(&res);
+    }
+    free(text);
+    return rc;
+}

@@ -1,0 +1,131 @@
+/*
+ * osc_impl.h — what the online schema change engine (osc.c) and its dialect backends
+ * (osc_pg.c, ...) share: the job as stored in migrate_osc_jobs, the running context, and the
+ * table of a backend's operations.  Private to migrate/osc*.c.
+ *
+ * Division of work: the engine owns the job's life (phases, batch sizes, throttling,
+ * progress, retries, resume, the JSON summary); a backend owns every statement sent to the
+ * server, and commits each batch together with the job row through osc_job_save_*().
+ */
+#ifndef MG_OSC_IMPL_H
+#define MG_OSC_IMPL_H
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "osc.h"
+
+/* Phases, as stored in migrate_osc_jobs.phase. */
+#define OSC_COPY "copy"       /* copying batches (a backfill: updating them) */
+#define OSC_VERIFY "verify"   /* comparing ranges of the shadow with the original */
+#define OSC_CUTOVER "cutover" /* verified; the swap is next */
+#define OSC_SWAPPED "swapped" /* swapped; constraints to validate, old table to drop */
+#define OSC_DONE "done"
+#define OSC_ABORTED "aborted"
+
+/* A job as stored; strings and JSON are owned. */
+struct osc_job {
+    long long id;
+    char kind[16];
+    char phase[16];
+    char *schema, *table; /* the table's exact names */
+    char *statement;      /* the ALTER, or the backfill's SET ... */
+    char *where;          /* the backfill's condition, or NULL */
+    json_t *keycols;      /* array of column names */
+    json_t *last_key;     /* array of text values, or NULL before the first batch */
+    json_t *max_key;      /* array: the copy ends here; NULL when the table was empty */
+    json_t *verified_key; /* array, or NULL before the first verified range */
+    long batch_size;
+    long long batches, rows_copied, rows_estimate, rows_replayed;
+    long long ranges_verified, ranges_recopied;
+    json_t *state;   /* the backend's details (object) */
+    json_t *options; /* the options it started with (object) */
+    int from_migration;
+    uint64_t mig_version;
+    int mig_statement;
+    char run_id[40];
+    char started_at[32], updated_at[32];
+    char *error;
+};
+
+struct osc_backend;
+
+/* One job while it runs. */
+struct osc_ctx {
+    struct drv_conn *c;
+    const struct mg_osc_opts *o;
+    struct osc_job *j;
+    struct mg_osc_result *res;
+    const struct osc_backend *be;
+    struct mg_buf qtable; /* the table, schema-qualified and quoted */
+    int recopying;        /* the range being verified was queued for a re-copy before */
+    int locked;           /* this process holds the job's advisory lock */
+};
+
+struct osc_backend {
+    const char *dialect;
+    /*
+     * A new ALTER job: resolves the table, refuses what cannot be done safely (with the
+     * reason), creates the shadow table, change log and triggers and inserts the job row, all
+     * in one transaction under the cut-over lock timeout.  With o->dry_run, fills res->plan and
+     * rolls everything back.  Fills x->j.
+     */
+    int (*start_alter)(struct osc_ctx *x, struct mg_err *err);
+    /* A new backfill job (or its plan with o->dry_run). */
+    int (*start_backfill)(struct osc_ctx *x, struct mg_err *err);
+    /* Resuming: checks the table, shadow and triggers are still as the job left them. */
+    int (*check)(struct osc_ctx *x, struct mg_err *err);
+    /*
+     * Copies (or, for a backfill, updates) the next batch of up to n rows after j->last_key,
+     * and commits it with the job row; sets *rows and advances j (phase too, at the end).
+     */
+    int (*batch)(struct osc_ctx *x, long n, long long *rows, struct mg_err *err);
+    /*
+     * Re-synchronises up to n keys of the change log that the copy has passed; *done is how
+     * many, *left how many log entries remain (all of them when all_keys).
+     */
+    int (*replay)(struct osc_ctx *x, long n, int all_keys, long long *done, long long *left,
+                  struct mg_err *err);
+    /*
+     * Compares the next range of up to n rows after j->verified_key in one snapshot.  A match
+     * advances j and commits the job row; a mismatch (*match = 0, *detail says how) queues the
+     * range's keys for replay and leaves j where it was.
+     */
+    int (*verify)(struct osc_ctx *x, long n, int *match, long long *rows, struct mg_buf *detail,
+                  struct mg_err *err);
+    /* One cut-over attempt in one transaction; fails with MG_ELOCKTIMEOUT to be retried. */
+    int (*cutover)(struct osc_ctx *x, struct mg_err *err);
+    /* After the swap: validates constraints, drops the old table when asked; phase done. */
+    int (*finish)(struct osc_ctx *x, struct mg_err *err);
+    /* Drops the shadow, log and triggers of an unfinished job; phase aborted. */
+    int (*abort)(struct osc_ctx *x, struct mg_err *err);
+    /* Describes the sessions holding locks on the table (for a failed cut-over). */
+    void (*blockers)(struct osc_ctx *x, struct mg_buf *out);
+};
+
+extern const struct osc_backend osc_pg_backend;
+/* mg_osc_online_statement for PostgreSQL: an ALTER TABLE, by libpg_query's parse tree. */
+int osc_pg_online_statement(const char *sql, size_t len, char **table);
+
+void osc_job_free(struct osc_job *j);
+/* Reads the job with this id (MG_ENOTFOUND when there is none). */
+int osc_job_get(struct drv_conn *c, long long id, struct osc_job **out, struct mg_err *err);
+/* The key values as text parameters (pointers into the JSON array). */
+size_t osc_key_params(const json_t *key, const char **out, size_t max);
+/* A JSON array of text values (a new reference), NULL cells become JSON null. */
+json_t *osc_key_json(const char *const *vals, size_t n);
+/* Writes the job's row after a batch (inside the batch's transaction). */
+int osc_job_save_batch(struct osc_ctx *x, long long rows, struct mg_err *err);
+/* Writes the job's row after a verified range (inside its transaction). */
+int osc_job_save_verified(struct osc_ctx *x, int recopied, struct mg_err *err);
+/* Writes a phase change; state too when `with_state`. */
+int osc_job_save_phase(struct osc_ctx *x, const char *phase, int with_state, struct mg_err *err);
+/* Adds to the job's count of replayed rows. */
+int osc_job_save_replayed(struct osc_ctx *x, long long n, struct mg_err *err);
+/* A JSON text for storing (caller frees), compact and key-sorted. */
+char *osc_json_text(const json_t *v);
+
+/* The job's advisory lock name, held while a process runs it. */
+void osc_lock_name(char *out, size_t size, long long id);
+
+#endif

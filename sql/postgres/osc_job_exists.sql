@@ -1,0 +1,1 @@
+SELECT to_regclass('migrate_osc_jobs') IS NOT NULL
