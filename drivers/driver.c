@@ -158,6 +158,35 @@ void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *i
     c->ops->quote_ident(out, ident);
 }
 
+/* The error of an optional method the connection's driver lacks. */
+static int unsupported(const struct drv_conn *c, const char *what, struct mg_err *err)
+{
+    mg_err_set(err, MG_EUSAGE, "%s is not supported by this driver (%s)", what, c->ops->name);
+    mg_err_hint(err, "use a database of a dialect that supports it");
+    return MG_EUSAGE;
+}
+
+int drv_schema_snapshot(struct drv_conn *c, struct mg_buf *out, struct mg_err *err)
+{
+    if (!c->ops->schema_snapshot)
+        return unsupported(c, "a schema snapshot", err);
+    return checked(c->ops->schema_snapshot(c, out, err), err);
+}
+
+int drv_data_fingerprint(struct drv_conn *c, struct drv_result **out, long long max_rows,
+                         struct mg_err *err)
+{
+    int rc;
+
+    *out = NULL;
+    assert(max_rows >= 0);
+    if (!c->ops->data_fingerprint)
+        return unsupported(c, "fingerprinting table rows", err);
+    rc = checked(c->ops->data_fingerprint(c, out, max_rows, err), err);
+    assert(rc || (*out && (*out)->ncols == 3));
+    return rc;
+}
+
 struct drv_result *drv_result_new(size_t ncols)
 {
     struct drv_result *r = mg_calloc(1, sizeof(*r));

@@ -121,6 +121,26 @@ struct drv_ops {
     int (*set_timeouts)(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
     /* Asks the server to cancel the running statement.  Async-signal-safe. */
     void (*cancel)(struct drv_conn *c);
+
+    /* --- schema snapshots: schema dump/diff, test-rollback, drift (optional) --- */
+
+    /*
+     * Appends a deterministic text snapshot of the connected database's
+     * schema to `out` (format: docs/schema-snapshot.md): one block per object,
+     * sorted, read from the catalogs; no OIDs, sizes or other values that
+     * change while the schema does not.  Leaves out the server's own schemas
+     * and the engine's tables (migrate_*).  Runs outside a transaction and
+     * leaves none open.
+     */
+    int (*schema_snapshot)(struct drv_conn *c, struct mg_buf *out, struct mg_err *err);
+    /*
+     * Fingerprints the rows of every table the snapshot lists: *out gets one
+     * row per table with columns table (qualified, quoted), rows (count) and
+     * checksum (a digest of all rows in a fixed order; NULL when the table
+     * has more than max_rows rows).  Same rules as schema_snapshot.
+     */
+    int (*data_fingerprint)(struct drv_conn *c, struct drv_result **out, long long max_rows,
+                            struct mg_err *err);
 };
 
 /* The base of every driver's connection struct. */
@@ -160,6 +180,10 @@ int drv_lock_holder(struct drv_conn *c, const char *name, struct mg_buf *out, st
 int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
 void drv_cancel(struct drv_conn *c);
 void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *ident);
+/* Optional methods: fail with MG_EUSAGE "not supported by this driver" when missing. */
+int drv_schema_snapshot(struct drv_conn *c, struct mg_buf *out, struct mg_err *err);
+int drv_data_fingerprint(struct drv_conn *c, struct drv_result **out, long long max_rows,
+                         struct mg_err *err);
 
 /* --- results --- */
 

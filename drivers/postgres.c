@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "postgres_internal.h"
 #include "util.h"
 
 struct pg_conn {
@@ -720,6 +721,27 @@ static void pg_cancel(struct drv_conn *base)
         PQcancel(c->cancel, buf, sizeof(buf));
 }
 
+/* The snapshot runs its own read-only transaction: refuse inside another one. */
+static int need_idle(struct pg_conn *c, const char *what, struct mg_err *err)
+{
+    if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
+        return 0;
+    return mg_err_set(err, MG_EFAIL, "cannot take %s inside an open transaction", what);
+}
+
+static int pg_schema_snapshot(struct drv_conn *base, struct mg_buf *out, struct mg_err *err)
+{
+    int rc = need_idle((struct pg_conn *)base, "a schema snapshot", err);
+    return rc ? rc : drv_pg_schema_snapshot(base, out, err);
+}
+
+static int pg_data_fingerprint(struct drv_conn *base, struct drv_result **out, long long max_rows,
+                               struct mg_err *err)
+{
+    int rc = need_idle((struct pg_conn *)base, "a row fingerprint", err);
+    return rc ? rc : drv_pg_data_fingerprint(base, out, max_rows, err);
+}
+
 const struct drv_ops drv_postgres_ops = {
     .api_version = DRV_API_VERSION,
     .name = "postgres",
@@ -738,4 +760,6 @@ const struct drv_ops drv_postgres_ops = {
     .lock_holder = pg_lock_holder,
     .set_timeouts = pg_set_timeouts,
     .cancel = pg_cancel,
+    .schema_snapshot = pg_schema_snapshot,
+    .data_fingerprint = pg_data_fingerprint,
 };

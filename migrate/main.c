@@ -35,6 +35,12 @@ static const struct mg_cmd commands[] = {
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
     {"sandbox", cmd_sandbox, 0, "start|stop|url|status [--driver postgres] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
+    {"schema", cmd_schema, 0, "dump | diff A B [--ignore-column-order]",
+     "deterministic schema snapshot of a database; differences between two, object by object"},
+    {"test-rollback", cmd_test_rollback, 0,
+     "[--sandbox | --clone URL] [--driver D] [--from V] [--to V] [--data] "
+     "[--format text|json|junit]",
+     "up, down and up again per migration on a sandbox; the schema must match"},
     {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
 };
 
