@@ -15,6 +15,7 @@ int cmd_validate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_version(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_schema(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_test_rollback(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_drift(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_sandbox(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 
 #endif

@@ -41,6 +41,8 @@ static const struct mg_cmd commands[] = {
      "[--sandbox | --clone URL] [--driver D] [--from V] [--to V] [--data] "
      "[--format text|json|junit]",
      "up, down and up again per migration on a sandbox; the schema must match"},
+    {"drift", cmd_drift, MG_CMD_DB, "[--ignore-column-order]",
+     "the database's schema against its applied migrations replayed on a sandbox"},
     {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
 };
 

@@ -133,8 +133,8 @@ static int run_planned(struct rb *t, enum mg_plan_kind kind, uint64_t target, ui
         mg_debug("%s", warn.v[i].msg);
     if (!rc && expect && (plan.n != 1 || plan.v[0].e->version != expect)) {
         mg_err_set(err, MG_EFAIL, "the planner would %s %s, not version %llu alone",
-                   kind == MG_PLAN_DOWN ? "revert" : "apply",
-                   plan.n ? "other versions" : "nothing", (unsigned long long)expect);
+                   kind == MG_PLAN_DOWN ? "revert" : "apply", plan.n ? "other versions" : "nothing",
+                   (unsigned long long)expect);
         mg_err_hint(err, "on a clone, test only migrations above the clone's current version");
         rc = MG_EFAIL;
     }
@@ -182,8 +182,9 @@ static void compare_rows(struct mg_rb_step *st, const struct drv_result *d0,
         else if (strcmp(n0, n2) != 0)
             mg_buf_addf(&b, "%s: %s rows before the up, %s after the down", name, n0, n2);
         else if (c0 && c2 && strcmp(c0, c2) != 0)
-            mg_buf_addf(&b, "%s: the %s rows differ after the down (checksum %.8s before the up, "
-                            "%.8s after)",
+            mg_buf_addf(&b,
+                        "%s: the %s rows differ after the down (checksum %.8s before the up, "
+                        "%.8s after)",
                         name, n0, c0, c2);
         if (b.len) {
             mg_grow_array((void **)&st->data_lost, &cap, st->ndata_lost + 1, sizeof(char *));
@@ -620,6 +621,9 @@ void mg_rollback_text(struct mg_buf *out, const struct mg_rollback_report *r)
     mg_buf_addch(out, '\n');
     if (r->stopped)
         mg_buf_addf(out, "stopped early: %s\n", r->stopped);
+    if (r->already_applied)
+        mg_buf_addf(out, "%zu migration%s in range already applied on the clone: not tested\n",
+                    r->already_applied, r->already_applied == 1 ? "" : "s");
 }
 
 json_t *mg_rollback_json(const struct mg_rollback_report *r)
@@ -636,7 +640,9 @@ json_t *mg_rollback_json(const struct mg_rollback_report *r)
         json_object_set_new(o, "version", json_integer((json_int_t)m->version));
         json_object_set_new(o, "name", json_string(m->title));
         json_object_set_new(o, "status",
-                            json_string(!m->tested ? "not_run" : m->failed ? "failed" : "passed"));
+                            json_string(!m->tested  ? "not_run"
+                                        : m->failed ? "failed"
+                                                    : "passed"));
         for (int k = 0; m->tested && k < MG_RB_NSTEPS; k++) {
             const struct mg_rb_step *s = &m->steps[k];
             json_t *so = json_object();
@@ -735,9 +741,9 @@ void mg_rollback_junit(struct mg_buf *out, const struct mg_rollback_report *r)
                 mg_buf_adds(&cases, "      <failure message=\"");
                 mg_xml_escape(&cases, s->message ? s->message : "failed");
                 mg_buf_addf(&cases, "\" type=\"%s\">",
-                            s->error     ? "error"
-                            : s->diff    ? "schema-differs"
-                                         : "data-lost");
+                            s->error  ? "error"
+                            : s->diff ? "schema-differs"
+                                      : "data-lost");
                 if (s->error_text)
                     mg_xml_escape(&cases, s->error_text);
                 if (s->diff_text) {
@@ -761,7 +767,8 @@ void mg_rollback_junit(struct mg_buf *out, const struct mg_rollback_report *r)
                 tests, failures, skipped, secs);
     mg_buf_adds(out, "  <testsuite name=\"test-rollback on ");
     mg_xml_escape(out, r->target);
-    mg_buf_addf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
+    mg_buf_addf(out,
+                "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
                 tests, failures, skipped, secs);
     mg_buf_add(out, cases.ptr, cases.len);
     mg_buf_adds(out, "  </testsuite>\n</testsuites>\n");

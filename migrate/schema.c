@@ -13,9 +13,8 @@
 
 /* Block kinds in snapshot order; a kind not listed sorts after them, by name. */
 static const char *const kind_order[] = {
-    "extension", "schema",    "type",      "domain",  "sequence", "table",
-    "view",      "materialized view",      "function", "procedure", "aggregate",
-    "trigger",   "event",
+    "extension",         "schema",   "type",      "domain",    "sequence", "table", "view",
+    "materialized view", "function", "procedure", "aggregate", "trigger",  "event",
 };
 
 static size_t kind_rank(const char *kind)
@@ -333,7 +332,7 @@ static void line_diff(struct mg_schema_delta *d, char **a, size_t na, char **b, 
 #define AT(i, j) L[(i) * (m + 1) + (j)]
     for (size_t i = n; i-- > 0;)
         for (size_t j = m; j-- > 0;)
-            AT(i, j) = !strcmp(x[i], y[j])          ? AT(i + 1, j + 1) + 1
+            AT(i, j) = !strcmp(x[i], y[j])            ? AT(i + 1, j + 1) + 1
                        : AT(i + 1, j) >= AT(i, j + 1) ? AT(i + 1, j)
                                                       : AT(i, j + 1);
     size_t i = 0, j = 0;
@@ -368,8 +367,8 @@ static struct mg_schema_delta *new_delta(struct mg_schema_diff *out, size_t *cap
     return d;
 }
 
-void mg_schema_diff(struct mg_schema_diff *out, const struct mg_schema *a, const struct mg_schema *b,
-                    unsigned flags)
+void mg_schema_diff(struct mg_schema_diff *out, const struct mg_schema *a,
+                    const struct mg_schema *b, unsigned flags)
 {
     size_t i = 0, j = 0, cap = 0;
 
@@ -453,8 +452,7 @@ json_t *mg_schema_diff_json(const struct mg_schema_diff *d)
         json_object_set_new(e, "kind", json_string(o->kind));
         json_object_set_new(e, "name", json_string(o->name));
         for (size_t k = 0; k < x->nedits; k++)
-            json_array_append_new(x->edits[k].op == '-' ? rem : add,
-                                  json_string(x->edits[k].line));
+            json_array_append_new(x->edits[k].op == '-' ? rem : add, json_string(x->edits[k].line));
         json_object_set_new(e, "removed", rem);
         json_object_set_new(e, "added", add);
         json_array_append_new(arr, e);

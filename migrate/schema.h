@@ -32,8 +32,8 @@ struct mg_schema_obj {
 };
 
 struct mg_schema {
-    char *dialect;             /* from the first line, or NULL when it names none */
-    struct mg_schema_obj *v;   /* in the order of the text */
+    char *dialect;           /* from the first line, or NULL when it names none */
+    struct mg_schema_obj *v; /* in the order of the text */
     size_t n;
     struct mg_schema_obj **by; /* the same objects sorted by kind and name, for lookups */
 };
@@ -96,8 +96,8 @@ enum mg_schema_diff_flag {
     MG_SCHEMA_IGNORE_COLUMN_ORDER = 1 << 0,
 };
 
-void mg_schema_diff(struct mg_schema_diff *out, const struct mg_schema *a, const struct mg_schema *b,
-                    unsigned flags);
+void mg_schema_diff(struct mg_schema_diff *out, const struct mg_schema *a,
+                    const struct mg_schema *b, unsigned flags);
 void mg_schema_diff_free(struct mg_schema_diff *d);
 
 /*

@@ -8,7 +8,7 @@
 #include "log.h"
 #include "util.h"
 
-int mg_url_with_dbname(struct mg_buf *out, const char *url, const char *dbname, struct mg_err *err)
+int mg_scratch_dburl(struct mg_buf *out, const char *url, const char *dbname, struct mg_err *err)
 {
     const char *p = strstr(url, "://");
     const char *q, *slash;
@@ -66,7 +66,7 @@ int mg_scratch_start(struct mg_scratch *out, const char *driver, const char *dbn
     }
     out->started = 1;
     snprintf(out->admin_url, sizeof(out->admin_url), "%s", out->sb.url);
-    rc = mg_url_with_dbname(&url, out->sb.url, dbname, err);
+    rc = mg_scratch_dburl(&url, out->sb.url, dbname, err);
     if (!rc)
         snprintf(out->url, sizeof(out->url), "%s", url.ptr);
     mg_buf_free(&url);

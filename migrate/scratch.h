@@ -30,6 +30,6 @@ int mg_scratch_reset(struct mg_scratch *s, struct mg_err *err);
 void mg_scratch_stop(struct mg_scratch *s);
 
 /* Writes `url` with its database name replaced by `dbname` into out. */
-int mg_url_with_dbname(struct mg_buf *out, const char *url, const char *dbname, struct mg_err *err);
+int mg_scratch_dburl(struct mg_buf *out, const char *url, const char *dbname, struct mg_err *err);
 
 #endif
