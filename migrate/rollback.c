@@ -285,6 +285,7 @@ static int test_one(struct rb *t, struct mg_rb_mig *m, struct mg_schema *s0, str
     mg_err_clear(&e);
     rc = run_planned(t, MG_PLAN_UP, 0, m->version, &up->duration_ms, &e);
     if (rc) {
+        m->failed = 1;
         step_fail_err(up, &e);
         step_skip(down, "not run: the up failed");
         step_skip(again, "not run: the up failed");
