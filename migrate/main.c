@@ -33,7 +33,7 @@ static const struct mg_cmd commands[] = {
     {"validate", cmd_validate, 0, "",
      "check files (and, with a database, the history): duplicates, edits, gaps, order"},
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
-    {"sandbox", cmd_sandbox, 0, "start|stop|url|status [--driver postgres] [--dir DIR]",
+    {"sandbox", cmd_sandbox, 0, "start|stop|restart|url|status [--driver postgres] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
     {"schema", cmd_schema, 0, "dump | diff A B [--ignore-column-order]",
      "deterministic schema snapshot of a database; differences between two, object by object"},

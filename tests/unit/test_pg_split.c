@@ -28,19 +28,21 @@ static void assert_stmt(const char *sql, const struct drv_stmt *s, const char *w
 
 static void survives_quoting(void **state)
 {
-    const char *sql = "-- header; comment\n"
-                      "CREATE FUNCTION f() RETURNS text AS $body$ SELECT 'a;b'; $body$ LANGUAGE sql;\n"
-                      "/* outer /* nested; */ still; */ SELECT E'it\\'s; fine', $$x;y$$;\n"
-                      "SELECT 'x;y' -- trailing; comment\n"
-                      ";\n"
-                      "INSERT INTO t VALUES (1) -- no semicolon at the end";
+    const char *sql =
+        "-- header; comment\n"
+        "CREATE FUNCTION f() RETURNS text AS $body$ SELECT 'a;b'; $body$ LANGUAGE sql;\n"
+        "/* outer /* nested; */ still; */ SELECT E'it\\'s; fine', $$x;y$$;\n"
+        "SELECT 'x;y' -- trailing; comment\n"
+        ";\n"
+        "INSERT INTO t VALUES (1) -- no semicolon at the end";
     struct drv_stmt *s;
     size_t n;
 
     (void)state;
     n = split(sql, &s, 0);
     assert_int_equal(n, 4);
-    assert_stmt(sql, &s[0], "CREATE FUNCTION f() RETURNS text AS $body$ SELECT 'a;b'; $body$ LANGUAGE sql");
+    assert_stmt(sql, &s[0],
+                "CREATE FUNCTION f() RETURNS text AS $body$ SELECT 'a;b'; $body$ LANGUAGE sql");
     assert_int_equal(s[0].line, 2);
     assert_int_equal(s[0].col, 1);
     assert_stmt(sql, &s[1], "SELECT E'it\\'s; fine', $$x;y$$");
@@ -87,7 +89,8 @@ static void no_transaction(void **state)
         unsigned want;
     } cases[] = {
         {"CREATE INDEX CONCURRENTLY i ON t (a)", DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT},
-        {"create unique index concurrently if not exists i on t (a)", DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT},
+        {"create unique index concurrently if not exists i on t (a)",
+         DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT},
         {"DROP INDEX CONCURRENTLY IF EXISTS i", DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT},
         {"REINDEX INDEX CONCURRENTLY i", DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT},
         {"REINDEX (VERBOSE, CONCURRENTLY) TABLE t", DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT},
@@ -127,7 +130,8 @@ static void txn_control(void **state)
     size_t n;
 
     (void)state;
-    n = split("BEGIN; CREATE TABLE t (a int); COMMIT; START TRANSACTION; ROLLBACK; SAVEPOINT a;", &s, 0);
+    n = split("BEGIN; CREATE TABLE t (a int); COMMIT; START TRANSACTION; ROLLBACK; SAVEPOINT a;",
+              &s, 0);
     assert_int_equal(n, 6);
     assert_true(s[0].flags & DRV_STMT_TXN_CONTROL);
     assert_false(s[1].flags & DRV_STMT_TXN_CONTROL);
@@ -136,12 +140,53 @@ static void txn_control(void **state)
     free(s);
 }
 
+/* libpg_query's scanner split drops the rest of the text after an unbalanced '(':
+ * nothing may be lost, the server must see it and report the error */
+static void nothing_is_lost(void **state)
+{
+    const char *sql = "SELECT 1; CREATE TABLE (; SELECT 2";
+    struct drv_stmt *s;
+    size_t n;
+
+    (void)state;
+    n = split(sql, &s, 0);
+    assert_int_equal(n, 2);
+    assert_stmt(sql, &s[0], "SELECT 1");
+    assert_stmt(sql, &s[1], "CREATE TABLE (; SELECT 2");
+    free(s);
+    n = split("CREATE TABLE (;", &s, 0);
+    assert_int_equal(n, 1);
+    free(s);
+}
+
+static void atomic_bodies(void **state)
+{
+    const char *sql =
+        "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\n"
+        "BEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END;\n  SELECT 2;\nEND;\n"
+        "CREATE RULE r AS ON INSERT TO t DO ALSO (SELECT 1; SELECT 2);\n"
+        "SELECT 3;";
+    struct drv_stmt *s;
+    size_t n;
+
+    (void)state;
+    n = split(sql, &s, 0);
+    assert_int_equal(n, 3);
+    assert_stmt(sql, &s[0],
+                "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\n"
+                "BEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END;\n  SELECT 2;\nEND");
+    assert_stmt(sql, &s[1], "CREATE RULE r AS ON INSERT TO t DO ALSO (SELECT 1; SELECT 2)");
+    assert_int_equal(s[2].line, 7);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(survives_quoting), cmocka_unit_test(only_comments),
         cmocka_unit_test(lexical_error),    cmocka_unit_test(no_transaction),
-        cmocka_unit_test(txn_control),
+        cmocka_unit_test(txn_control),      cmocka_unit_test(nothing_is_lost),
+        cmocka_unit_test(atomic_bodies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,7 +82,7 @@ static int plan(struct world *w, struct steps *out, enum mg_plan_kind kind, long
         }
         out->n = p.n;
         mg_plan_free(&p);
-        }
+    }
     mg_status_free(&st);
     mg_problems_free(&warn);
     return rc;

@@ -15,7 +15,8 @@ static const struct mg_problem *find(const struct mg_source *s, const char *code
 {
     for (size_t i = 0; i < s->problems.n; i++)
         if (!strcmp(s->problems.v[i].code, code) &&
-            (!in || strstr(s->problems.v[i].msg, in) || (s->problems.v[i].file && strstr(s->problems.v[i].file, in))))
+            (!in || strstr(s->problems.v[i].msg, in) ||
+             (s->problems.v[i].file && strstr(s->problems.v[i].file, in))))
             return &s->problems.v[i];
     return NULL;
 }
@@ -28,7 +29,8 @@ static void names(void **state)
     const char *why;
 
     (void)state;
-    assert_int_equal(mg_source_parse_name("20261130120000_add_users.up.sql", &v, &title, &down, &why), 1);
+    assert_int_equal(
+        mg_source_parse_name("20261130120000_add_users.up.sql", &v, &title, &down, &why), 1);
     assert_true(v == 20261130120000ULL);
     assert_string_equal(title, "add_users");
     assert_int_equal(down, 0);
@@ -46,10 +48,12 @@ static void names(void **state)
     assert_int_equal(mg_source_parse_name("1_.up.sql", &v, &title, &down, &why), -1);
     assert_int_equal(mg_source_parse_name("0_x.up.sql", &v, &title, &down, &why), -1);
     assert_non_null(strstr(why, "reserved"));
-    assert_int_equal(mg_source_parse_name("18446744073709551615_max.up.sql", &v, &title, &down, &why), 1);
+    assert_int_equal(
+        mg_source_parse_name("18446744073709551615_max.up.sql", &v, &title, &down, &why), 1);
     assert_true(v == UINT64_MAX);
     free(title);
-    assert_int_equal(mg_source_parse_name("18446744073709551616_over.up.sql", &v, &title, &down, &why), -1);
+    assert_int_equal(
+        mg_source_parse_name("18446744073709551616_over.up.sql", &v, &title, &down, &why), -1);
 }
 
 static void good_dir(void **state)
@@ -107,7 +111,8 @@ static void bad_dir(void **state)
     assert_non_null(find(&s, "unknown-file", "data.csv"));
     assert_null(find(&s, "unknown-file", "notes.txt"));
     for (size_t i = 0; i < s.problems.n; i++)
-        if (!strcmp(s.problems.v[i].code, "bad-file-name") || !strcmp(s.problems.v[i].code, "invalid-utf8"))
+        if (!strcmp(s.problems.v[i].code, "bad-file-name") ||
+            !strcmp(s.problems.v[i].code, "invalid-utf8"))
             assert_int_equal(s.problems.v[i].sev, MG_SEV_ERROR);
     mg_source_free(&s);
 }
@@ -141,7 +146,8 @@ static void directives(void **state)
 {
     struct mg_directives d;
     struct mg_problems p = {0};
-    const char *t = "-- plain comment\n--migrate:online\n\n-- migrate:lock-timeout 5x\nSELECT 1;\n-- migrate:no-transaction\n";
+    const char *t = "-- plain comment\n--migrate:online\n\n-- migrate:lock-timeout 5x\nSELECT "
+                    "1;\n-- migrate:no-transaction\n";
 
     (void)state;
     assert_int_equal(mg_directives_parse(&d, t, strlen(t), "f.sql", &p), -1);
@@ -158,7 +164,7 @@ static void directives(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(names),     cmocka_unit_test(good_dir),   cmocka_unit_test(bad_dir),
+        cmocka_unit_test(names),       cmocka_unit_test(good_dir),  cmocka_unit_test(bad_dir),
         cmocka_unit_test(missing_dir), cmocka_unit_test(too_large), cmocka_unit_test(directives),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,7 +51,8 @@ static void urls(void **state)
 
     (void)state;
     mg_err_clear(&e);
-    assert_int_equal(mg_url_parse(&u, "postgres://alice:s%40cr%3At@db.example:6543/app?sslmode=require", &e), 0);
+    assert_int_equal(
+        mg_url_parse(&u, "postgres://alice:s%40cr%3At@db.example:6543/app?sslmode=require", &e), 0);
     assert_string_equal(u.scheme, "postgres");
     assert_string_equal(u.user, "alice");
     assert_string_equal(u.password, "s@cr:t");
@@ -66,7 +67,8 @@ static void urls(void **state)
     mg_buf_reset(&b);
 
     /* '@' inside the password, IPv6 host, socket parameter */
-    assert_int_equal(mg_url_parse(&u, "mysql://root:p@ss@[::1]:3306/db?password=x&socket=/tmp/s", &e), 0);
+    assert_int_equal(
+        mg_url_parse(&u, "mysql://root:p@ss@[::1]:3306/db?password=x&socket=/tmp/s", &e), 0);
     assert_string_equal(u.password, "p@ss");
     assert_string_equal(u.host, "::1");
     mg_url_redact(&b, &u);
@@ -123,7 +125,7 @@ static void utf8(void **state)
     assert_int_equal(bad, 2);
     assert_false(mg_utf8_valid("a\xc3", 2, &bad)); /* truncated */
     assert_int_equal(bad, 1);
-    assert_false(mg_utf8_valid("\xc0\xaf", 2, &bad)); /* overlong */
+    assert_false(mg_utf8_valid("\xc0\xaf", 2, &bad));     /* overlong */
     assert_false(mg_utf8_valid("\xed\xa0\x80", 3, &bad)); /* surrogate */
 }
 
