@@ -193,8 +193,8 @@ static void compare_rows(struct mg_rb_step *st, const struct drv_result *d0,
         mg_buf_free(&b);
     }
     if (st->ndata_lost)
-        step_fail_msg(st, "rows of tables that existed before the up did not survive up and "
-                          "down");
+        step_fail_msg(st, "rows of tables that existed before the up are not the same after "
+                          "the down");
 }
 
 /*

@@ -354,6 +354,34 @@ static void line_diff(struct mg_schema_delta *d, char **a, size_t na, char **b, 
     free(L);
 }
 
+/* True when the removed and the added lines are the same lines: only their order changed. */
+static int same_lines(const struct mg_schema_delta *d)
+{
+    size_t nr = 0, na = 0;
+    int same;
+
+    for (size_t i = 0; i < d->nedits; i++)
+        d->edits[i].op == '-' ? nr++ : na++;
+    if (nr != na || !nr)
+        return 0;
+    char **r = mg_calloc(nr, sizeof(char *)), **a = mg_calloc(na, sizeof(char *));
+    nr = na = 0;
+    for (size_t i = 0; i < d->nedits; i++) {
+        if (d->edits[i].op == '-')
+            r[nr++] = (char *)d->edits[i].line;
+        else
+            a[na++] = (char *)d->edits[i].line;
+    }
+    qsort(r, nr, sizeof(char *), cmp_line_ptr);
+    qsort(a, na, sizeof(char *), cmp_line_ptr);
+    same = 1;
+    for (size_t i = 0; same && i < nr; i++)
+        same = !strcmp(r[i], a[i]);
+    free(r);
+    free(a);
+    return same;
+}
+
 static struct mg_schema_delta *new_delta(struct mg_schema_diff *out, size_t *cap,
                                          enum mg_schema_change ch, const struct mg_schema_obj *a,
                                          const struct mg_schema_obj *b)
@@ -391,6 +419,7 @@ void mg_schema_diff(struct mg_schema_diff *out, const struct mg_schema *a,
             if (!same) {
                 struct mg_schema_delta *d = new_delta(out, &cap, MG_SCHEMA_CHANGED, x, y);
                 line_diff(d, lx, x->n, ly, y->n);
+                d->reordered = same_lines(d);
                 out->changed++;
             }
             free(lx);
@@ -437,6 +466,11 @@ void mg_schema_diff_text(struct mg_buf *out, const struct mg_schema_diff *d, con
             else
                 mg_buf_addf(out, "%s  %c\n", indent, x->edits[k].op);
         }
+        if (x->reordered)
+            mg_buf_addf(out, "%s  (the same lines in another order%s)\n", indent,
+                        x->edits[0].line && is_column(x->edits[0].line)
+                            ? "; --ignore-column-order accepts a different column order"
+                            : "");
     }
 }
 
@@ -455,6 +489,8 @@ json_t *mg_schema_diff_json(const struct mg_schema_diff *d)
             json_array_append_new(x->edits[k].op == '-' ? rem : add, json_string(x->edits[k].line));
         json_object_set_new(e, "removed", rem);
         json_object_set_new(e, "added", add);
+        if (x->change == MG_SCHEMA_CHANGED)
+            json_object_set_new(e, "reordered", json_boolean(x->reordered));
         json_array_append_new(arr, e);
     }
     return arr;

@@ -82,6 +82,7 @@ struct mg_schema_delta {
     const struct mg_schema_obj *b; /* NULL when removed */
     struct mg_schema_edit *edits;  /* changed: the differing lines, in block order */
     size_t nedits;
+    int reordered; /* changed: the same lines, only in another order (columns moved) */
 };
 
 /* The differences from A to B; borrows from both snapshots, which must outlive it. */

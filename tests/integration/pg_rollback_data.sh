@@ -21,7 +21,7 @@ assert_rc 3
 assert_out "schema and rows compared"
 assert_out "ok   1_codes"
 assert_out "FAIL 2_codes_int"
-assert_out "     down: rows of tables that existed before the up did not survive up and down"
+assert_out "     down: rows of tables that existed before the up are not the same after the down"
 assert_out "       public.codes: the 3 rows differ after the down"
 assert_out "FAIL 3_purge"
 assert_out "       public.codes: 3 rows before the up, 2 after the down"
