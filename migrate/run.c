@@ -244,9 +244,7 @@ static int run_in_transaction(struct step *p, struct mg_err *err)
 
     for (;;) {
         size_t k = (size_t)p->start;
-        rc = drv_set_timeouts(c, p->lock_ms, p->ctx->statement_timeout_ms, err);
-        if (!rc)
-            rc = drv_begin(c, err);
+        rc = drv_begin_timeouts(c, p->lock_ms, p->ctx->statement_timeout_ms, err);
         for (; !rc && k < p->n; k++)
             rc = exec_stmt(p, k, err);
         if (!rc) {
