@@ -403,8 +403,8 @@ static int prepare(struct rb *t, struct mg_err *err)
 {
     struct mg_history h;
     struct mg_status st;
-    uint64_t before[1024];
-    size_t nbefore = 0;
+    uint64_t *before = NULL;
+    size_t nbefore = 0, cap = 0;
     int rc;
 
     rc = mg_history_load(&h, t->s.conn, err);
@@ -417,8 +417,10 @@ static int prepare(struct rb *t, struct mg_err *err)
             continue;
         int applied = e->state == MG_ST_APPLIED;
         if (e->version < t->o->from) {
-            if (!applied && nbefore < MG_ARRAY_SIZE(before))
+            if (!applied) {
+                mg_grow_array((void **)&before, &cap, nbefore + 1, sizeof(*before));
                 before[nbefore++] = e->version;
+            }
         } else if (e->version <= t->o->to) {
             if (applied)
                 t->rep->already_applied++;
@@ -431,16 +433,16 @@ static int prepare(struct rb *t, struct mg_err *err)
     if (nbefore)
         mg_info("applying %zu migration%s below version %llu first", nbefore,
                 nbefore == 1 ? "" : "s", (unsigned long long)t->o->from);
-    for (size_t i = 0; i < nbefore; i++) {
+    rc = 0;
+    for (size_t i = 0; !rc && i < nbefore; i++) {
         long long ms;
         rc = run_planned(t, MG_PLAN_UP, 0, before[i], &ms, err);
-        if (rc) {
+        if (rc)
             mg_err_context(err, "applying the migrations below --from %llu",
                            (unsigned long long)t->o->from);
-            return rc;
-        }
     }
-    return 0;
+    free(before);
+    return rc;
 }
 
 int mg_rollback_test(struct mg_rollback_report *out, const struct mg_ctx *ctx,

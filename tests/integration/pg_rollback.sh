@@ -18,6 +18,9 @@ CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION 
 DROP FUNCTION touch();"
 mig good 4 active_users "CREATE VIEW active_users AS SELECT id, email FROM users WHERE state = 'active';" \
     "DROP VIEW active_users;"
+# outside a transaction, statement by statement
+mig good 5 users_state_idx "CREATE INDEX CONCURRENTLY users_state_idx ON users (state);" \
+    "DROP INDEX CONCURRENTLY users_state_idx;"
 
 mkdir -p "$T/tmp" && chmod 755 "$T" "$T/tmp"
 TMPDIR="$T/tmp" mg -p good test-rollback
@@ -25,7 +28,8 @@ assert_rc 0 "test-rollback of a correct set"
 assert_out "test-rollback on a PostgreSQL"
 assert_out "ok   1_users"
 assert_out "ok   4_active_users"
-assert_out "4 migrations: 4 passed, 0 failed"
+assert_out "ok   5_users_state_idx"
+assert_out "5 migrations: 5 passed, 0 failed"
 assert_err "starting a postgres sandbox"
 # the sandbox was made in TMPDIR, and is stopped and removed afterwards
 assert_err "starting a postgres sandbox"
