@@ -2,17 +2,12 @@
  * postgres_schema.c — the PostgreSQL schema snapshot and row fingerprints,
  * read from the system catalogs (no pg_dump).
  *
- * Every catalog query returns rows of (rank, object, key, line): the rank
- * says the object's kind (and so the block order), the object is its
- * qualified name, the key orders the lines inside the block and the line is
- * the text (NULL for the row that only says the object exists).  The rows are
- * sorted here with byte comparisons, so the output depends neither on the
- * server's collation nor on the order the catalogs return rows in.  The
- * queries run in one read-only REPEATABLE READ transaction with every setting
- * that changes deparsed text pinned (search_path empty, so every name is
- * schema-qualified; DateStyle; TimeZone ...).  No OIDs, no sizes, no
- * counters, no sequence positions: nothing that changes while the schema
- * does not.  The format is described in docs/schema-snapshot.md.
+ * Every catalog query returns rows of (rank, object, key, line), which
+ * snapshot.c sorts into blocks (see snapshot.h).  The queries run in one read-only REPEATABLE READ
+ * transaction with every setting that changes deparsed text pinned (search_path empty, so every
+ * name is schema-qualified; DateStyle; TimeZone ...).  No OIDs, no sizes, no counters, no sequence
+ * positions: nothing that changes while the schema does not.  The format is described in
+ * docs/schema-snapshot.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +15,7 @@
 
 #include "driver.h"
 #include "postgres_internal.h"
+#include "snapshot.h"
 #include "util.h"
 
 /* Schemas that belong to the server, and objects that belong to an extension or the engine. */
@@ -303,6 +299,14 @@ static const char *const queries[] = {
                                                "i.objid = p.oid AND i.deptype = 'i')",
 };
 
+static const struct drv_snapshot_spec pg_spec = {
+    .dialect = "postgres",
+    .kinds = kinds,
+    .nkinds = MG_ARRAY_SIZE(kinds),
+    .queries = queries,
+    .nqueries = MG_ARRAY_SIZE(queries),
+};
+
 /*
  * Settings that change deparsed text, pinned for the snapshot's
  * transaction: an empty search_path makes every name schema-qualified.
@@ -313,124 +317,6 @@ static const char *const pinned[] = {
     "set_config('extra_float_digits', '1', true), set_config('bytea_output', 'hex', true), "
     "set_config('quote_all_identifiers', 'off', true)",
 };
-
-struct row {
-    int rank;
-    char *obj, *key, *line;
-};
-
-static int cmp_str(const char *a, const char *b)
-{
-    if (!a || !b)
-        return a ? 1 : b ? -1 : 0;
-    return strcmp(a, b);
-}
-
-static int cmp_row(const void *pa, const void *pb)
-{
-    const struct row *a = pa, *b = pb;
-    int c;
-
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    if ((c = strcmp(a->obj, b->obj)))
-        return c;
-    if ((c = strcmp(a->key, b->key)))
-        return c;
-    return cmp_str(a->line, b->line);
-}
-
-/* Appends `s` with newlines written as "\n", for a block's first line. */
-static void add_one_line(struct mg_buf *out, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '\n')
-            mg_buf_adds(out, "\\n");
-        else
-            mg_buf_addch(out, *s);
-    }
-}
-
-/*
- * Appends one line of a block: two spaces, the text; a multi-line text
- * (definitions) continues with four spaces per line, and a line of the text
- * that is empty stays empty.  Trailing newlines are dropped.
- */
-static void add_block_line(struct mg_buf *out, const char *s)
-{
-    size_t len = strlen(s);
-    int first = 1;
-
-    while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-        len--;
-    while (len || first) {
-        const char *nl = memchr(s, '\n', len);
-        size_t l = nl ? (size_t)(nl - s) : len;
-        if (l)
-            mg_buf_adds(out, first ? "  " : "    ");
-        mg_buf_add(out, s, l);
-        mg_buf_addch(out, '\n');
-        first = 0;
-        if (!nl)
-            break;
-        s = nl + 1;
-        len -= l + 1;
-    }
-}
-
-/* Runs the queries in the snapshot's transaction and writes the blocks. */
-static int collect(struct drv_conn *c, struct mg_buf *out, struct mg_err *err)
-{
-    struct row *rows = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-
-    for (size_t q = 0; !rc && q < MG_ARRAY_SIZE(queries); q++) {
-        struct drv_result *r;
-        rc = drv_query(c, &r, queries[q], NULL, 0, err);
-        if (rc) {
-            mg_err_context(err, "reading the schema from the catalogs (query %zu)", q + 1);
-            break;
-        }
-        for (size_t i = 0; i < r->nrows; i++) {
-            mg_grow_array((void **)&rows, &cap, n + 1, sizeof(*rows));
-            struct row *w = &rows[n++];
-            w->rank = atoi(drv_val(r, i, 0));
-            w->obj = mg_strdup(drv_val(r, i, 1));
-            w->key = mg_strdup(drv_val(r, i, 2) ? drv_val(r, i, 2) : "");
-            w->line = drv_val(r, i, 3) ? mg_strdup(drv_val(r, i, 3)) : NULL;
-            if (w->rank < 1 || w->rank >= (int)MG_ARRAY_SIZE(kinds))
-                w->rank = (int)MG_ARRAY_SIZE(kinds) - 1;
-        }
-        drv_result_free(r);
-    }
-    if (!rc) {
-        qsort(rows, n, sizeof(*rows), cmp_row);
-        mg_buf_adds(out, "-- migrate schema snapshot 1 (postgres)\n");
-        for (size_t i = 0; i < n; i++) {
-            int new_obj = i == 0 || rows[i].rank != rows[i - 1].rank ||
-                          strcmp(rows[i].obj, rows[i - 1].obj) != 0;
-            if (new_obj) {
-                mg_buf_addch(out, '\n');
-                mg_buf_adds(out, kinds[rows[i].rank]);
-                mg_buf_addch(out, ' ');
-                add_one_line(out, rows[i].obj);
-                mg_buf_addch(out, '\n');
-            }
-            /* the same line twice (a row reached by two joins) is written once */
-            if (rows[i].line && (new_obj || strcmp(rows[i].key, rows[i - 1].key) != 0 ||
-                                 cmp_str(rows[i].line, rows[i - 1].line) != 0))
-                add_block_line(out, rows[i].line);
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        free(rows[i].obj);
-        free(rows[i].key);
-        free(rows[i].line);
-    }
-    free(rows);
-    return rc;
-}
 
 /* Opens the read-only, pinned transaction both readers use. */
 static int begin_pinned(struct drv_conn *c, struct mg_err *err)
@@ -453,7 +339,7 @@ int drv_pg_schema_snapshot(struct drv_conn *c, struct mg_buf *out, struct mg_err
 
     if (rc)
         return rc;
-    rc = collect(c, out, err);
+    rc = drv_snapshot_collect(c, &pg_spec, out, err);
     /* read-only: ending it either way changes nothing */
     drv_rollback_quiet(c);
     return rc;
