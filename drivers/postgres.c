@@ -798,14 +798,14 @@ static int pg_begin(struct drv_conn *base, struct mg_err *err)
     return simple(base, "BEGIN", err);
 }
 
-static int pg_begin_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms,
-                             struct mg_err *err)
+static int pg_begin_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms, struct mg_err *err)
 {
     char sql[160];
 
     /* two integers of ours, not user input: one round trip instead of two */
-    snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL lock_timeout = %ld; SET LOCAL statement_timeout = %ld",
-             lock_ms, stmt_ms);
+    snprintf(sql, sizeof(sql),
+             "BEGIN; SET LOCAL lock_timeout = %ld; SET LOCAL statement_timeout = %ld", lock_ms,
+             stmt_ms);
     return simple(base, sql, err);
 }
 
