@@ -77,8 +77,8 @@ static int parse_version(uint64_t *v, const char *s, const char *tool, struct mg
     return MG_EINPUT;
 }
 
-static int read_foreign(struct drv_conn *c, enum tool t, const char *table,
-                        struct foreign_set *out, struct mg_err *err)
+static int read_foreign(struct drv_conn *c, enum tool t, const char *table, struct foreign_set *out,
+                        struct mg_err *err)
 {
     struct mg_buf sql = MG_BUF_INIT, qt = MG_BUF_INIT;
     struct drv_result *r;
@@ -320,10 +320,9 @@ int cmd_adopt(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
                 json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "version",
                                                      (json_int_t)rows[i].version, "name",
                                                      rows[i].name, "state", rows[i].state));
-            mg_print_json(json_pack("{s:s,s:s,s:s,s:o,s:I,s:I}", "from", tools[t].name,
-                                    "table", table, "layout", src.layout, "adopted", arr,
-                                    "failed", (json_int_t)failed, "missing_files",
-                                    (json_int_t)missing));
+            mg_print_json(json_pack("{s:s,s:s,s:s,s:o,s:I,s:I}", "from", tools[t].name, "table",
+                                    table, "layout", src.layout, "adopted", arr, "failed",
+                                    (json_int_t)failed, "missing_files", (json_int_t)missing));
         } else {
             for (size_t i = 0; i < nrows; i++)
                 printf("%llu_%s: %s\n", (unsigned long long)rows[i].version, rows[i].name,

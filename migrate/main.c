@@ -129,6 +129,15 @@ int main(int argc, char **argv)
     mg_uuid(ctx.run_id);
     mg_log_setup(MG_LOG_INFO, 0);
 
+    /* golang-migrate's spelling of the options works too */
+    static char **args; /* static: still reachable on every early return */
+    args = mg_cli_compat(argc, argv, &argc, &err);
+    if (!args) {
+        print_error(&err);
+        return MG_EXIT_USAGE;
+    }
+    argv = args;
+
     /* global options before the command */
     int first, want = 0;
     rc = mg_cli_globals(&ctx, argc, argv, &first, &want, &err);
@@ -164,5 +173,6 @@ int main(int argc, char **argv)
     if (rc)
         print_error(&err);
     fflush(stdout);
+    free(args);
     return mg_exit_code(rc ? err.code : 0);
 }
