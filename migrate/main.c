@@ -35,6 +35,7 @@ static const struct mg_cmd commands[] = {
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
     {"adopt", cmd_adopt, MG_CMD_DB, "--from golang-migrate|dbmate|goose|flyway [--table NAME]",
      "record another tool's applied migrations as ours, running no SQL"},
+    {"env", cmd_env, 0, "list", "the environments of migrate.ini, passwords redacted"},
     {"sandbox", cmd_sandbox, 0, "start|stop|restart|url|status [--driver postgres] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
     {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
