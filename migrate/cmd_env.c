@@ -31,9 +31,9 @@ int cmd_env(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         return MG_EUSAGE;
     if (argc - optind != 1 || strcmp(argv[optind], "list") != 0)
         return mg_err_set(err, MG_EUSAGE, "usage: migrate env list");
-    path = ctx->config_path ? ctx->config_path
+    path = ctx->config_path                                        ? ctx->config_path
            : getenv("MIGRATE_CONFIG") && *getenv("MIGRATE_CONFIG") ? getenv("MIGRATE_CONFIG")
-                                                                    : "migrate.ini";
+                                                                   : "migrate.ini";
     rc = mg_config_load(&cfg, path, 1, err);
     if (rc) {
         mg_err_hint(err, "environments live in migrate.ini (or --config PATH) as [env.NAME] "
@@ -48,8 +48,7 @@ int cmd_env(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         if (ctx->format == MG_FMT_JSON) {
             json_array_append_new(arr, json_pack("{s:s,s:b,s:s,s:s,s:b}", "name", e->name,
                                                  "production", e->production, "database", db.ptr,
-                                                 "path", e->path ? e->path : "",
-                                                 "confirm_required",
+                                                 "path", e->path ? e->path : "", "confirm_required",
                                                  mg_env_confirm_required(e)));
         } else {
             printf("%-14s %-10s %s%s%s\n", e->name, e->production ? "production" : "-", db.ptr,

@@ -99,8 +99,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     };
     if (!strcmp(name, "production")) {
         if (truthy(value, &e->production) < 0) {
-            mg_err_set(st->err, MG_EUSAGE, "%s:%d: production = '%s' is not true or false",
-                       c->path, lineno, value);
+            mg_err_set(st->err, MG_EUSAGE, "%s:%d: production = '%s' is not true or false", c->path,
+                       lineno, value);
             return 0;
         }
         return 1;
@@ -113,8 +113,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         *slot = mg_strdup(value);
         return 1;
     }
-    mg_err_set(st->err, MG_EUSAGE, "%s:%d: unknown setting '%s' in [env.%s]", c->path, lineno,
-               name, e->name);
+    mg_err_set(st->err, MG_EUSAGE, "%s:%d: unknown setting '%s' in [env.%s]", c->path, lineno, name,
+               e->name);
     mg_err_hint(st->err, "settings: database, path, production, lock_timeout, "
                          "statement_timeout, retries, lock_wait, retry_delay, checkpoint_dir, "
                          "gate.lint, gate.preflight, gate.max_xact_age, gate.max_lag, "
@@ -157,11 +157,11 @@ void mg_config_free(struct mg_config *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         struct mg_env *e = &c->envs[i];
-        char **all[] = {&e->name,           &e->database,       &e->path,
-                        &e->lock_timeout,   &e->statement_timeout, &e->retries,
-                        &e->lock_wait,      &e->retry_delay,    &e->checkpoint_dir,
-                        &e->gate_lint,      &e->gate_preflight, &e->gate_max_xact_age,
-                        &e->gate_max_lag,   &e->gate_max_blocking, &e->gate_checkpoint,
+        char **all[] = {&e->name,         &e->database,          &e->path,
+                        &e->lock_timeout, &e->statement_timeout, &e->retries,
+                        &e->lock_wait,    &e->retry_delay,       &e->checkpoint_dir,
+                        &e->gate_lint,    &e->gate_preflight,    &e->gate_max_xact_age,
+                        &e->gate_max_lag, &e->gate_max_blocking, &e->gate_checkpoint,
                         &e->gate_confirm};
         for (size_t k = 0; k < MG_ARRAY_SIZE(all); k++)
             free(*all[k]);
@@ -206,8 +206,7 @@ int mg_config_resolve(char **out, const char *raw, const char *what, struct mg_e
             char *var = mg_strndup(p + 2, (size_t)(close - p - 2));
             const char *v = getenv(var);
             if (!v) {
-                mg_err_set(err, MG_EUSAGE, "%s: the environment variable %s is not set", what,
-                           var);
+                mg_err_set(err, MG_EUSAGE, "%s: the environment variable %s is not set", what, var);
                 free(var);
                 mg_buf_free(&b);
                 return MG_EUSAGE;
@@ -311,8 +310,7 @@ int mg_config_apply(struct mg_ctx *ctx, const struct mg_env *env, struct mg_err 
     if (v) {
         uint64_t n;
         if (mg_parse_u64(&n, v, strlen(v)) < 0 || n > 100) {
-            mg_err_set(err, MG_EUSAGE, "%s: retries = '%s' is not a number from 0 to 100", what,
-                       v);
+            mg_err_set(err, MG_EUSAGE, "%s: retries = '%s' is not a number from 0 to 100", what, v);
             goto bad;
         }
         ctx->retries = (int)n;

@@ -26,8 +26,8 @@ struct mg_env {
     int line; /* of its section header */
     int production;
     /* raw values as written, NULL when absent */
-    char *database, *path, *lock_timeout, *statement_timeout, *retries, *lock_wait,
-        *retry_delay, *checkpoint_dir;
+    char *database, *path, *lock_timeout, *statement_timeout, *retries, *lock_wait, *retry_delay,
+        *checkpoint_dir;
     /* policy gates */
     char *gate_lint;         /* off | error | warning | info */
     char *gate_preflight;    /* on | off */

@@ -12,8 +12,9 @@ int mg_gate_stop(struct mg_ctx *ctx, struct mg_session *s, const char *gate, con
 {
     if (!mg_ctx_skips(ctx, gate)) {
         mg_err_set(err, MG_EATTENTION, "the %s gate stopped the run: %s", gate, why);
-        mg_err_hint(err, "fix the cause, or let this run through with --skip-gate %s --reason "
-                         "\"...\" (recorded in the event log)",
+        mg_err_hint(err,
+                    "fix the cause, or let this run through with --skip-gate %s --reason "
+                    "\"...\" (recorded in the event log)",
                     gate);
         return MG_EATTENTION;
     }
@@ -37,8 +38,7 @@ int mg_gate_stop(struct mg_ctx *ctx, struct mg_session *s, const char *gate, con
     return rc;
 }
 
-int mg_gate_confirm(struct mg_ctx *ctx, struct mg_session *s, const char *what,
-                    struct mg_err *err)
+int mg_gate_confirm(struct mg_ctx *ctx, struct mg_session *s, const char *what, struct mg_err *err)
 {
     const char *db = s->conn->info.database;
     char why[512];

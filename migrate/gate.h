@@ -15,8 +15,7 @@
  * default), reverting (`what` = "down") or forcing needs
  * --confirm=<database name>.
  */
-int mg_gate_confirm(struct mg_ctx *ctx, struct mg_session *s, const char *what,
-                    struct mg_err *err);
+int mg_gate_confirm(struct mg_ctx *ctx, struct mg_session *s, const char *what, struct mg_err *err);
 
 /*
  * Decides a gate that would stop the run with `why`: returns 0 when it is

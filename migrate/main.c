@@ -30,6 +30,8 @@ static const struct mg_cmd commands[] = {
      "record V as the current version without running SQL (recovery)"},
     {"baseline", cmd_baseline, MG_CMD_DB, "V",
      "record versions up to V as applied on a database that has them (adoption)"},
+    {"plan", cmd_plan, 0, "[--offline]",
+     "what up would run: pending migrations, how each runs, statement counts"},
     {"validate", cmd_validate, 0, "",
      "check files (and, with a database, the history): duplicates, edits, gaps, order"},
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},

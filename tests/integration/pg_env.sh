@@ -116,3 +116,14 @@ sed -E -e 's/[0-9a-f]{64}/<sha>/g' -e "s/'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z'/
     -e "s/\\\$1 = '-?[0-9]{6,}'/\$1 = '<lock key>'/" out > out.sql
 cp out.sql out
 golden dry-run/up.sql
+
+# plan: what up would run, read-only
+mg -d "$DATABASE_URL" -p m plan
+assert_rc 0
+assert_out "2 migrations to apply"
+assert_out "1_a: 1 statement, transaction"
+assert_out "2_b: 1 statement, no transaction (CREATE INDEX CONCURRENTLY cannot run inside a transaction block, line 1)"
+mg -p m --format json plan --offline
+assert_rc 0
+assert_eq "$(jq -r '.pending[1].mode' out)" "no transaction"
+assert_eq "$(pg "SELECT to_regclass('migrate_history') IS NULL")" t
