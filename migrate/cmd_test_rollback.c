@@ -115,6 +115,10 @@ int cmd_test_rollback(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *
         mg_err_set(err, MG_EUSAGE, "--driver chooses the sandbox; a --clone URL says its own");
         return MG_EUSAGE;
     }
+    /* migrate.ini's environment may name the database whose driver is the default */
+    rc = mg_ctx_prepare(ctx, err);
+    if (rc)
+        return rc;
     if (!o.driver)
         o.driver = default_driver(ctx);
 

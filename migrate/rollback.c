@@ -461,13 +461,13 @@ int mg_rollback_test(struct mg_rollback_report *out, const struct mg_ctx *ctx,
     t.rep = out;
     t.run_ctx = *ctx;
     out->data = o->data;
-    rc = mg_ctx_load_source(ctx, &t.src, err);
+    rc = mg_ctx_load_source(&t.run_ctx, &t.src, err);
     if (rc)
         return rc;
     if (mg_report_source_problems(&t.src)) {
         mg_source_free(&t.src);
         mg_err_set(err, MG_EINPUT, "the migrations directory '%s' has errors; nothing was tested",
-                   ctx->path);
+                   t.run_ctx.path);
         mg_err_hint(err, "fix the files listed above ('migrate validate' lists them again)");
         return MG_EINPUT;
     }
