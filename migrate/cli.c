@@ -17,6 +17,9 @@ enum {
     OPT_RETRY_DELAY,
     OPT_MAX_FILE_SIZE,
     OPT_LOG_FORMAT,
+    OPT_CHECKPOINT_DIR,
+    OPT_NO_CHECKPOINT,
+    OPT_METRICS_FILE,
 };
 
 static const struct option global_opts[] = {
@@ -30,6 +33,9 @@ static const struct option global_opts[] = {
     {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
     {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"checkpoint-dir", required_argument, NULL, OPT_CHECKPOINT_DIR},
+    {"no-checkpoint", no_argument, NULL, OPT_NO_CHECKPOINT},
+    {"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
 };
@@ -102,6 +108,25 @@ static int handle_global(struct mg_ctx *ctx, int c, const char *arg, struct mg_e
             return -1;
         }
         apply_log_level(ctx, log_json);
+        return 1;
+    case OPT_CHECKPOINT_DIR:
+        if (!arg[0]) {
+            mg_err_set(err, MG_EUSAGE, "--checkpoint-dir wants a directory");
+            return -1;
+        }
+        ctx->checkpoint_dir = arg;
+        return 1;
+    case OPT_NO_CHECKPOINT:
+        ctx->no_checkpoint = 1;
+        return 1;
+    case OPT_METRICS_FILE:
+        if (!arg[0]) {
+            mg_err_set(err, MG_EUSAGE, "--metrics-file wants a file name");
+            mg_err_hint(err, "for node_exporter's textfile collector, a name ending in .prom in "
+                             "its --collector.textfile.directory");
+            return -1;
+        }
+        ctx->metrics_file = arg;
         return 1;
     case OPT_LOCK_TIMEOUT:
         return mg_parse_duration(&ctx->lock_timeout_ms, arg, err) ? -1 : 1;

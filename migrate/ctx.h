@@ -25,7 +25,10 @@ struct mg_ctx {
     int retries;               /* --retries, default 5 */
     int verbose, quiet;
     size_t max_file_size;
-    const char *command; /* name of the running command */
+    const char *checkpoint_dir; /* --checkpoint-dir, MIGRATE_CHECKPOINT_DIR: checkpoint files */
+    int no_checkpoint;          /* --no-checkpoint: up/down/goto record none */
+    const char *metrics_file;   /* --metrics-file, MIGRATE_METRICS_FILE: Prometheus text file */
+    const char *command;        /* name of the running command */
     char run_id[37];
 };
 
@@ -33,6 +36,7 @@ struct mg_ctx {
 struct mg_session {
     struct drv_conn *conn;
     int locked;
+    long long lock_wait_ms; /* time spent waiting for another runner's lock */
     char redacted_url[1024];
 };
 
