@@ -38,7 +38,7 @@ static const struct mg_cmd commands[] = {
      "the point-in-time checkpoints of up/down/goto, and how to restore to one"},
     {"audit", cmd_audit, MG_CMD_DB, "verify [--expect-head HASH] | log [--limit N]",
      "check the hash chain of the event log, or list the events"},
-    {"sandbox", cmd_sandbox, 0, "start|stop|url|status [--driver postgres] [--dir DIR]",
+    {"sandbox", cmd_sandbox, 0, "start|stop|restart|url|status [--driver postgres] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
     {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
 };

@@ -349,6 +349,15 @@ int mg_source_load(struct mg_source *out, const char *dir, const struct mg_sourc
         }
         struct mg_file **slot = is_down ? &m->down : &m->up;
         if (*slot || (m->title && title && strcmp(m->title, title) != 0)) {
+            int said = 0;
+            for (size_t k = 0; k < out->problems.n; k++)
+                if (out->problems.v[k].version == version &&
+                    !strcmp(out->problems.v[k].code, "duplicate-version"))
+                    said = 1;
+            if (said) {
+                free(title);
+                continue;
+            }
             const char *other = *slot ? (*slot)->name
                                       : (m->up     ? m->up->name
                                          : m->down ? m->down->name
