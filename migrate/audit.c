@@ -13,8 +13,8 @@
 
 /* The variables CI systems set that identify a run; MIGRATE_DEPLOY_* is added by prefix. */
 static const char *const pipeline_vars[] = {
-    "GITHUB_SHA",     "GITHUB_RUN_ID",     "GITHUB_ACTOR",
-    "CI_COMMIT_SHA",  "CI_PIPELINE_ID",    "GITLAB_USER_LOGIN",
+    "GITHUB_SHA",    "GITHUB_RUN_ID",  "GITHUB_ACTOR",
+    "CI_COMMIT_SHA", "CI_PIPELINE_ID", "GITLAB_USER_LOGIN",
 };
 
 #define PIPELINE_PREFIX "MIGRATE_DEPLOY_"

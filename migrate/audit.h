@@ -48,8 +48,8 @@ int mg_audit_load(struct mg_audit_rows *out, struct drv_conn *c, struct mg_err *
 void mg_audit_rows_free(struct mg_audit_rows *rows);
 
 enum mg_audit_kind {
-    MG_AUDIT_ALTERED, /* the row's content or prev_hash no longer matches its hash */
-    MG_AUDIT_REMOVED, /* rows are missing before this one (or the one before was rewritten) */
+    MG_AUDIT_ALTERED,   /* the row's content or prev_hash no longer matches its hash */
+    MG_AUDIT_REMOVED,   /* rows are missing before this one (or the one before was rewritten) */
     MG_AUDIT_TRUNCATED, /* the expected head is not in the chain */
 };
 

@@ -97,9 +97,10 @@ static json_t *identity_json(const struct mg_session *s, const struct mg_ctx *ct
     json_object_set_new(o, "user", jstr(in->user));
     json_object_set_new(o, "system_identifier", jstr_opt(pos ? pos->system_id : NULL));
     json_object_set_new(o, "server_uuid", jstr_opt(pos ? pos->server_uuid : NULL));
-    json_object_set_new(o, "server_id", pos && pos->kind != DRV_LOG_WAL && pos->server_id
-                                            ? json_integer((json_int_t)pos->server_id)
-                                            : json_null());
+    json_object_set_new(o, "server_id",
+                        pos && pos->kind != DRV_LOG_WAL && pos->server_id
+                            ? json_integer((json_int_t)pos->server_id)
+                            : json_null());
     json_object_set_new(o, "url", jstr(s->redacted_url));
     if (parsed)
         mg_url_free(&u);
@@ -314,9 +315,9 @@ static int log_event(struct mg_checkpoint *cp, struct drv_conn *c, const struct 
     mg_checkpoint_describe_position(&pos, cp->doc);
     json_object_set_new(meta, "command", json_string(ctx->command));
     json_object_set_new(meta, "checkpoint", json_string(cp->id));
-    json_object_set_new(meta, "restore_point", json_is_object(rp)
-                                                   ? json_deep_copy(json_object_get(rp, "name"))
-                                                   : json_null());
+    json_object_set_new(meta, "restore_point",
+                        json_is_object(rp) ? json_deep_copy(json_object_get(rp, "name"))
+                                           : json_null());
     json_object_set_new(meta, "position", jstr(pos.ptr));
     json_object_set_new(meta, "file", jstr(cp->path));
     rc = mg_event_append(c, &ev, err);
@@ -362,8 +363,8 @@ static int read_position(json_t **out, struct drv_log_pos *pos, struct drv_conn 
  * position's LSN from it: the restore point's end is where the state
  * "before" ends.
  */
-static int restore_point(struct mg_checkpoint *cp, struct drv_conn *c, const struct drv_log_pos *pos,
-                         json_t *position, struct mg_err *err)
+static int restore_point(struct mg_checkpoint *cp, struct drv_conn *c,
+                         const struct drv_log_pos *pos, json_t *position, struct mg_err *err)
 {
     char name[64];
     struct mg_buf at = MG_BUF_INIT;
@@ -408,8 +409,7 @@ static int restore_point(struct mg_checkpoint *cp, struct drv_conn *c, const str
 }
 
 int mg_checkpoint_begin(struct mg_checkpoint *cp, struct mg_session *s, const struct mg_ctx *ctx,
-                        const struct mg_status *st, const struct mg_plan *plan,
-                        struct mg_err *err)
+                        const struct mg_status *st, const struct mg_plan *plan, struct mg_err *err)
 {
     struct drv_conn *c = s->conn;
     struct drv_log_pos pos;
@@ -514,8 +514,8 @@ int mg_checkpoint_begin(struct mg_checkpoint *cp, struct mg_session *s, const st
     return 0;
 
 fail:
-    mg_err_hint(err, "the checkpoint was not recorded, so nothing was run; to run without one, "
-                     "add --no-checkpoint");
+    mg_err_context(err, "recording checkpoint %s before the run: nothing was run", cp->id);
+    mg_err_hint(err, "to run without a checkpoint, add --no-checkpoint");
     json_decref(position);
     drv_log_pos_free(&pos);
     mg_buf_free(&desc);
@@ -524,10 +524,9 @@ fail:
     return rc;
 }
 
-void mg_checkpoint_finish(struct mg_checkpoint *cp, struct mg_session *s,
-                          const struct mg_ctx *ctx, const struct mg_run_report *rep,
-                          const struct mg_err *run_err, uint64_t version_after,
-                          int version_known)
+void mg_checkpoint_finish(struct mg_checkpoint *cp, struct mg_session *s, const struct mg_ctx *ctx,
+                          const struct mg_run_report *rep, const struct mg_err *run_err,
+                          uint64_t version_after, int version_known)
 {
     struct drv_conn *c = s->conn;
     json_t *doc = cp->doc, *position = NULL;
@@ -567,8 +566,7 @@ void mg_checkpoint_finish(struct mg_checkpoint *cp, struct mg_session *s,
         alive = 0;
     else if (rc)
         warn(doc, "cannot compute the schema hash after the run: %s", e.msg);
-    json_object_set_new(json_object_get(doc, "schema_hash"), "after",
-                        jstr_opt(rc ? NULL : hash));
+    json_object_set_new(json_object_get(doc, "schema_hash"), "after", jstr_opt(rc ? NULL : hash));
 
     mg_err_clear(&e);
     if (!alive)
@@ -610,8 +608,9 @@ int mg_checkpoint_check_doc(const json_t *doc, const char *where, struct mg_err 
         return MG_EINPUT;
     }
     if (version < 1 || version > MG_CHECKPOINT_FORMAT_VERSION) {
-        mg_err_set(err, MG_EINPUT, "%s has checkpoint format version %lld; this migrate reads up "
-                                   "to version %d",
+        mg_err_set(err, MG_EINPUT,
+                   "%s has checkpoint format version %lld; this migrate reads up "
+                   "to version %d",
                    where, (long long)version, MG_CHECKPOINT_FORMAT_VERSION);
         mg_err_hint(err, "read it with the migrate release that wrote it, or a newer one");
         return MG_EINPUT;

@@ -46,8 +46,7 @@ void mg_checkpoint_free(struct mg_checkpoint *cp);
  * when the row or the file cannot be written or the connection is lost.
  */
 int mg_checkpoint_begin(struct mg_checkpoint *cp, struct mg_session *s, const struct mg_ctx *ctx,
-                        const struct mg_status *st, const struct mg_plan *plan,
-                        struct mg_err *err);
+                        const struct mg_status *st, const struct mg_plan *plan, struct mg_err *err);
 
 /*
  * Completes a recorded checkpoint after the run: the steps that ran, the
@@ -55,10 +54,9 @@ int mg_checkpoint_begin(struct mg_checkpoint *cp, struct mg_session *s, const st
  * (`version_known` 0 when it could not be read) and the final position.
  * Never fails the run: what cannot be written is warned about.
  */
-void mg_checkpoint_finish(struct mg_checkpoint *cp, struct mg_session *s,
-                          const struct mg_ctx *ctx, const struct mg_run_report *rep,
-                          const struct mg_err *run_err, uint64_t version_after,
-                          int version_known);
+void mg_checkpoint_finish(struct mg_checkpoint *cp, struct mg_session *s, const struct mg_ctx *ctx,
+                          const struct mg_run_report *rep, const struct mg_err *run_err,
+                          uint64_t version_after, int version_known);
 
 /* --- reading --- */
 

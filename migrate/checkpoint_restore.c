@@ -202,8 +202,9 @@ static void pgbackrest(struct mg_buf *out, const json_t *doc, const struct targe
 static void barman(struct mg_buf *out, const json_t *doc, const struct target *t,
                    const struct mg_restore_opts *o)
 {
-    mg_buf_addf(out, "# Barman: BACKUP_ID is a base backup that finished before %s ('barman "
-                     "list-backups SERVER')\n",
+    mg_buf_addf(out,
+                "# Barman: BACKUP_ID is a base backup that finished before %s ('barman "
+                "list-backups SERVER')\n",
                 str(doc, "created_at") ? str(doc, "created_at") : "the checkpoint");
     mg_buf_adds(out, "# Barman 3.12 and later call this command 'barman restore'; the options "
                      "are the same\n");
@@ -281,8 +282,9 @@ static int mysqlbinlog(struct mg_buf *out, const json_t *doc, struct mg_err *err
         mg_err_set(err, MG_EINPUT, "checkpoint %s has no binary log position", str(doc, "id"));
         if (str(pos, "note"))
             mg_err_detail(err, "%s", str(pos, "note"));
-        mg_err_hint(err, "with binary logging off there is no log to replay: restore a backup "
-                         "taken before %s",
+        mg_err_hint(err,
+                    "with binary logging off there is no log to replay: restore a backup "
+                    "taken before %s",
                     created ? created : "the checkpoint");
         return MG_EINPUT;
     }

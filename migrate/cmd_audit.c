@@ -26,8 +26,8 @@ static int verify(struct mg_ctx *ctx, struct mg_audit_rows *rows, const char *ex
         json_t *probs = json_array();
         for (size_t i = 0; i < rep.n; i++) {
             const struct mg_audit_problem *p = &rep.v[i];
-            json_t *o = json_pack("{s:s,s:s}", "kind", mg_audit_kind_name(p->kind), "message",
-                                  p->msg);
+            json_t *o =
+                json_pack("{s:s,s:s}", "kind", mg_audit_kind_name(p->kind), "message", p->msg);
             json_object_set_new(o, "id", p->id ? json_integer(p->id) : json_null());
             if (p->kind == MG_AUDIT_REMOVED)
                 json_object_set_new(o, "after_id",
@@ -158,8 +158,9 @@ int cmd_audit(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     }
     sub = argc - optind == 1 ? argv[optind] : NULL;
     if (!sub || (strcmp(sub, "verify") != 0 && strcmp(sub, "log") != 0)) {
-        mg_err_set(err, MG_EUSAGE, "usage: migrate audit verify [--expect-head HASH] | log "
-                                   "[--limit N] [--run ID] [--action ACTION]");
+        mg_err_set(err, MG_EUSAGE,
+                   "usage: migrate audit verify [--expect-head HASH] | log "
+                   "[--limit N] [--run ID] [--action ACTION]");
         return MG_EUSAGE;
     }
     if (!strcmp(sub, "verify") && (limit || run || action)) {

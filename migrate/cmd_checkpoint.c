@@ -96,24 +96,35 @@ static int list(struct mg_ctx *ctx, const char *source, struct mg_err *err)
         json_decref(all);
         return 0;
     }
+    /* the versions column as wide as its widest entry (timestamps are 14 digits) */
+    int width = 8;
+    char **versions = mg_calloc(json_array_size(all) + 1, sizeof(char *));
+    json_array_foreach(all, i, doc)
+    {
+        char before[24], after[24], v[64];
+        version_text(before, sizeof(before), json_object_get(doc, "version_before"));
+        version_text(after, sizeof(after), json_object_get(doc, "version_after"));
+        snprintf(v, sizeof(v), "%s -> %s", before, after);
+        versions[i] = mg_strdup(v);
+        if ((int)strlen(v) > width)
+            width = (int)strlen(v);
+    }
     if (!json_array_size(all))
         printf("no checkpoints in %s\n", where);
     else
-        printf("%-36s  %-24s  %-9s  %-8s  %-13s  %s\n", "ID", "CREATED", "STATUS", "COMMAND",
+        printf("%-36s  %-24s  %-9s  %-7s  %-*s  %s\n", "ID", "CREATED", "STATUS", "COMMAND", width,
                "VERSIONS", "POSITION");
     json_array_foreach(all, i, doc)
     {
-        char before[24], after[24], versions[64];
         struct mg_buf pos = MG_BUF_INIT;
-        version_text(before, sizeof(before), json_object_get(doc, "version_before"));
-        version_text(after, sizeof(after), json_object_get(doc, "version_after"));
-        snprintf(versions, sizeof(versions), "%s -> %s", before, after);
         mg_checkpoint_describe_position(&pos, doc);
-        printf("%-36s  %-24s  %-9s  %-8s  %-13s  %s\n", str(doc, "id"), str(doc, "created_at"),
+        printf("%-36s  %-24s  %-9s  %-7s  %-*s  %s\n", str(doc, "id"), str(doc, "created_at"),
                str(doc, "status") ? str(doc, "status") : "?",
-               str(doc, "command") ? str(doc, "command") : "?", versions, pos.ptr);
+               str(doc, "command") ? str(doc, "command") : "?", width, versions[i], pos.ptr);
         mg_buf_free(&pos);
+        free(versions[i]);
     }
+    free(versions);
     json_decref(all);
     return 0;
 }
@@ -152,7 +163,8 @@ static void print_position(const char *label, const json_t *pos)
     if (kind && !strcmp(kind, "wal")) {
         printf("WAL %s", str(pos, "lsn") ? str(pos, "lsn") : "?");
         if (json_is_integer(json_object_get(pos, "timeline")))
-            printf(", timeline %lld", (long long)json_integer_value(json_object_get(pos, "timeline")));
+            printf(", timeline %lld",
+                   (long long)json_integer_value(json_object_get(pos, "timeline")));
         if (str(pos, "wal_file"))
             printf(", file %s", str(pos, "wal_file"));
         if (str(pos, "wal_level"))
@@ -193,8 +205,8 @@ static void show_text(const json_t *doc)
     printf("  %-16s %s\n", "completed",
            str(doc, "completed_at") ? str(doc, "completed_at") : "not yet");
     printf("  %-16s migrate %s (run %s)\n", "command", str(doc, "command"), str(doc, "run_id"));
-    printf("  %-16s %s by %s on %s\n", "recorded by", str(doc, "tool_version"),
-           str(who, "os_user"), str(who, "host"));
+    printf("  %-16s %s by %s on %s\n", "recorded by", str(doc, "tool_version"), str(who, "os_user"),
+           str(who, "host"));
     printf("  %-16s %s %s \"%s\"", "database", str(db, "product"), str(db, "server_version"),
            str(db, "database"));
     if (str(db, "host"))
@@ -245,8 +257,8 @@ static int show(struct mg_ctx *ctx, const char *id, const char *source, const ch
         struct mg_buf out = MG_BUF_INIT;
         rc = mg_checkpoint_restore_args(&out, doc, as, ro, err);
         if (!rc && ctx->format == MG_FMT_JSON)
-            mg_print_json(json_pack("{s:s,s:s,s:s}", "id", str(doc, "id"), "tool", as, "output",
-                                    out.ptr));
+            mg_print_json(
+                json_pack("{s:s,s:s,s:s}", "id", str(doc, "id"), "tool", as, "output", out.ptr));
         else if (!rc)
             fputs(out.ptr, stdout);
         mg_buf_free(&out);
@@ -308,8 +320,9 @@ int cmd_checkpoint(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err
         return list(ctx, source, err);
     if (sub && !strcmp(sub, "show") && nargs == 2) {
         if (restore_opts && !as) {
-            mg_err_set(err, MG_EUSAGE, "--stanza, --server, --backup-id and --destination go "
-                                       "with --as");
+            mg_err_set(err, MG_EUSAGE,
+                       "--stanza, --server, --backup-id and --destination go "
+                       "with --as");
             return MG_EUSAGE;
         }
         return show(ctx, argv[optind + 1], source, as, &ro, err);

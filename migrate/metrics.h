@@ -22,7 +22,7 @@ struct mg_metrics {
     int ok;               /* the run succeeded */
     double end_time;      /* Unix time the run ended, in seconds */
     long long duration_ms;
-    long long runner_lock_wait_ms; /* waiting for another runner's lock */
+    long long runner_lock_wait_ms;   /* waiting for another runner's lock */
     const struct mg_run_report *rep; /* the steps that ran; may be NULL */
     int version_known;
     uint64_t version; /* the version after the run */
