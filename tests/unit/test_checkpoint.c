@@ -261,9 +261,11 @@ static void missing_dir(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(loading),  cmocka_unit_test(finding),   cmocka_unit_test(checking),
-        cmocka_unit_test(restore_point), cmocka_unit_test(lsn_only), cmocka_unit_test(binlog),
-        cmocka_unit_test(mismatches), cmocka_unit_test(describing), cmocka_unit_test(missing_dir),
+        cmocka_unit_test(loading),     cmocka_unit_test(finding),
+        cmocka_unit_test(checking),    cmocka_unit_test(restore_point),
+        cmocka_unit_test(lsn_only),    cmocka_unit_test(binlog),
+        cmocka_unit_test(mismatches),  cmocka_unit_test(describing),
+        cmocka_unit_test(missing_dir),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

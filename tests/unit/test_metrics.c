@@ -23,9 +23,18 @@ static int has_line(const char *text, const char *line)
 static void success(void **state)
 {
     struct mg_step_result steps[2] = {
-        {.version = 1, .title = "users", .dir = MG_UP, .ok = 1, .attempts = 3,
-         .duration_ms = 1500, .lock_wait_ms = 1000},
-        {.version = 2, .title = "say \"hi\"\\", .dir = MG_UP, .ok = 1, .attempts = 1,
+        {.version = 1,
+         .title = "users",
+         .dir = MG_UP,
+         .ok = 1,
+         .attempts = 3,
+         .duration_ms = 1500,
+         .lock_wait_ms = 1000},
+        {.version = 2,
+         .title = "say \"hi\"\\",
+         .dir = MG_UP,
+         .ok = 1,
+         .attempts = 1,
          .duration_ms = 20},
     };
     struct mg_run_report rep = {.v = steps, .n = 2};
@@ -46,8 +55,8 @@ static void success(void **state)
     assert_true(has_line(out.ptr, "migrate_last_run_success{database=\"app\",command=\"up\"} 1"));
     assert_true(has_line(out.ptr, "migrate_last_run_timestamp_seconds{database=\"app\","
                                   "command=\"up\"} 1700000000.250"));
-    assert_true(
-        has_line(out.ptr, "migrate_last_success_timestamp_seconds{database=\"app\"} 1700000000.250"));
+    assert_true(has_line(
+        out.ptr, "migrate_last_success_timestamp_seconds{database=\"app\"} 1700000000.250"));
     assert_true(has_line(out.ptr, "migrate_run_duration_seconds{database=\"app\"} 1.600"));
     assert_true(
         has_line(out.ptr, "migrate_migrations_applied{database=\"app\",direction=\"up\"} 2"));
@@ -76,18 +85,19 @@ static void failure_keeps_last_success(void **state)
         {.version = 3, .title = "orders", .dir = MG_DOWN, .ok = 0, .attempts = 6},
     };
     struct mg_run_report rep = {.v = steps, .n = 1};
-    struct mg_metrics m = {.database = "app", .command = "down", .ok = 0, .end_time = 1700000100,
-                           .rep = &rep};
+    struct mg_metrics m = {
+        .database = "app", .command = "down", .ok = 0, .end_time = 1700000100, .rep = &rep};
     struct mg_buf out = MG_BUF_INIT;
-    const char *previous = "# TYPE migrate_last_success_timestamp_seconds gauge\n"
-                           "migrate_last_success_timestamp_seconds{database=\"other\"} 5\n"
-                           "migrate_last_success_timestamp_seconds{database=\"app\"} 1700000000.250\n";
+    const char *previous =
+        "# TYPE migrate_last_success_timestamp_seconds gauge\n"
+        "migrate_last_success_timestamp_seconds{database=\"other\"} 5\n"
+        "migrate_last_success_timestamp_seconds{database=\"app\"} 1700000000.250\n";
 
     (void)state;
     mg_metrics_format(&out, &m, previous);
     assert_true(has_line(out.ptr, "migrate_last_run_success{database=\"app\",command=\"down\"} 0"));
-    assert_true(
-        has_line(out.ptr, "migrate_last_success_timestamp_seconds{database=\"app\"} 1700000000.250"));
+    assert_true(has_line(
+        out.ptr, "migrate_last_success_timestamp_seconds{database=\"app\"} 1700000000.250"));
     assert_true(has_line(out.ptr, "migrate_migrations_failed{database=\"app\"} 1"));
     assert_true(has_line(out.ptr, "migrate_retries{database=\"app\"} 5"));
     /* the version is left out when it is not known */
