@@ -705,6 +705,7 @@ static int pg_query(struct drv_conn *base, struct drv_result **out, const char *
     PGresult *res;
     int rc;
 
+    *out = NULL;
     res = PQexecParams(c->pg, sql, (int)nparams, NULL, params, NULL, NULL, 0);
     rc = result_error(c, res, err);
     if (!rc) {
