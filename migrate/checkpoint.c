@@ -640,7 +640,8 @@ static json_t *sorted(json_t **v, size_t n)
 {
     json_t *a = json_array();
 
-    qsort(v, n, sizeof(*v), by_created);
+    if (n > 1)
+        qsort(v, n, sizeof(*v), by_created);
     for (size_t i = 0; i < n; i++)
         json_array_append_new(a, v[i]);
     return a;
