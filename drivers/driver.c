@@ -112,6 +112,17 @@ int drv_begin(struct drv_conn *c, struct mg_err *err)
     return checked(c->ops->begin(c, err), err);
 }
 
+int drv_begin_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err)
+{
+    int rc;
+
+    assert(lock_ms >= 0 && stmt_ms >= 0);
+    if (c->ops->begin_timeouts)
+        return checked(c->ops->begin_timeouts(c, lock_ms, stmt_ms, err), err);
+    rc = drv_set_timeouts(c, lock_ms, stmt_ms, err);
+    return rc ? rc : drv_begin(c, err);
+}
+
 int drv_commit(struct drv_conn *c, struct mg_err *err)
 {
     return checked(c->ops->commit(c, err), err);
@@ -145,6 +156,21 @@ int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_e
 {
     assert(lock_ms >= 0 && stmt_ms >= 0);
     return checked(c->ops->set_timeouts(c, lock_ms, stmt_ms, err), err);
+}
+
+int drv_dry_run(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err)
+{
+    if (!c->ops->dry_run)
+        return mg_err_set(err, MG_EUSAGE, "the %s driver cannot do a dry run", c->ops->name);
+    return checked(c->ops->dry_run(c, sink, err), err);
+}
+
+int drv_read_only(struct drv_conn *c, struct mg_err *err)
+{
+    if (!c->ops->read_only)
+        return mg_err_set(err, MG_EUSAGE, "the %s driver cannot make a session read-only",
+                          c->ops->name);
+    return checked(c->ops->read_only(c, err), err);
 }
 
 void drv_cancel(struct drv_conn *c)

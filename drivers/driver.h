@@ -153,6 +153,22 @@ struct drv_ops {
     /* Asks the server to cancel the running statement.  Async-signal-safe. */
     void (*cancel)(struct drv_conn *c);
 
+    /* --- optional --- */
+
+    /*
+     * Begins a transaction whose lock and statement timeouts (ms, 0 disables)
+     * last until it ends, in one round trip.  NULL: set_timeouts then begin.
+     */
+    int (*begin_timeouts)(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
+    /*
+     * Dry run: from now on every statement the connection would send is
+     * appended to `sink` (with its parameters) instead of being sent, and
+     * succeeds with an empty result.  NULL sink ends it.
+     */
+    int (*dry_run)(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
+    /* Makes the session read-only: any write the server would refuse. */
+    int (*read_only)(struct drv_conn *c, struct mg_err *err);
+
     /* --- checkpoints (migrate/checkpoint.c); both optional --- */
 
     /*
@@ -199,6 +215,8 @@ int drv_execn(struct drv_conn *c, const char *sql, size_t len, long long *rows, 
 int drv_query(struct drv_conn *c, struct drv_result **out, const char *sql,
               const char *const *params, size_t nparams, struct mg_err *err);
 int drv_begin(struct drv_conn *c, struct mg_err *err);
+/* Begins a transaction with these timeouts for its duration. */
+int drv_begin_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
 int drv_commit(struct drv_conn *c, struct mg_err *err);
 /* Rolls back, keeping `err` (the reason for the rollback) intact. */
 void drv_rollback_quiet(struct drv_conn *c);
@@ -207,6 +225,8 @@ int drv_unlock(struct drv_conn *c, const char *name, struct mg_err *err);
 int drv_lock_holder(struct drv_conn *c, const char *name, struct mg_buf *out, struct mg_err *err);
 int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
 void drv_cancel(struct drv_conn *c);
+int drv_dry_run(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
+int drv_read_only(struct drv_conn *c, struct mg_err *err);
 void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *ident);
 
 /* --- checkpoints: optional methods; "not supported by this driver" when absent --- */

@@ -9,6 +9,7 @@
 
 #include "checkpoint.h"
 #include "cli.h"
+#include "gate.h"
 #include "log.h"
 #include "metrics.h"
 #include "run.h"
@@ -114,7 +115,52 @@ static json_t *checkpoint_json(const struct mg_checkpoint *cp)
     return o;
 }
 
-int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, struct mg_err *err)
+/* Runs the plan on a connection in dry-run mode and prints what it would have sent. */
+static int dry_run(struct mg_ctx *ctx, struct mg_session *s, const struct mg_plan *plan,
+                   struct mg_err *err)
+{
+    struct mg_buf sql = MG_BUF_INIT;
+    struct mg_run_report rep = {0};
+    int got, rc;
+
+    rc = drv_dry_run(s->conn, &sql, err);
+    if (rc)
+        return rc;
+    mg_buf_adds(&sql, "-- take the runner lock (a real run waits for it)\n");
+    rc = drv_try_lock(s->conn, MG_RUNNER_LOCK, &got, err);
+    if (!rc) {
+        mg_buf_adds(&sql, "-- create the history tables if missing\n");
+        rc = mg_history_ensure(s->conn, err);
+    }
+    for (size_t i = 0; !rc && i < plan->n; i++) {
+        const struct mg_entry *e = plan->v[i].e;
+        mg_buf_addf(&sql, "-- %s %llu_%s\n", plan->v[i].dir == MG_UP ? "apply" : "revert",
+                    (unsigned long long)e->version, e->title);
+        struct mg_plan one = {.v = &plan->v[i], .n = 1};
+        rc = mg_run_plan(s, ctx, &one, &rep, err);
+    }
+    if (!rc)
+        rc = drv_unlock(s->conn, MG_RUNNER_LOCK, err);
+    drv_dry_run(s->conn, NULL, err);
+    if (!rc) {
+        if (ctx->format == MG_FMT_JSON) {
+            json_t *doc = json_object();
+            json_object_set_new(doc, "command", json_string(ctx->command));
+            json_object_set_new(doc, "database", json_string(s->redacted_url));
+            json_object_set_new(doc, "dry_run", json_true());
+            json_object_set_new(doc, "steps", mg_run_report_json(&rep));
+            json_object_set_new(doc, "sql", json_string(sql.ptr));
+            mg_print_json(doc);
+        } else {
+            fputs(sql.ptr, stdout);
+        }
+    }
+    mg_run_report_free(&rep);
+    mg_buf_free(&sql);
+    return rc;
+}
+
+int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, int dry, struct mg_err *err)
 {
     struct mg_source src;
     struct mg_session s;
@@ -142,11 +188,14 @@ int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, struct mg_err *e
         rc = MG_EINPUT;
         goto out_metrics;
     }
-    rc = mg_session_open(&s, ctx, 1, err);
+    rc = mg_session_open(&s, ctx, !dry, err);
     if (rc)
         goto out_session;
     database_label(dbname, sizeof(dbname), ctx, &s);
-    rc = mg_history_load(&h, s.conn, err);
+    if (dry)
+        rc = drv_read_only(s.conn, err);
+    if (!rc)
+        rc = mg_history_load(&h, s.conn, err);
     if (rc)
         goto out_session;
     mg_status_build(&st, &src, &h);
@@ -155,10 +204,19 @@ int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, struct mg_err *e
     rc = mg_plan_build(&plan, &st, req, &warnings, err);
     for (size_t i = 0; i < warnings.n; i++)
         mg_warn("%s", warnings.v[i].msg);
-    /* the point to come back to, before anything changes */
-    if (!rc && plan.n && !ctx->no_checkpoint)
+    if (!rc && !dry) {
+        int reverts = 0;
+        for (size_t i = 0; i < plan.n; i++)
+            reverts |= plan.v[i].dir == MG_DOWN;
+        if (reverts)
+            rc = mg_gate_confirm(ctx, &s, "down", err);
+    }
+    /* the point to come back to, before anything changes (a dry run changes nothing) */
+    if (!rc && !dry && plan.n && !ctx->no_checkpoint)
         rc = mg_checkpoint_begin(&cp, &s, ctx, &st, &plan, err);
-    if (!rc) {
+    if (!rc && dry) {
+        rc = dry_run(ctx, &s, &plan, err);
+    } else if (!rc) {
         rc = mg_run_plan(&s, ctx, &plan, &rep, err);
         /* the version after the run, from what the history says now */
         struct mg_history h2;
@@ -196,12 +254,14 @@ int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, struct mg_err *e
     mg_history_free(&h);
 out_session:
     mg_session_close(&s);
-    /* the report's titles belong to the source */
-    write_metrics(ctx, &s, dbname, &rep, rc, current, known, t0);
+    /* the report's titles belong to the source; a dry run is no run to report */
+    if (!dry)
+        write_metrics(ctx, &s, dbname, &rep, rc, current, known, t0);
     mg_source_free(&src);
     goto out;
 out_metrics:
-    write_metrics(ctx, &s, dbname, &rep, rc, current, known, t0);
+    if (!dry)
+        write_metrics(ctx, &s, dbname, &rep, rc, current, known, t0);
 out:
     mg_checkpoint_free(&cp);
     mg_problems_free(&warnings);

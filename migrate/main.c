@@ -30,9 +30,14 @@ static const struct mg_cmd commands[] = {
      "record V as the current version without running SQL (recovery)"},
     {"baseline", cmd_baseline, MG_CMD_DB, "V",
      "record versions up to V as applied on a database that has them (adoption)"},
+    {"plan", cmd_plan, 0, "[--offline]",
+     "what up would run: pending migrations, how each runs, statement counts"},
     {"validate", cmd_validate, 0, "",
      "check files (and, with a database, the history): duplicates, edits, gaps, order"},
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
+    {"adopt", cmd_adopt, MG_CMD_DB, "--from golang-migrate|dbmate|goose|flyway [--table NAME]",
+     "record another tool's applied migrations as ours, running no SQL"},
+    {"env", cmd_env, 0, "list", "the environments of migrate.ini, passwords redacted"},
     {"checkpoint", cmd_checkpoint, 0,
      "list | show ID [--as pgbackrest|barman|recovery-conf|mysqlbinlog] [--source db|files]",
      "the point-in-time checkpoints of up/down/goto, and how to restore to one"},
@@ -129,6 +134,15 @@ int main(int argc, char **argv)
     mg_uuid(ctx.run_id);
     mg_log_setup(MG_LOG_INFO, 0);
 
+    /* golang-migrate's spelling of the options works too */
+    static char **args; /* static: still reachable on every early return */
+    args = mg_cli_compat(argc, argv, &argc, &err);
+    if (!args) {
+        print_error(&err);
+        return MG_EXIT_USAGE;
+    }
+    argv = args;
+
     /* global options before the command */
     int first, want = 0;
     rc = mg_cli_globals(&ctx, argc, argv, &first, &want, &err);
@@ -164,5 +178,6 @@ int main(int argc, char **argv)
     if (rc)
         print_error(&err);
     fflush(stdout);
+    free(args);
     return mg_exit_code(rc ? err.code : 0);
 }
