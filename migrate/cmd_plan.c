@@ -64,9 +64,8 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     json_t *arr = json_array();
     if (ctx->format == MG_FMT_TEXT) {
         if (!offline)
-            printf("database: %s (%s %s), version %llu\n", s.redacted_url,
-                   s.conn->info.product, s.conn->info.server_version,
-                   (unsigned long long)st.current);
+            printf("database: %s (%s %s), version %llu\n", s.redacted_url, s.conn->info.product,
+                   s.conn->info.server_version, (unsigned long long)st.current);
         printf("%zu migration%s to apply\n", plan.n, plan.n == 1 ? "" : "s");
     }
     for (size_t i = 0; i < plan.n; i++) {
@@ -78,7 +77,8 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         int why_line = 0;
         struct mg_err e2;
         mg_err_clear(&e2);
-        if (f->usable && drv_split(ops, &stmts, &n, f->text.ptr, f->text.len, version_num, &e2) == 0) {
+        if (f->usable &&
+            drv_split(ops, &stmts, &n, f->text.ptr, f->text.len, version_num, &e2) == 0) {
             mg_run_fix_statements(f, stmts, &n);
             for (size_t k = 0; k < n && !why; k++)
                 if (stmts[k].flags & DRV_STMT_NO_TXN) {
@@ -96,10 +96,10 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             why = "the server commits DDL implicitly";
         }
         if (ctx->format == MG_FMT_JSON) {
-            json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:s,s:b}", "version",
-                                  (json_int_t)stp->e->version, "name", stp->e->title, "file",
-                                  f->path, "statements", (json_int_t)n, "mode", mode, "resume",
-                                  stp->resume);
+            json_t *o =
+                json_pack("{s:I,s:s,s:s,s:I,s:s,s:b}", "version", (json_int_t)stp->e->version,
+                          "name", stp->e->title, "file", f->path, "statements", (json_int_t)n,
+                          "mode", mode, "resume", stp->resume);
             if (why)
                 json_object_set_new(o, "why", json_string(why));
             if (e2.code)
@@ -121,8 +121,8 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         free(stmts);
     }
     if (ctx->format == MG_FMT_JSON) {
-        json_t *doc = json_pack("{s:I,s:o,s:I}", "version", (json_int_t)st.current, "pending",
-                                arr, "file_errors", (json_int_t)file_errors);
+        json_t *doc = json_pack("{s:I,s:o,s:I}", "version", (json_int_t)st.current, "pending", arr,
+                                "file_errors", (json_int_t)file_errors);
         if (!offline)
             json_object_set_new(doc, "database", json_string(s.redacted_url));
         mg_print_json(doc);
