@@ -33,6 +33,11 @@ static const struct mg_cmd commands[] = {
     {"validate", cmd_validate, 0, "",
      "check files (and, with a database, the history): duplicates, edits, gaps, order"},
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
+    {"lint", cmd_lint, 0,
+     "[--dialect postgres|mysql] [--pg-version N] [--new FILE[,FILE]] [--fail-on LEVEL] "
+     "[--format text|json|sarif|junit] [--config FILE] [--enable RULES] [--disable RULES] "
+     "[FILE|DIR...]",
+     "check migration SQL for locks, rewrites and breaking changes; no database needed"},
     {"sandbox", cmd_sandbox, 0, "start|stop|url|status [--driver postgres] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
     {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
