@@ -124,15 +124,15 @@ struct chk_run;
 typedef void (*chk_fn)(struct chk_run *r, const struct chk_stmt *s);
 
 struct chk_rule {
-    const char *id;       /* stable: "MG101" */
-    const char *name;     /* stable kebab-case: "require-concurrent-index" */
+    const char *id;   /* stable: "MG101" */
+    const char *name; /* stable kebab-case: "require-concurrent-index" */
     enum chk_sev severity;
-    unsigned dialects;    /* CHK_PG | CHK_MY */
-    int opt_in;           /* off unless enabled in the configuration */
-    const char *message;  /* one line: what is wrong and why */
-    const char *summary;  /* the safer alternative, one line */
-    chk_fn pg;            /* check on a PostgreSQL statement, or NULL */
-    chk_fn my;            /* check on a MySQL statement, or NULL */
+    unsigned dialects;   /* CHK_PG | CHK_MY */
+    int opt_in;          /* off unless enabled in the configuration */
+    const char *message; /* one line: what is wrong and why */
+    const char *summary; /* the safer alternative, one line */
+    chk_fn pg;           /* check on a PostgreSQL statement, or NULL */
+    chk_fn my;           /* check on a MySQL statement, or NULL */
 };
 
 extern const struct chk_rule chk_rules[CHK_NRULES];
@@ -150,7 +150,7 @@ struct chk_config {
     int pg_minor;   /* -1 when not given */
     enum chk_sev fail_on;
     enum chk_sev sev[CHK_NRULES]; /* effective severity, CHK_OFF when disabled */
-    char docs_url[512]; /* base of the rule pages for SARIF helpUri, "" for none */
+    char docs_url[512];           /* base of the rule pages for SARIF helpUri, "" for none */
 };
 
 /* Defaults: PostgreSQL 15, --fail-on error, opt-in rules off. */
@@ -182,7 +182,7 @@ struct chk_file {
     int is_new;      /* listed in --new */
     int transaction; /* the runner wraps it in one transaction */
     size_t nstmts;
-    size_t *lines;   /* byte offset of each line start */
+    size_t *lines; /* byte offset of each line start */
     size_t nlines;
 };
 

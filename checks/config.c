@@ -147,8 +147,7 @@ int chk_config_load(struct chk_config *c, const char *path, int required, struct
     if (!fp) {
         if (!required && errno == ENOENT)
             return 0;
-        mg_err_set(err, MG_EUSAGE, "cannot read the configuration '%s': %s", path,
-                   strerror(errno));
+        mg_err_set(err, MG_EUSAGE, "cannot read the configuration '%s': %s", path, strerror(errno));
         return MG_EUSAGE;
     }
     int line = ini_parse_file(fp, lint_ini_handler, &st);

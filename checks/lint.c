@@ -775,8 +775,9 @@ static void run_finish(struct chk_run *r)
                 }
             if (!file_hit) {
                 struct mg_buf b = MG_BUF_INIT;
-                mg_buf_addf(&b, "no index on %s (%s) starts with the foreign key's columns: "
-                                "deletes on the referenced table scan %s",
+                mg_buf_addf(&b,
+                            "no index on %s (%s) starts with the foreign key's columns: "
+                            "deletes on the referenced table scan %s",
                             k->table, k->cols, k->table);
                 add_finding(r, R_FK_WITHOUT_INDEX, k->file, k->off, k->stmt_off, k->stmt_len,
                             mg_buf_detach(&b));
@@ -825,8 +826,8 @@ int chk_lint(struct chk_result *out, const struct chk_config *cfg, char *const *
         struct stat st;
         if (stat(paths[i], &st) != 0) {
             int e = errno;
-            mg_err_set(err, e == ENOENT ? MG_ENOTFOUND : MG_EFAIL, "cannot read '%s': %s",
-                       paths[i], strerror(e));
+            mg_err_set(err, e == ENOENT ? MG_ENOTFOUND : MG_EFAIL, "cannot read '%s': %s", paths[i],
+                       strerror(e));
             mg_err_hint(err, "name migration files or directories; the default is the "
                              "migrations directory (-p/--path, MIGRATE_PATH)");
             rc = err->code;
@@ -847,8 +848,8 @@ int chk_lint(struct chk_result *out, const struct chk_config *cfg, char *const *
             f->path = mg_strdup(pf[i].path);
             mg_buf_init(&f->text);
             out->nfiles++;
-            if (mg_read_file(&f->text, f->path, max_file_size ? max_file_size : (64u << 20),
-                             err) < 0) {
+            if (mg_read_file(&f->text, f->path, max_file_size ? max_file_size : (64u << 20), err) <
+                0) {
                 rc = err->code ? err->code : MG_EFAIL;
                 break;
             }

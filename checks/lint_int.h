@@ -29,17 +29,17 @@ void chk_map_free(struct chk_map *m, void (*free_val)(void *));
 
 struct chk_col {
     char *name;
-    char *type;  /* normalised: "varchar(20)", "int4", "enum('a','b')" */
+    char *type; /* normalised: "varchar(20)", "int4", "enum('a','b')" */
     int not_null;
-    int proven;  /* a validated CHECK (col IS NOT NULL) exists */
+    int proven; /* a validated CHECK (col IS NOT NULL) exists */
     int has_default;
     int charset_bytes; /* MySQL: bytes per character of the column's charset, 0 unknown */
 };
 
 struct chk_table {
     char *name;
-    size_t file;     /* file that created it */
-    int partitioned; /* PARTITION BY */
+    size_t file;       /* file that created it */
+    int partitioned;   /* PARTITION BY */
     int charset_bytes; /* MySQL: bytes per character of the table's default charset, 0 unknown */
     struct chk_col *cols;
     size_t ncols, capcols;
@@ -89,8 +89,8 @@ struct my_tok {
 struct my_stmt {
     struct my_tok *t;
     size_t n;
-    char *norm;  /* tokens separated by one space: words upper-cased, strings as '?' */
-    size_t *pos; /* pos[i]: where token i starts in norm; pos[n] = strlen(norm) */
+    char *norm;           /* tokens separated by one space: words upper-cased, strings as '?' */
+    size_t *pos;          /* pos[i]: where token i starts in norm; pos[n] = strlen(norm) */
     struct my_info *info; /* what the statement does (my_parse.c) */
 };
 
@@ -102,8 +102,8 @@ struct chk_stmt {
     char *sql;           /* NUL-terminated copy of the statement */
     PgQuery__Node *node; /* PostgreSQL parse tree, NULL on a syntax error */
     PgQuery__ParseResult *parsed;
-    struct my_stmt my;   /* MySQL tokens */
-    int in_txn;          /* runs inside a transaction (the runner's or BEGIN) */
+    struct my_stmt my; /* MySQL tokens */
+    int in_txn;        /* runs inside a transaction (the runner's or BEGIN) */
     const struct chk_stmt *next;
     size_t ign_from, ign_to; /* statement-scope ignores (indexes into chk_run.ign) */
 };
@@ -131,12 +131,12 @@ struct chk_run {
     int txn_depth; /* explicit BEGIN nesting */
     int lock_timeout, statement_timeout;
     int lock_timeout_told, statement_timeout_told;
-    long strong_lock;        /* statement index holding a blocking lock in this transaction, -1 */
-    char strong_table[128];  /* table it locked */
+    long strong_lock;       /* statement index holding a blocking lock in this transaction, -1 */
+    char strong_table[128]; /* table it locked */
     int strong_told;
-    char **altered;          /* tables altered in the current transaction */
+    char **altered; /* tables altered in the current transaction */
     size_t naltered, capaltered;
-    char **notvalid;         /* constraints added NOT VALID in the current transaction */
+    char **notvalid; /* constraints added NOT VALID in the current transaction */
     size_t nnotvalid, capnotvalid;
     long first_ddl, first_dml; /* MySQL: statement offsets, -1 */
     size_t first_dml_off, first_ddl_off;
@@ -200,7 +200,7 @@ void pg_names_text(struct mg_buf *out, PgQuery__Node **v, size_t n);
 
 /* The rule functions, one per registry row and dialect (see registry.c). */
 #define CHK_DECL(f) void f(struct chk_run *r, const struct chk_stmt *s)
-#define X(f) CHK_DECL(f);
+#define X(f)        CHK_DECL(f);
 #include "rules.def"
 #undef X
 /* Schema and transaction bookkeeping after the rules saw a statement. */

@@ -32,12 +32,12 @@ enum my_kind {
 };
 
 struct my_coldef {
-    char *name;     /* lower-case */
+    char *name; /* lower-case */
     size_t name_tok;
-    char *type;     /* normalised: "varchar(255)", "int unsigned", "enum('a','b')" */
-    char *base;     /* "varchar" */
-    long len;       /* first type argument, -1 */
-    char **vals;    /* ENUM/SET values */
+    char *type;  /* normalised: "varchar(255)", "int unsigned", "enum('a','b')" */
+    char *base;  /* "varchar" */
+    long len;    /* first type argument, -1 */
+    char **vals; /* ENUM/SET values */
     size_t nvals;
     int not_null, null, has_default, default_expr, auto_inc, stored, references, primary;
     int charset_bytes; /* 0 when no CHARACTER SET is given */
@@ -82,9 +82,9 @@ struct my_clause {
 
 struct my_info {
     enum my_kind kind;
-    char *table;          /* lower-case, without database */
+    char *table; /* lower-case, without database */
     size_t table_tok;
-    char **tables;        /* DROP TABLE / RENAME TABLE / TRUNCATE: every table named */
+    char **tables; /* DROP TABLE / RENAME TABLE / TRUNCATE: every table named */
     size_t ntables;
     char **new_names;     /* RENAME TABLE a TO b: the b's */
     struct my_clause *cl; /* ALTER TABLE clauses, or CREATE TABLE elements */
@@ -93,11 +93,11 @@ struct my_info {
     int algorithm_copy, lock_blocking; /* ALGORITHM=COPY, LOCK=SHARED|EXCLUSIVE */
     size_t algorithm_tok;
     int table_charset_bytes;
-    int index_fulltext;   /* CREATE FULLTEXT/SPATIAL INDEX */
-    int has_where;        /* UPDATE/DELETE */
+    int index_fulltext; /* CREATE FULLTEXT/SPATIAL INDEX */
+    int has_where;      /* UPDATE/DELETE */
     int ddl, dml;
-    int fk_checks_off;    /* SET foreign_key_checks = 0 */
-    int sets_lock_wait;   /* SET lock_wait_timeout */
+    int fk_checks_off;  /* SET foreign_key_checks = 0 */
+    int sets_lock_wait; /* SET lock_wait_timeout */
 };
 
 void my_info_free(struct my_info *m);

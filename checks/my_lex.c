@@ -85,8 +85,8 @@ static int next_token(struct lexer *lx, struct my_tok *t)
         size_t i = st + 1;
         for (;;) {
             if (i >= lx->len)
-                return lex_error(lx, st, c == '`' ? "unterminated quoted identifier"
-                                                  : "unterminated string");
+                return lex_error(
+                    lx, st, c == '`' ? "unterminated quoted identifier" : "unterminated string");
             if (s[i] == '\\' && c != '`') {
                 i += 2;
                 continue;
@@ -211,8 +211,7 @@ static int delimiter_cmd(struct lexer *lx, char *delim, size_t dsize)
     return 1;
 }
 
-int chk_my_split(struct chk_stmt **out, size_t *n, const char *text, size_t len,
-                 struct mg_err *err)
+int chk_my_split(struct chk_stmt **out, size_t *n, const char *text, size_t len, struct mg_err *err)
 {
     struct lexer lx = {text, len, 0, 0, err};
     struct chk_stmt *v = NULL;
@@ -289,10 +288,10 @@ int my_charset_bytes(const char *name, size_t len)
     static const struct {
         const char *name;
         int bytes;
-    } sets[] = {{"latin1", 1}, {"ascii", 1},   {"binary", 1}, {"latin2", 1},
-                {"cp1250", 1}, {"cp1251", 1}, {"cp1252", 1}, {"utf8", 3},
-                {"utf8mb3", 3}, {"utf8mb4", 4}, {"ucs2", 2},  {"utf16", 4},
-                {"utf32", 4},  {"gbk", 2},    {"big5", 2},   {"sjis", 2}};
+    } sets[] = {{"latin1", 1},  {"ascii", 1},   {"binary", 1}, {"latin2", 1},
+                {"cp1250", 1},  {"cp1251", 1},  {"cp1252", 1}, {"utf8", 3},
+                {"utf8mb3", 3}, {"utf8mb4", 4}, {"ucs2", 2},   {"utf16", 4},
+                {"utf32", 4},   {"gbk", 2},     {"big5", 2},   {"sjis", 2}};
     for (size_t i = 0; i < MG_ARRAY_SIZE(sets); i++)
         if (strlen(sets[i].name) == len && !strncasecmp(sets[i].name, name, len))
             return sets[i].bytes;

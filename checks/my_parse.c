@@ -77,9 +77,10 @@ static const struct {
     [P_DROP_DB] = {"DROP (DATABASE|SCHEMA) (?:IF EXISTS )?", 1},
     [P_TRUNCATE] = {"TRUNCATE (?:TABLE )?", 1},
     [P_RENAME] = {"RENAME TABLES? ", 1},
-    [P_CREATE_INDEX] = {"CREATE (?:OR REPLACE )?(?:ONLINE |OFFLINE )?(?:(UNIQUE|FULLTEXT|SPATIAL) )?"
-                        "INDEX ",
-                        1},
+    [P_CREATE_INDEX] =
+        {"CREATE (?:OR REPLACE )?(?:ONLINE |OFFLINE )?(?:(UNIQUE|FULLTEXT|SPATIAL) )?"
+         "INDEX ",
+         1},
     [P_DROP_INDEX] = {"DROP INDEX (?:IF EXISTS )?", 1},
     [P_UPDATE] = {"UPDATE (?:LOW_PRIORITY )?(?:IGNORE )?", 1},
     [P_DELETE] = {"DELETE (?:LOW_PRIORITY )?(?:QUICK )?(?:IGNORE )?FROM ", 1},
@@ -573,8 +574,8 @@ void my_parse(struct chk_run *r, struct chk_stmt *s)
         e++;
         x->table_tok = e;
         x->table = qualified(r, m, &e);
-        struct my_clause *c = new_clause(x, x->index_fulltext ? MC_ADD_FULLTEXT : MC_ADD_INDEX, 0,
-                                         m->n);
+        struct my_clause *c =
+            new_clause(x, x->index_fulltext ? MC_ADD_FULLTEXT : MC_ADD_INDEX, 0, m->n);
         c->cols = key_cols(r, m, e, m->n);
     } else if (match(P_DROP_INDEX, m, 0, m->n, &e)) {
         x->kind = MY_DROP_INDEX;

@@ -31,8 +31,7 @@ static const struct my_info *alter_old(const struct chk_run *r, const struct chk
     return x;
 }
 
-#define FOREACH_CLAUSE(x, c)                                                                       \
-    for (const struct my_clause *c = (x)->cl; c < (x)->cl + (x)->ncl; c++)
+#define FOREACH_CLAUSE(x, c) for (const struct my_clause *c = (x)->cl; c < (x)->cl + (x)->ncl; c++)
 
 void my_ban_drop_column(struct chk_run *r, const struct chk_stmt *s)
 {
@@ -59,8 +58,9 @@ void my_ban_drop_table(struct chk_run *r, const struct chk_stmt *s)
                            "dropping %s loses its data and breaks the app version that still "
                            "uses it",
                            x->tables[i]);
-    } else if (x->kind == MY_CREATE_TABLE && s->my.n > 2 && !strncmp(s->my.norm, "CREATE OR ", 10) &&
-               chk_table_get(r, x->table) && !chk_table_is_new(r, x->table)) {
+    } else if (x->kind == MY_CREATE_TABLE && s->my.n > 2 &&
+               !strncmp(s->my.norm, "CREATE OR ", 10) && chk_table_get(r, x->table) &&
+               !chk_table_is_new(r, x->table)) {
         chk_report(r, R_BAN_DROP_TABLE, -1,
                    "CREATE OR REPLACE TABLE drops the existing %s and its data", x->table);
     }
@@ -69,7 +69,8 @@ void my_ban_drop_table(struct chk_run *r, const struct chk_stmt *s)
 void my_ban_drop_schema(struct chk_run *r, const struct chk_stmt *s)
 {
     if (INFO(s)->kind == MY_DROP_SCHEMA)
-        chk_report(r, R_BAN_DROP_SCHEMA, -1, "DROP SCHEMA drops the database and every table in it");
+        chk_report(r, R_BAN_DROP_SCHEMA, -1,
+                   "DROP SCHEMA drops the database and every table in it");
 }
 
 void my_ban_drop_database(struct chk_run *r, const struct chk_stmt *s)
@@ -251,9 +252,9 @@ void my_compat_sensitive(struct chk_run *r, const struct chk_stmt *s)
 
 static int my_small_int(const char *base)
 {
-    return base && (!strcmp(base, "int") || !strcmp(base, "integer") ||
-                    !strcmp(base, "mediumint") || !strcmp(base, "smallint") ||
-                    !strcmp(base, "tinyint"));
+    return base &&
+           (!strcmp(base, "int") || !strcmp(base, "integer") || !strcmp(base, "mediumint") ||
+            !strcmp(base, "smallint") || !strcmp(base, "tinyint"));
 }
 
 /* Is the column a key column of the CREATE TABLE (PRIMARY KEY or FOREIGN KEY list)? */
@@ -425,8 +426,8 @@ void my_change_column_type(struct chk_run *r, const struct chk_stmt *s)
                 continue; /* growth: safe, or mysql-varchar-boundary */
         }
         chk_report(r, R_CHANGE_COLUMN_TYPE, tok_loc(s, c->from),
-                   "changing %s.%s from %s to %s copies the table and blocks writes",
-                   x->table, c->name, o->type, c->col.type);
+                   "changing %s.%s from %s to %s copies the table and blocks writes", x->table,
+                   c->name, o->type, c->col.type);
     }
 }
 
@@ -725,7 +726,8 @@ void my_model_update(struct chk_run *r, const struct chk_stmt *s)
             if (c->kind == MC_ADD_PK && c->cols) {
                 char buf[512];
                 snprintf(buf, sizeof(buf), "%s", c->cols);
-                for (char *sv = NULL, *p = strtok_r(buf, ",", &sv); p; p = strtok_r(NULL, ",", &sv)) {
+                for (char *sv = NULL, *p = strtok_r(buf, ",", &sv); p;
+                     p = strtok_r(NULL, ",", &sv)) {
                     struct chk_col *cc = chk_col_get(t, p);
                     if (cc)
                         cc->not_null = 1;

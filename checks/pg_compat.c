@@ -307,8 +307,8 @@ void pg_drop_dependent(struct chk_run *r, const struct chk_stmt *s)
     default:
         return;
     }
-    chk_report(r, R_DROP_DEPENDENT_OBJECT, -1,
-               "dropping a %s breaks clients that still use it%s", what,
+    chk_report(r, R_DROP_DEPENDENT_OBJECT, -1, "dropping a %s breaks clients that still use it%s",
+               what,
                d->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE
                    ? "; CASCADE also drops what depends on it, columns included"
                    : "");
@@ -462,6 +462,6 @@ void pg_compat_sensitive(struct chk_run *r, const struct chk_stmt *s)
         break;
     }
     if (what)
-        chk_report(r, R_COMPAT_SENSITIVE, -1,
-                   "%s can change what the running app sees or may do", what);
+        chk_report(r, R_COMPAT_SENSITIVE, -1, "%s can change what the running app sees or may do",
+                   what);
 }

@@ -34,9 +34,8 @@ void pg_require_concurrent_index_drop(struct chk_run *r, const struct chk_stmt *
         return;
     for (size_t i = 0; i < d->n_objects; i++) {
         const PgQuery__Node *o = d->objects[i];
-        const char *name = o->node_case == NODE(LIST)
-                               ? pg_last_name(o->list->items, o->list->n_items)
-                               : pg_str(o);
+        const char *name =
+            o->node_case == NODE(LIST) ? pg_last_name(o->list->items, o->list->n_items) : pg_str(o);
         const char *t = index_table(r, name);
         if (t && chk_table_is_new(r, t))
             continue;
@@ -95,8 +94,8 @@ static void each_new_constraint(struct chk_run *r, const struct chk_stmt *s, con
     }
 }
 
-static void fk_fn(struct chk_run *r, const PgQuery__AlterTableStmt *a,
-                  const PgQuery__Constraint *k, int in_add_column)
+static void fk_fn(struct chk_run *r, const PgQuery__AlterTableStmt *a, const PgQuery__Constraint *k,
+                  int in_add_column)
 {
     if (k->contype != CONSTR(FOREIGN) || k->skip_validation)
         return;
@@ -179,8 +178,8 @@ void pg_add_unique_without_index(struct chk_run *r, const struct chk_stmt *s)
     each_new_constraint(r, s, unique_fn);
 }
 
-static void pk_fn(struct chk_run *r, const PgQuery__AlterTableStmt *a,
-                  const PgQuery__Constraint *k, int in_add_column)
+static void pk_fn(struct chk_run *r, const PgQuery__AlterTableStmt *a, const PgQuery__Constraint *k,
+                  int in_add_column)
 {
     if (k->contype != CONSTR(PRIMARY) || (k->indexname && k->indexname[0]))
         return;
@@ -347,8 +346,7 @@ void pg_change_column_type(struct chk_run *r, const struct chk_stmt *s)
             chk_report(r, R_CHANGE_COLUMN_TYPE, cd->location,
                        "changing \"%s\".%s from %s to %s%s rewrites the table and its indexes "
                        "under an ACCESS EXCLUSIVE lock",
-                       pg_rel(a->relation), c->name, col->type, to.ptr,
-                       using ? " with USING" : "");
+                       pg_rel(a->relation), c->name, col->type, to.ptr, using ? " with USING" : "");
         else
             chk_report(r, R_CHANGE_COLUMN_TYPE, cd->location,
                        "changing the type of \"%s\".%s to %s rewrites the table and its indexes "
@@ -614,8 +612,7 @@ void pg_pg14_cic_bug(struct chk_run *r, const struct chk_stmt *s)
         return;
     const PgQuery__IndexStmt *x = PG_IS(s, INDEX_STMT, index_stmt);
     const PgQuery__ReindexStmt *ri = PG_IS(s, REINDEX_STMT, reindex_stmt);
-    if ((x && x->concurrent) ||
-        (ri && pg_has_defelem(ri->params, ri->n_params, "concurrently")))
+    if ((x && x->concurrent) || (ri && pg_has_defelem(ri->params, ri->n_params, "concurrently")))
         chk_report(r, R_PG14_CIC_BUG, -1,
                    "PostgreSQL 14.%d can corrupt indexes built CONCURRENTLY (fixed in 14.4)",
                    r->cfg->pg_minor);

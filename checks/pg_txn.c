@@ -33,7 +33,7 @@ void pg_txn_nesting(struct chk_run *r, const struct chk_stmt *s)
         if (r->txn_depth == 0)
             chk_report(r, R_TXN_NESTING, -1, "%s without BEGIN: there is no transaction to end",
                        t->kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT ? "COMMIT"
-                                                                                   : "ROLLBACK");
+                                                                                     : "ROLLBACK");
         break;
     case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_SAVEPOINT:
     case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_RELEASE:

@@ -49,8 +49,8 @@ static void each_coldef(struct chk_run *r, const struct chk_stmt *s, coldef_fn f
             if (n->node_case != NODE(COLUMN_DEF))
                 continue;
             const PgQuery__ColumnDef *cd = n->column_def;
-            fn(r, cd, cd->colname,
-               key_like(cd, cd->colname) || in_table_key(cs, cd->colname), pg_rel(cs->relation));
+            fn(r, cd, cd->colname, key_like(cd, cd->colname) || in_table_key(cs, cd->colname),
+               pg_rel(cs->relation));
         }
         return;
     }
@@ -69,8 +69,8 @@ static void each_coldef(struct chk_run *r, const struct chk_stmt *s, coldef_fn f
     }
 }
 
-static void bigint_key_fn(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *col,
-                          int key, const char *table)
+static void bigint_key_fn(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *col, int key,
+                          const char *table)
 {
     const char *t = pg_type_name(cd->type_name);
     if (key && pg_is_small_int(t) && !cd->type_name->n_array_bounds)
@@ -100,8 +100,8 @@ void pg_prefer_bigint(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, bigint_fn);
 }
 
-static void identity_fn(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *col,
-                        int key, const char *table)
+static void identity_fn(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *col, int key,
+                        const char *table)
 {
     (void)key;
     const char *t = pg_type_name(cd->type_name);
@@ -193,79 +193,96 @@ void pg_index_too_many_columns(struct chk_run *r, const struct chk_stmt *s)
 {
     const PgQuery__IndexStmt *x = PG_IS(s, INDEX_STMT, index_stmt);
     if (x && !x->unique && !x->primary && x->n_index_params > 3 &&
-        !(x->access_method && (chk_eq(x->access_method, "gin") ||
-                               chk_eq(x->access_method, "gist") ||
-                               chk_eq(x->access_method, "brin"))))
+        !(x->access_method &&
+          (chk_eq(x->access_method, "gin") || chk_eq(x->access_method, "gist") ||
+           chk_eq(x->access_method, "brin"))))
         chk_report(r, R_INDEX_TOO_MANY_COLUMNS, pg_rel_loc(x->relation),
                    "index on %zu columns of \"%s\": queries rarely use more than the first few",
                    x->n_index_params, pg_rel(x->relation));
 }
 
-static void ident(struct chk_run *r, const char *name, int loc)
+static int ident_start(unsigned char c)
 {
-    if (name)
-        chk_check_ident(r, name, strlen(name), loc);
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
 }
 
+static int ident_char(unsigned char c)
+{
+    return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
+}
+
+/*
+ * The parser has already truncated long names to 63 bytes (with a NOTICE
+ * the linter never sees), so identifiers are measured in the statement's
+ * text: unquoted words and "quoted" names, skipping strings, dollar quotes
+ * and comments.  Only definitions are checked: a long name in DML refers to
+ * something that was defined (and reported) elsewhere.
+ */
 void pg_identifier_too_long(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__Node *n = s->node;
-    switch (n->node_case) {
-    case NODE(CREATE_STMT): {
-        const PgQuery__CreateStmt *cs = n->create_stmt;
-        ident(r, pg_rel(cs->relation), pg_rel_loc(cs->relation));
-        for (size_t i = 0; i < cs->n_table_elts; i++) {
-            const PgQuery__Node *e = cs->table_elts[i];
-            if (e->node_case == NODE(COLUMN_DEF)) {
-                ident(r, e->column_def->colname, e->column_def->location);
-                for (size_t k = 0; k < e->column_def->n_constraints; k++)
-                    if (e->column_def->constraints[k]->node_case == NODE(CONSTRAINT))
-                        ident(r, e->column_def->constraints[k]->constraint->conname,
-                              e->column_def->constraints[k]->constraint->location);
-            } else if (e->node_case == NODE(CONSTRAINT)) {
-                ident(r, e->constraint->conname, e->constraint->location);
-            }
-        }
-        break;
-    }
-    case NODE(ALTER_TABLE_STMT): {
-        const PgQuery__AlterTableStmt *a = n->alter_table_stmt;
-        PG_FOREACH_CMD(a, c)
-        {
-            if (c->def && c->def->node_case == NODE(COLUMN_DEF) && c->subtype == AT(AddColumn))
-                ident(r, c->def->column_def->colname, c->def->column_def->location);
-            if (c->def && c->def->node_case == NODE(CONSTRAINT))
-                ident(r, c->def->constraint->conname, c->def->constraint->location);
-        }
-        break;
-    }
-    case NODE(INDEX_STMT):
-        ident(r, n->index_stmt->idxname, -1);
-        break;
-    case NODE(RENAME_STMT):
-        ident(r, n->rename_stmt->newname, -1);
-        break;
-    case NODE(VIEW_STMT):
-        ident(r, pg_rel(n->view_stmt->view), pg_rel_loc(n->view_stmt->view));
-        break;
-    case NODE(CREATE_SEQ_STMT):
-        ident(r, pg_rel(n->create_seq_stmt->sequence), pg_rel_loc(n->create_seq_stmt->sequence));
-        break;
-    case NODE(CREATE_ENUM_STMT):
-        ident(r, pg_last_name(n->create_enum_stmt->type_name, n->create_enum_stmt->n_type_name),
-              -1);
-        break;
-    case NODE(CREATE_TRIG_STMT):
-        ident(r, n->create_trig_stmt->trigname, -1);
-        break;
-    case NODE(CREATE_FUNCTION_STMT):
-        ident(r,
-              pg_last_name(n->create_function_stmt->funcname,
-                           n->create_function_stmt->n_funcname),
-              -1);
-        break;
+    switch (s->node->node_case) {
+    case NODE(SELECT_STMT):
+    case NODE(INSERT_STMT):
+    case NODE(UPDATE_STMT):
+    case NODE(DELETE_STMT):
+        return;
     default:
         break;
+    }
+    const char *t = s->sql;
+    size_t n = s->len;
+    if (n <= 63)
+        return;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)t[i];
+        if (c == '\'' || ((c == 'E' || c == 'e') && i + 1 < n && t[i + 1] == '\'')) {
+            i += c == '\'' ? 1 : 2;
+            while (i < n && !(t[i] == '\'' && (i + 1 >= n || t[i + 1] != '\''))) {
+                if (t[i] == '\'' || (c != '\'' && t[i] == '\\'))
+                    i++;
+                i++;
+            }
+            i++;
+        } else if (c == '-' && i + 1 < n && t[i + 1] == '-') {
+            while (i < n && t[i] != '\n')
+                i++;
+        } else if (c == '/' && i + 1 < n && t[i + 1] == '*') {
+            const char *e = strstr(t + i + 2, "*/");
+            i = e ? (size_t)(e - t) + 2 : n;
+        } else if (c == '$' && (i == 0 || !ident_char((unsigned char)t[i - 1]))) {
+            size_t k = i + 1;
+            while (k < n && ident_char((unsigned char)t[k]) && t[k] != '$')
+                k++;
+            if (k < n && t[k] == '$') {
+                size_t tl = k - i + 1;
+                const char *e = t + k + 1;
+                while ((e = strchr(e, '$')) && strncmp(e, t + i, tl) != 0)
+                    e++;
+                i = e ? (size_t)(e - t) + tl : n;
+            } else {
+                i = k;
+            }
+        } else if (c == '"') {
+            size_t k = i + 1, len = 0;
+            while (k < n && !(t[k] == '"' && (k + 1 >= n || t[k + 1] != '"'))) {
+                if (t[k] == '"')
+                    k++;
+                k++;
+                len++;
+            }
+            if (len > 63)
+                chk_check_ident(r, t + i + 1, k - i - 1, (int)i);
+            i = k + 1;
+        } else if (ident_start(c)) {
+            size_t k = i;
+            while (k < n && ident_char((unsigned char)t[k]))
+                k++;
+            if (k - i > 63)
+                chk_check_ident(r, t + i, k - i, (int)i);
+            i = k;
+        } else {
+            i++;
+        }
     }
 }
 

@@ -101,21 +101,72 @@ void pg_names_text(struct mg_buf *out, PgQuery__Node **v, size_t n)
  * treated as volatile, as squawk and strong_migrations do: a wrong "safe"
  * would cost an outage, a wrong "unsafe" costs an ignore comment.
  */
-static const char *const nonvolatile_funcs[] = {
-    "now", "statement_timestamp", "transaction_timestamp", "current_timestamp", "localtimestamp",
-    "current_date", "current_time", "lower", "upper", "btrim", "trim", "ltrim", "rtrim",
-    "concat", "concat_ws", "coalesce", "nullif", "greatest", "least", "length", "substring",
-    "substr", "replace", "left", "right", "lpad", "rpad", "md5", "to_char", "to_date",
-    "to_timestamp", "to_number", "make_date", "make_interval", "make_timestamp",
-    "make_timestamptz", "date_trunc", "date_part", "timezone", "abs", "round", "floor", "ceil",
-    "jsonb_build_object", "jsonb_build_array", "json_build_object", "json_build_array",
-    "to_jsonb", "to_json", "array_fill", "int4range", "int8range", "numrange", "tstzrange",
-    "tsrange", "daterange", "current_setting", "inet"};
+static const char *const nonvolatile_funcs[] = {"now",
+                                                "statement_timestamp",
+                                                "transaction_timestamp",
+                                                "current_timestamp",
+                                                "localtimestamp",
+                                                "current_date",
+                                                "current_time",
+                                                "lower",
+                                                "upper",
+                                                "btrim",
+                                                "trim",
+                                                "ltrim",
+                                                "rtrim",
+                                                "concat",
+                                                "concat_ws",
+                                                "coalesce",
+                                                "nullif",
+                                                "greatest",
+                                                "least",
+                                                "length",
+                                                "substring",
+                                                "substr",
+                                                "replace",
+                                                "left",
+                                                "right",
+                                                "lpad",
+                                                "rpad",
+                                                "md5",
+                                                "to_char",
+                                                "to_date",
+                                                "to_timestamp",
+                                                "to_number",
+                                                "make_date",
+                                                "make_interval",
+                                                "make_timestamp",
+                                                "make_timestamptz",
+                                                "date_trunc",
+                                                "date_part",
+                                                "timezone",
+                                                "abs",
+                                                "round",
+                                                "floor",
+                                                "ceil",
+                                                "jsonb_build_object",
+                                                "jsonb_build_array",
+                                                "json_build_object",
+                                                "json_build_array",
+                                                "to_jsonb",
+                                                "to_json",
+                                                "array_fill",
+                                                "int4range",
+                                                "int8range",
+                                                "numrange",
+                                                "tstzrange",
+                                                "tsrange",
+                                                "daterange",
+                                                "current_setting",
+                                                "inet"};
 
-static const char *const volatile_funcs[] = {
-    "random", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v1",
-    "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "txid_current", "setseed",
-    "gen_random_bytes", "uuid_generate_v7", "uuidv7", "uuidv4"};
+static const char *const volatile_funcs[] = {"random",           "clock_timestamp",
+                                             "timeofday",        "gen_random_uuid",
+                                             "uuid_generate_v1", "uuid_generate_v1mc",
+                                             "uuid_generate_v4", "nextval",
+                                             "txid_current",     "setseed",
+                                             "gen_random_bytes", "uuid_generate_v7",
+                                             "uuidv7",           "uuidv4"};
 
 int pg_expr_nonvolatile(const PgQuery__Node *n, const char **why)
 {
@@ -227,9 +278,9 @@ int pg_is_serial(const char *t)
 
 int pg_is_small_int(const char *t)
 {
-    return !strcmp(t, "int4") || !strcmp(t, "int2") || !strcmp(t, "int") ||
-           !strcmp(t, "integer") || !strcmp(t, "smallint") || !strcmp(t, "serial") ||
-           !strcmp(t, "serial4") || !strcmp(t, "smallserial") || !strcmp(t, "serial2");
+    return !strcmp(t, "int4") || !strcmp(t, "int2") || !strcmp(t, "int") || !strcmp(t, "integer") ||
+           !strcmp(t, "smallint") || !strcmp(t, "serial") || !strcmp(t, "serial4") ||
+           !strcmp(t, "smallserial") || !strcmp(t, "serial2");
 }
 
 /* Splits "varchar(20,2)" into base "varchar" and up to two modifiers (-1 when absent). */
@@ -264,8 +315,8 @@ int pg_type_change_safe(const char *from, const char *to, int pg_version, const 
         *why = "the type does not change";
         return 1;
     }
-    if (!strcmp(fb, "varchar") && (!strcmp(tb, "text") || (!strcmp(tb, "varchar") &&
-                                                           (t1 < 0 || (f1 >= 0 && t1 >= f1))))) {
+    if (!strcmp(fb, "varchar") &&
+        (!strcmp(tb, "text") || (!strcmp(tb, "varchar") && (t1 < 0 || (f1 >= 0 && t1 >= f1))))) {
         *why = "varchar can grow or become text without a rewrite";
         return 1;
     }

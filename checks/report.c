@@ -40,8 +40,7 @@ static void source_line(const struct chk_file *f, int line, const char **start, 
     *len = b - a;
 }
 
-static void write_text(struct mg_buf *out, const struct chk_result *r,
-                       const struct chk_config *cfg)
+static void write_text(struct mg_buf *out, const struct chk_result *r, const struct chk_config *cfg)
 {
     for (size_t i = 0; i < r->n; i++) {
         const struct chk_finding *f = &r->v[i];
@@ -124,8 +123,7 @@ static void dump(struct mg_buf *out, json_t *doc)
     json_decref(doc);
 }
 
-static void write_json(struct mg_buf *out, const struct chk_result *r,
-                       const struct chk_config *cfg)
+static void write_json(struct mg_buf *out, const struct chk_result *r, const struct chk_config *cfg)
 {
     json_t *arr = json_array();
     char(*fps)[33] = mg_calloc(r->n ? r->n : 1, sizeof(*fps));
@@ -142,17 +140,17 @@ static void write_json(struct mg_buf *out, const struct chk_result *r,
     free(fps);
     json_t *files = json_array();
     for (size_t i = 0; i < r->nfiles; i++)
-        json_array_append_new(files, json_pack("{s:s,s:I,s:b,s:b}", "path",
-                                               display_path(r->files[i].path), "statements",
-                                               (json_int_t)r->files[i].nstmts, "transaction",
-                                               r->files[i].transaction, "new", r->files[i].is_new));
+        json_array_append_new(files,
+                              json_pack("{s:s,s:I,s:b,s:b}", "path", display_path(r->files[i].path),
+                                        "statements", (json_int_t)r->files[i].nstmts, "transaction",
+                                        r->files[i].transaction, "new", r->files[i].is_new));
     size_t failing = chk_result_failing(r, cfg);
-    json_t *doc = json_pack(
-        "{s:b,s:s,s:i,s:s,s:{s:I,s:I,s:I},s:I}", "ok", failing == 0, "dialect",
-        cfg->dialect == CHK_PG ? "postgres" : "mysql", "pg_version", cfg->pg_version, "fail_on",
-        chk_sev_name(cfg->fail_on), "counts", "error", (json_int_t)r->count[CHK_ERROR], "warning",
-        (json_int_t)r->count[CHK_WARNING], "info", (json_int_t)r->count[CHK_INFO], "failing",
-        (json_int_t)failing);
+    json_t *doc =
+        json_pack("{s:b,s:s,s:i,s:s,s:{s:I,s:I,s:I},s:I}", "ok", failing == 0, "dialect",
+                  cfg->dialect == CHK_PG ? "postgres" : "mysql", "pg_version", cfg->pg_version,
+                  "fail_on", chk_sev_name(cfg->fail_on), "counts", "error",
+                  (json_int_t)r->count[CHK_ERROR], "warning", (json_int_t)r->count[CHK_WARNING],
+                  "info", (json_int_t)r->count[CHK_INFO], "failing", (json_int_t)failing);
     json_object_set_new(doc, "files", files);
     json_object_set_new(doc, "findings", arr);
     dump(out, doc);
@@ -211,9 +209,8 @@ static void write_sarif(struct mg_buf *out, const struct chk_result *r,
             "{s:s,s:i,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i,s:i}}}],s:{s:s}}", "ruleId",
             chk_rules[f->rule].id, "ruleIndex", index[f->rule] < 0 ? 0 : index[f->rule], "level",
             level_sarif(f->sev), "message", "text", f->msg, "locations", "physicalLocation",
-            "artifactLocation", "uri", display_path(r->files[f->file].path), "region",
-            "startLine", f->line, "startColumn", f->col, "partialFingerprints",
-            "migrateLint/v1", fp);
+            "artifactLocation", "uri", display_path(r->files[f->file].path), "region", "startLine",
+            f->line, "startColumn", f->col, "partialFingerprints", "migrateLint/v1", fp);
         if (index[f->rule] < 0)
             json_object_del(res, "ruleIndex");
         json_array_append_new(results, res);
@@ -225,9 +222,9 @@ static void write_sarif(struct mg_buf *out, const struct chk_result *r,
     json_object_set_new(driver, "rules", rules);
     json_t *run = json_pack("{s:{s:o},s:s,s:o}", "tool", "driver", driver, "columnKind",
                             "unicodeCodePoints", "results", results);
-    json_t *doc = json_pack("{s:s,s:s,s:[o]}", "$schema",
-                            "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
-                            "runs", run);
+    json_t *doc =
+        json_pack("{s:s,s:s,s:[o]}", "$schema", "https://json.schemastore.org/sarif-2.1.0.json",
+                  "version", "2.1.0", "runs", run);
     dump(out, doc);
 }
 
@@ -287,8 +284,8 @@ static void write_junit(struct mg_buf *out, const struct chk_result *r,
             if (f->file != i)
                 continue;
             struct mg_buf line = MG_BUF_INIT;
-            mg_buf_addf(&line, "%s:%d:%d: %s: %s: %s", path, f->line, f->col,
-                        chk_sev_name(f->sev), chk_rules[f->rule].name, f->msg);
+            mg_buf_addf(&line, "%s:%d:%d: %s: %s: %s", path, f->line, f->col, chk_sev_name(f->sev),
+                        chk_rules[f->rule].name, f->msg);
             if (f->sev < cfg->fail_on) {
                 xml_escaped(&low, line.ptr);
                 mg_buf_addch(&low, '\n');
