@@ -118,6 +118,7 @@ int mg_history_load(struct mg_history *out, struct drv_conn *c, struct mg_err *e
         h->err_hint = dup_or_null(drv_val(r, i, 16));
         h->err_line = drv_val(r, i, 17) ? atoi(drv_val(r, i, 17)) : 0;
         h->err_statement = dup_or_null(drv_val(r, i, 18));
+        h->err_stmt = drv_val(r, i, 19) ? atoi(drv_val(r, i, 19)) : 0;
         out->n++;
     }
     drv_result_free(r);
@@ -158,8 +159,8 @@ const struct mg_hrow *mg_history_find(const struct mg_history *h, uint64_t versi
 
 int mg_history_upsert(struct drv_conn *c, const struct mg_hrow *h, struct mg_err *err)
 {
-    char ver[24], done[16], total[16], notx[4], dur[24], line[16];
-    const char *p[19];
+    char ver[24], done[16], total[16], notx[4], dur[24], line[16], stmt[16];
+    const char *p[20];
     struct drv_result *r;
     int rc;
 
@@ -188,7 +189,9 @@ int mg_history_upsert(struct drv_conn *c, const struct mg_hrow *h, struct mg_err
     p[16] = h->err_hint;
     p[17] = h->err_line ? line : NULL;
     p[18] = h->err_statement;
-    rc = drv_query(c, &r, mg_sql(dialect(c), "history_upsert"), p, 19, err);
+    snprintf(stmt, sizeof(stmt), "%d", h->err_stmt);
+    p[19] = h->err_stmt ? stmt : NULL;
+    rc = drv_query(c, &r, mg_sql(dialect(c), "history_upsert"), p, 20, err);
     drv_result_free(r);
     if (rc)
         mg_err_context(err, "recording version %s in migrate_history", ver);
@@ -240,47 +243,30 @@ void mg_event_canonical(struct mg_buf *out, const char *const fields[12])
 int mg_event_append(struct drv_conn *c, const struct mg_event *ev, struct mg_err *err)
 {
     struct drv_result *r;
-    char at[40], ver[24], hash[65];
+    char at[40], ver[24];
     char *meta;
-    const char *prev;
-    struct mg_buf canon = MG_BUF_INIT;
     int rc;
 
-    rc = drv_query(c, &r, mg_sql(dialect(c), "event_last"), NULL, 0, err);
-    if (rc)
-        return rc;
-    prev = r->nrows && drv_val(r, 0, 0) ? drv_val(r, 0, 0) : "";
     mg_now_iso(at);
+    ver[0] = '\0';
     if (ev->version)
         snprintf(ver, sizeof(ver), "%llu", (unsigned long long)ev->version);
     meta = ev->meta ? json_dumps(ev->meta, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    const char *fields[12] = {at,
-                              ev->run_id,
-                              ev->action,
-                              ev->outcome,
-                              ev->version ? ver : "",
-                              ev->name ? ev->name : "",
-                              ev->checksum ? ev->checksum : "",
-                              mg_os_user(),
-                              c->info.user,
-                              mg_host_name(),
-                              MG_VERSION,
-                              meta ? meta : "{}"};
-    mg_buf_adds(&canon, prev);
-    mg_buf_addch(&canon, '\x1f');
-    mg_event_canonical(&canon, fields);
-    mg_sha256_hex(hash, canon.ptr, canon.len);
-    const char *p[14];
-    for (int i = 0; i < 12; i++)
-        p[i] = fields[i];
-    p[4] = ev->version ? ver : NULL;
-    p[12] = prev;
-    p[13] = hash;
-    struct drv_result *r2;
-    rc = drv_query(c, &r2, mg_sql(dialect(c), "event_insert"), p, 14, err);
-    drv_result_free(r2);
+    /* the server chains it: see sql/<dialect>/event_insert.sql */
+    const char *p[12] = {at,
+                         ev->run_id,
+                         ev->action,
+                         ev->outcome,
+                         ver,
+                         ev->name ? ev->name : "",
+                         ev->checksum ? ev->checksum : "",
+                         mg_os_user(),
+                         c->info.user,
+                         mg_host_name(),
+                         MG_VERSION,
+                         meta ? meta : "{}"};
+    rc = drv_query(c, &r, mg_sql(dialect(c), "event_insert"), p, 12, err);
     drv_result_free(r);
-    mg_buf_free(&canon);
     free(meta);
     if (rc)
         mg_err_context(err, "appending to migrate_events");

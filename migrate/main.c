@@ -38,7 +38,7 @@ static const struct mg_cmd commands[] = {
      "[--format text|json|sarif|junit] [--config FILE] [--enable RULES] [--disable RULES] "
      "[FILE|DIR...]",
      "check migration SQL for locks, rewrites and breaking changes; no database needed"},
-    {"sandbox", cmd_sandbox, 0, "start|stop|url|status [--driver postgres] [--dir DIR]",
+    {"sandbox", cmd_sandbox, 0, "start|stop|restart|url|status [--driver postgres] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
     {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
 };
