@@ -146,8 +146,9 @@ int chk_sev_parse(enum chk_sev *out, const char *s);
 /* What the user chose: dialect, versions, rule set, severities, --fail-on. */
 struct chk_config {
     enum chk_dialect dialect;
-    int pg_version; /* major, e.g. 15 */
-    int pg_minor;   /* -1 when not given */
+    int dialect_configured; /* set by the configuration file */
+    int pg_version;         /* major, e.g. 15 */
+    int pg_minor;           /* -1 when not given */
     enum chk_sev fail_on;
     enum chk_sev sev[CHK_NRULES]; /* effective severity, CHK_OFF when disabled */
     char docs_url[512];           /* base of the rule pages for SARIF helpUri, "" for none */

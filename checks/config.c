@@ -114,6 +114,7 @@ static int lint_ini_handler(void *user, const char *section, const char *name, c
                 mg_err_set(err, MG_EUSAGE, "dialect must be postgres or mysql, not '%s'", value);
                 return 0;
             }
+            c->dialect_configured = 1;
             return 1;
         }
         mg_err_set(err, MG_EUSAGE, "unknown setting '%s' in [lint]", name);

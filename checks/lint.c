@@ -523,8 +523,7 @@ static int expand_dir(const char *dir, struct pending_file **v, size_t *n, size_
 
     if (!d) {
         int e = errno;
-        mg_err_set(err, e == ENOENT ? MG_ENOTFOUND : MG_EFAIL, "cannot read the directory '%s': %s",
-                   dir, strerror(e));
+        mg_err_set(err, MG_EINPUT, "cannot read the directory '%s': %s", dir, strerror(e));
         return err->code;
     }
     while ((de = readdir(d))) {
@@ -826,8 +825,7 @@ int chk_lint(struct chk_result *out, const struct chk_config *cfg, char *const *
         struct stat st;
         if (stat(paths[i], &st) != 0) {
             int e = errno;
-            mg_err_set(err, e == ENOENT ? MG_ENOTFOUND : MG_EFAIL, "cannot read '%s': %s", paths[i],
-                       strerror(e));
+            mg_err_set(err, MG_EINPUT, "cannot read '%s': %s", paths[i], strerror(e));
             mg_err_hint(err, "name migration files or directories; the default is the "
                              "migrations directory (-p/--path, MIGRATE_PATH)");
             rc = err->code;
@@ -850,7 +848,9 @@ int chk_lint(struct chk_result *out, const struct chk_config *cfg, char *const *
             out->nfiles++;
             if (mg_read_file(&f->text, f->path, max_file_size ? max_file_size : (64u << 20), err) <
                 0) {
-                rc = err->code ? err->code : MG_EFAIL;
+                /* an unreadable or oversized file is bad input (exit 2), whatever the cause */
+                err->code = MG_EINPUT;
+                rc = MG_EINPUT;
                 break;
             }
             for (size_t k = 0; k < nnew; k++)

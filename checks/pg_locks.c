@@ -428,9 +428,9 @@ void pg_stmt_after_lock(struct chk_run *r, const struct chk_stmt *s)
 {
     if (!s->in_txn || r->strong_lock < 0 || r->strong_told || is_harmless_follower(s))
         return;
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
-    if (a && !strcmp(pg_rel(a->relation), r->strong_table))
-        return; /* combine-alter-table says it better */
+    const char *t = NULL;
+    if (pg_takes_blocking_lock(r, s, &t) && !strcmp(t, r->strong_table))
+        return; /* the same table: it is blocked anyway (combine-alter-table may say more) */
     r->strong_told = 1;
     chk_report(r, R_STMT_AFTER_EXCLUSIVE_LOCK, -1,
                "this statement runs while the transaction holds the lock an earlier statement "
@@ -491,6 +491,10 @@ int pg_takes_blocking_lock(const struct chk_run *r, const struct chk_stmt *s, co
         break;
     case NODE(CREATE_TRIG_STMT):
         t = pg_rel(n->create_trig_stmt->relation);
+        break;
+    case NODE(RENAME_STMT):
+        if (n->rename_stmt->relation)
+            t = pg_rel(n->rename_stmt->relation);
         break;
     case NODE(TRUNCATE_STMT):
         if (n->truncate_stmt->n_relations &&

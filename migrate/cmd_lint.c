@@ -143,7 +143,7 @@ int cmd_lint(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     if (dialect) {
         if ((rc = parse_dialect(dialect, &cfg.dialect, err)))
             goto out;
-    } else if (url_dialect(ctx->database_url)) {
+    } else if (!cfg.dialect_configured && url_dialect(ctx->database_url)) {
         cfg.dialect = url_dialect(ctx->database_url);
     }
     if (pg_version && (rc = chk_config_pg_version(&cfg, pg_version, err)))

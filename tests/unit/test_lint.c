@@ -294,7 +294,8 @@ static void test_older_and_new_files(void **state)
         snprintf(sql, sizeof(sql), "CREATE TABLE t%d (id bigint);\n", i);
         write_file(dir, name, sql);
     }
-    write_file(dir, "300_idx.up.sql", "CREATE INDEX t7_id ON t7 (id);\nCREATE INDEX t8_id ON t8 (id);\n");
+    write_file(dir, "300_idx.up.sql",
+               "CREATE INDEX t7_id ON t7 (id);\nCREATE INDEX t8_id ON t8 (id);\n");
     assert_int_equal(chk_lint(&res, &cfg, paths, 1, NULL, 0, 0, &err), 0);
     n = 0;
     for (size_t i = 0; i < res.n; i++)
@@ -495,6 +496,33 @@ static void test_fingerprints_stable(void **state)
     chk_result_free(&b);
 }
 
+/* Realistic safe migrations: the default rule set must say nothing at all about them. */
+static void test_safe_corpus(void **state)
+{
+    static const struct {
+        const char *dir;
+        enum chk_dialect d;
+    } corpora[] = {{"tests/fixtures/lint/safe/postgres", CHK_PG},
+                   {"tests/fixtures/lint/safe/mysql", CHK_MY}};
+    (void)state;
+    for (size_t k = 0; k < MG_ARRAY_SIZE(corpora); k++) {
+        struct chk_config cfg;
+        struct chk_result res;
+        struct mg_err err;
+        char *paths[1] = {(char *)corpora[k].dir};
+        chk_config_init(&cfg);
+        cfg.dialect = corpora[k].d;
+        mg_err_clear(&err);
+        assert_int_equal(chk_lint(&res, &cfg, paths, 1, NULL, 0, 0, &err), 0);
+        assert_true(res.nfiles >= 5);
+        for (size_t i = 0; i < res.n; i++)
+            print_error("noise: %s:%d:%d %s: %s\n", res.files[res.v[i].file].path, res.v[i].line,
+                        res.v[i].col, chk_rules[res.v[i].rule].name, res.v[i].msg);
+        assert_int_equal(res.n, 0);
+        chk_result_free(&res);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_columns_are_characters),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_fingerprints_stable),
+        cmocka_unit_test(test_safe_corpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
