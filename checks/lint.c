@@ -109,6 +109,65 @@ void chk_map_free(struct chk_map *m, void (*free_val)(void *))
     memset(m, 0, sizeof(*m));
 }
 
+/* ---------- an arena for unpacked parse trees ---------- */
+
+/*
+ * protobuf-c allocates every node of an unpacked tree separately and frees
+ * them one by one; a file's trees all die together, so they come from a
+ * bump allocator that is emptied once per file instead.
+ */
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, cap;
+    char data[];
+};
+
+static void *arena_alloc(void *data, size_t n)
+{
+    struct arena_chunk **head = data;
+    n = (n + 15) & ~(size_t)15;
+    if (!*head || (*head)->cap - (*head)->used < n) {
+        size_t cap = n > ((size_t)256 << 10) ? n : ((size_t)256 << 10);
+        struct arena_chunk *c = mg_malloc(sizeof(*c) + cap);
+        c->next = *head;
+        c->used = 0;
+        c->cap = cap;
+        *head = c;
+    }
+    void *p = (*head)->data + (*head)->used;
+    (*head)->used += n;
+    return p;
+}
+
+static void arena_free(void *data, void *p)
+{
+    (void)data;
+    (void)p; /* released with the whole arena */
+}
+
+/* Keeps the newest chunk for the next file, frees the rest. */
+static void arena_reset(struct arena_chunk **head, int all)
+{
+    struct arena_chunk *c = *head;
+    if (!c)
+        return;
+    struct arena_chunk *rest = all ? c : c->next;
+    if (!all) {
+        c->next = NULL;
+        c->used = 0;
+    } else {
+        *head = NULL;
+    }
+    while (rest) {
+        struct arena_chunk *n = rest->next;
+        free(rest);
+        rest = n;
+    }
+}
+
+static struct arena_chunk *tree_arena;
+static ProtobufCAllocator tree_alloc = {arena_alloc, arena_free, &tree_arena};
+
 /* ---------- small helpers ---------- */
 
 int chk_eq(const char *a, const char *b)
@@ -591,8 +650,7 @@ static size_t char_to_byte(const char *s, int pos)
 
 static void stmt_free(struct chk_stmt *s)
 {
-    if (s->parsed)
-        pg_query__parse_result__free_unpacked(s->parsed, NULL);
+    /* s->parsed lives in tree_arena */
     chk_my_stmt_free(&s->my);
     free(s->sql);
 }
@@ -607,7 +665,7 @@ static void pg_parse_stmt(struct chk_run *r, struct chk_stmt *s)
         r->cur = s;
         chk_report(r, R_SYNTAX_ERROR, (int)at, "%s", pr.error->message);
     } else {
-        s->parsed = pg_query__parse_result__unpack(NULL, pr.parse_tree.len,
+        s->parsed = pg_query__parse_result__unpack(&tree_alloc, pr.parse_tree.len,
                                                    (const uint8_t *)pr.parse_tree.data);
         if (s->parsed && s->parsed->n_stmts >= 1 && s->parsed->stmts[0]->stmt)
             s->node = s->parsed->stmts[0]->stmt;
@@ -745,6 +803,7 @@ static void lint_file(struct chk_run *r, struct chk_file *f)
     for (size_t i = 0; i < n; i++)
         stmt_free(&v[i]);
     free(v);
+    arena_reset(&tree_arena, 0);
     mg_directives_free(&dir);
 }
 
@@ -801,6 +860,7 @@ static void run_finish(struct chk_run *r)
         free(g->name);
     }
     free(r->ign);
+    arena_reset(&tree_arena, 1);
     chk_map_free(&r->tables, table_free);
     chk_map_free(&r->indexes, index_free);
     chk_map_free(&r->nnchecks, nncheck_free);
