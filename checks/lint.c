@@ -206,6 +206,9 @@ static void table_free(void *p)
         free(t->cols[i].type);
     }
     free(t->cols);
+    for (size_t i = 0; i < t->nidx; i++)
+        free(t->idx[i]);
+    free(t->idx);
     free(t->name);
     free(t);
 }
@@ -240,22 +243,55 @@ int chk_table_is_new(const struct chk_run *r, const char *name)
     return t->file == r->file || r->res->files[t->file].is_new;
 }
 
+/* Indexes die with their table. */
+static void drop_indexes_of(struct chk_run *r, struct chk_table *t)
+{
+    for (size_t i = 0; i < t->nidx; i++) {
+        struct chk_index *x = chk_map_get(&r->indexes, t->idx[i]);
+        if (x && !strcmp(x->table, t->name))
+            index_free(chk_map_del(&r->indexes, t->idx[i]));
+    }
+}
+
 struct chk_table *chk_table_create(struct chk_run *r, const char *name)
 {
     struct chk_table *t = mg_calloc(1, sizeof(*t));
     t->name = mg_strdup(name);
     t->file = r->file;
     struct chk_table *old = chk_map_put(&r->tables, name, t);
-    if (old)
+    if (old) {
+        /* the old table must have gone (CREATE would fail otherwise): so did its indexes */
+        drop_indexes_of(r, old);
         table_free(old);
+    }
     return t;
 }
 
 void chk_table_drop(struct chk_run *r, const char *name)
 {
     struct chk_table *old = chk_map_del(&r->tables, name);
-    if (old)
+    if (old) {
+        drop_indexes_of(r, old);
         table_free(old);
+    }
+}
+
+void chk_table_rename(struct chk_run *r, const char *from, const char *to)
+{
+    struct chk_table *t = chk_map_del(&r->tables, from);
+    if (!t)
+        return;
+    chk_table_drop(r, to);
+    chk_map_put(&r->tables, to, t);
+    for (size_t i = 0; i < t->nidx; i++) {
+        struct chk_index *x = chk_map_get(&r->indexes, t->idx[i]);
+        if (x && !strcmp(x->table, t->name)) {
+            free(x->table);
+            x->table = mg_strdup(to);
+        }
+    }
+    free(t->name);
+    t->name = mg_strdup(to);
 }
 
 struct chk_col *chk_col_get(struct chk_table *t, const char *name)
@@ -313,13 +349,17 @@ void chk_index_add(struct chk_run *r, const char *name, const char *table, const
     struct chk_index *old = chk_map_put(&r->indexes, name, x);
     if (old)
         index_free(old);
+    struct chk_table *t = chk_table_get(r, table);
+    if (t)
+        chk_strv_add(&t->idx, &t->nidx, &t->capidx, name);
 }
 
 int chk_table_has_index(const struct chk_run *r, const char *table, const char *cols)
 {
     size_t l = strlen(cols);
-    for (size_t i = 0; i < r->indexes.cap; i++) {
-        const struct chk_index *x = r->indexes.vals[i];
+    const struct chk_table *t = chk_table_get(r, table);
+    for (size_t i = 0; t && i < t->nidx; i++) {
+        const struct chk_index *x = chk_map_get(&r->indexes, t->idx[i]);
         if (!x || strcmp(x->table, table) != 0)
             continue;
         if (!strncmp(x->cols, cols, l) && (x->cols[l] == '\0' || x->cols[l] == ','))
@@ -718,6 +758,7 @@ static void lint_file(struct chk_run *r, struct chk_file *f)
     r->first_ddl = r->first_dml = -1;
     r->in_explicit_txn_ddl_told = 0;
     r->fk_checks_off = r->mixed_told = 0;
+    strv_clear(r->dropped, &r->ndropped);
     chk_txn_reset(r);
     index_lines(f);
 
@@ -866,8 +907,10 @@ static void run_finish(struct chk_run *r)
     chk_map_free(&r->nnchecks, nncheck_free);
     strv_clear(r->altered, &r->naltered);
     strv_clear(r->notvalid, &r->nnotvalid);
+    strv_clear(r->dropped, &r->ndropped);
     free(r->altered);
     free(r->notvalid);
+    free(r->dropped);
     qsort(r->res->v, r->res->n, sizeof(*r->res->v), cmp_finding);
 }
 

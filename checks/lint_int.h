@@ -43,6 +43,8 @@ struct chk_table {
     int charset_bytes; /* MySQL: bytes per character of the table's default charset, 0 unknown */
     struct chk_col *cols;
     size_t ncols, capcols;
+    char **idx; /* names of its indexes (some may be gone: look them up) */
+    size_t nidx, capidx;
 };
 
 struct chk_index {
@@ -138,6 +140,8 @@ struct chk_run {
     size_t naltered, capaltered;
     char **notvalid; /* constraints added NOT VALID in the current transaction */
     size_t nnotvalid, capnotvalid;
+    char **dropped; /* constraints dropped IF EXISTS earlier in the file */
+    size_t ndropped, capdropped;
     long first_ddl, first_dml; /* MySQL: statement offsets, -1 */
     size_t first_dml_off, first_ddl_off;
     int in_explicit_txn_ddl_told;
@@ -166,6 +170,8 @@ struct chk_table *chk_table_get(const struct chk_run *r, const char *name);
 /* Records a table created by the current file (replacing an older one of the same name). */
 struct chk_table *chk_table_create(struct chk_run *r, const char *name);
 void chk_table_drop(struct chk_run *r, const char *name);
+/* RENAME TO: the table, its indexes and where it was created move to the new name. */
+void chk_table_rename(struct chk_run *r, const char *from, const char *to);
 struct chk_col *chk_col_get(struct chk_table *t, const char *name);
 struct chk_col *chk_col_add(struct chk_table *t, const char *name, const char *type);
 void chk_col_drop(struct chk_table *t, const char *name);

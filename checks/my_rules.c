@@ -780,13 +780,8 @@ void my_model_update(struct chk_run *r, const struct chk_stmt *s)
                     chk_index_add(r, NULL, x->table, c->cols, c->kind != MC_ADD_INDEX);
                 break;
             case MC_RENAME_TABLE:
-                if (t && c->new_name) {
-                    struct chk_table *moved = chk_map_del(&r->tables, x->table);
-                    chk_table_drop(r, c->new_name);
-                    chk_map_put(&r->tables, c->new_name, moved);
-                    free(moved->name);
-                    moved->name = mg_strdup(c->new_name);
-                }
+                if (t && c->new_name)
+                    chk_table_rename(r, x->table, c->new_name);
                 break;
             default:
                 break;
@@ -802,17 +797,9 @@ void my_model_update(struct chk_run *r, const struct chk_stmt *s)
             chk_table_drop(r, x->tables[i]);
         break;
     case MY_RENAME_TABLE:
-        for (size_t i = 0; i < x->ntables; i++) {
-            struct chk_table *moved = chk_map_del(&r->tables, x->tables[i]);
-            if (moved && x->new_names[i][0]) {
-                chk_table_drop(r, x->new_names[i]);
-                chk_map_put(&r->tables, x->new_names[i], moved);
-                free(moved->name);
-                moved->name = mg_strdup(x->new_names[i]);
-            } else if (moved) {
-                chk_map_put(&r->tables, x->tables[i], moved);
-            }
-        }
+        for (size_t i = 0; i < x->ntables; i++)
+            if (x->new_names[i][0])
+                chk_table_rename(r, x->tables[i], x->new_names[i]);
         break;
     case MY_BEGIN:
         r->txn_depth = 1;

@@ -424,13 +424,42 @@ static int is_harmless_follower(const struct chk_stmt *s)
     }
 }
 
+/* Can the statement take long on a table others use: DML, or DDL that locks or scans it? */
+static int slow_on_existing(const struct chk_run *r, const struct chk_stmt *s, const char **table)
+{
+    const PgQuery__Node *n = s->node;
+    const PgQuery__RangeVar *rel = NULL;
+    switch (n->node_case) {
+    case NODE(UPDATE_STMT):
+        rel = n->update_stmt->relation;
+        break;
+    case NODE(DELETE_STMT):
+        rel = n->delete_stmt->relation;
+        break;
+    case NODE(INSERT_STMT):
+        rel = n->insert_stmt->relation;
+        break;
+    case NODE(ALTER_TABLE_STMT):
+        rel = n->alter_table_stmt->relation; /* VALIDATE and SET STATISTICS scan or wait too */
+        break;
+    default:
+        return pg_takes_blocking_lock(r, s, table);
+    }
+    if (!rel || chk_table_is_new(r, pg_rel(rel)))
+        return 0;
+    *table = pg_rel(rel);
+    return 1;
+}
+
 void pg_stmt_after_lock(struct chk_run *r, const struct chk_stmt *s)
 {
+    const char *t = NULL;
     if (!s->in_txn || r->strong_lock < 0 || r->strong_told || is_harmless_follower(s))
         return;
-    const char *t = NULL;
-    if (pg_takes_blocking_lock(r, s, &t) && !strcmp(t, r->strong_table))
-        return; /* the same table: it is blocked anyway (combine-alter-table may say more) */
+    /* cheap statements on new objects add nothing; the same table is blocked anyway
+       (combine-alter-table may say more) */
+    if (!slow_on_existing(r, s, &t) || !strcmp(t, r->strong_table))
+        return;
     r->strong_told = 1;
     chk_report(r, R_STMT_AFTER_EXCLUSIVE_LOCK, -1,
                "this statement runs while the transaction holds the lock an earlier statement "
@@ -495,6 +524,22 @@ int pg_takes_blocking_lock(const struct chk_run *r, const struct chk_stmt *s, co
     case NODE(RENAME_STMT):
         if (n->rename_stmt->relation)
             t = pg_rel(n->rename_stmt->relation);
+        break;
+    case NODE(CREATE_STMT):
+        /* a foreign key takes SHARE ROW EXCLUSIVE on the table it references */
+        for (size_t i = 0; i < n->create_stmt->n_table_elts; i++) {
+            const PgQuery__Node *e = n->create_stmt->table_elts[i];
+            const PgQuery__Constraint *k = NULL;
+            if (e->node_case == NODE(CONSTRAINT))
+                k = e->constraint;
+            else if (e->node_case == NODE(COLUMN_DEF))
+                k = pg_col_constraint(e->column_def, CONSTR(FOREIGN));
+            if (k && k->contype == CONSTR(FOREIGN) && k->pktable &&
+                !chk_table_is_new(r, pg_rel(k->pktable))) {
+                t = pg_rel(k->pktable);
+                break;
+            }
+        }
         break;
     case NODE(TRUNCATE_STMT):
         if (n->truncate_stmt->n_relations &&

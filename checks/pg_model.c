@@ -170,6 +170,10 @@ static void alter_table(struct chk_run *r, const struct chk_stmt *s,
             if (c->def && c->def->node_case == NODE(CONSTRAINT))
                 constraint_model(r, name, c->def->constraint, NULL);
             break;
+        case AT(DropConstraint):
+            if (c->missing_ok && c->name)
+                chk_strv_add(&r->dropped, &r->ndropped, &r->capdropped, c->name);
+            break;
         case AT(ValidateConstraint): {
             const struct chk_nncheck *nc = chk_map_get(&r->nnchecks, col);
             if (nc) {
@@ -189,13 +193,7 @@ static void alter_table(struct chk_run *r, const struct chk_stmt *s,
 static void rename_model(struct chk_run *r, const PgQuery__RenameStmt *x)
 {
     if (x->rename_type == OBJ(TABLE)) {
-        struct chk_table *t = chk_map_del(&r->tables, pg_rel(x->relation));
-        if (t) {
-            chk_table_drop(r, x->newname);
-            chk_map_put(&r->tables, x->newname, t);
-            free(t->name);
-            t->name = mg_strdup(x->newname);
-        }
+        chk_table_rename(r, pg_rel(x->relation), x->newname);
     } else if (x->rename_type == OBJ(COLUMN)) {
         struct chk_col *c = chk_col_get(chk_table_get(r, pg_rel(x->relation)), x->subname);
         if (c) {

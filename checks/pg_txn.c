@@ -91,6 +91,11 @@ void pg_prefer_robust(struct chk_run *r, const struct chk_stmt *s)
                 what = "DROP COLUMN without IF EXISTS";
             else if (c->subtype == AT(DropConstraint))
                 what = "DROP CONSTRAINT without IF EXISTS";
+            else if (c->subtype == AT(AddConstraint) && c->def &&
+                     c->def->node_case == NODE(CONSTRAINT) && c->def->constraint->conname &&
+                     c->def->constraint->conname[0] &&
+                     !chk_strv_has(r->dropped, r->ndropped, c->def->constraint->conname))
+                what = "ADD CONSTRAINT without DROP CONSTRAINT IF EXISTS before it";
         }
         break;
     }
