@@ -646,7 +646,8 @@ static int expand_dir(const char *dir, struct pending_file **v, size_t *n, size_
         p->has_version = kind == 1;
     }
     closedir(d);
-    qsort(*v + first, *n - first, sizeof(**v), cmp_pending);
+    if (*n > first)
+        qsort(*v + first, *n - first, sizeof(**v), cmp_pending);
     return 0;
 }
 
@@ -911,7 +912,8 @@ static void run_finish(struct chk_run *r)
     free(r->altered);
     free(r->notvalid);
     free(r->dropped);
-    qsort(r->res->v, r->res->n, sizeof(*r->res->v), cmp_finding);
+    if (r->res->n)
+        qsort(r->res->v, r->res->n, sizeof(*r->res->v), cmp_finding);
 }
 
 int chk_lint(struct chk_result *out, const struct chk_config *cfg, char *const *paths,

@@ -242,7 +242,12 @@ void pg_model_update(struct chk_run *r, const struct chk_stmt *s)
 {
     const PgQuery__Node *n = s->node;
     const char *locked = NULL;
+    char locked_table[128] = "";
     int blocking = pg_takes_blocking_lock(r, s, &locked);
+
+    /* copied: the model update below may free what `locked` points into (DROP INDEX) */
+    if (blocking)
+        snprintf(locked_table, sizeof(locked_table), "%s", locked);
 
     switch (n->node_case) {
     case NODE(CREATE_STMT):
@@ -308,6 +313,6 @@ void pg_model_update(struct chk_run *r, const struct chk_stmt *s)
     }
     if (blocking && r->strong_lock < 0) {
         r->strong_lock = (long)s->index;
-        snprintf(r->strong_table, sizeof(r->strong_table), "%s", locked);
+        snprintf(r->strong_table, sizeof(r->strong_table), "%s", locked_table);
     }
 }
