@@ -45,8 +45,10 @@ $(BUILD)/sql_embed.c: $(SQL_FILES) tools/embed-sql.sh
 	@mkdir -p $(BUILD)
 	sh tools/embed-sql.sh $(SQL_FILES) > $@.tmp && mv $@.tmp $@
 
+# the engine's SQL texts may pass C99's 4095-byte minimum for string literals, which every
+# compiler we build with supports
 $(BUILD)/sql_embed.o: $(BUILD)/sql_embed.c
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

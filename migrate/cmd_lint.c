@@ -20,7 +20,6 @@ enum {
     OPT_NEW,
     OPT_FAIL_ON,
     OPT_LINT_FORMAT,
-    OPT_CONFIG,
     OPT_ENABLE,
     OPT_DISABLE,
 };
@@ -76,14 +75,13 @@ int cmd_lint(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         {"new", required_argument, NULL, OPT_NEW},
         {"fail-on", required_argument, NULL, OPT_FAIL_ON},
         {"format", required_argument, NULL, OPT_LINT_FORMAT},
-        {"config", required_argument, NULL, OPT_CONFIG},
         {"enable", required_argument, NULL, OPT_ENABLE},
         {"disable", required_argument, NULL, OPT_DISABLE},
         {0, 0, 0, 0},
     };
     struct chk_config cfg;
     struct chk_result res;
-    const char *dialect = NULL, *pg_version = NULL, *fail_on = NULL, *config = NULL;
+    const char *dialect = NULL, *pg_version = NULL, *fail_on = NULL;
     char **news = NULL, **enable = NULL, **disable = NULL;
     size_t nnew = 0, capnew = 0, nen = 0, capen = 0, ndis = 0, capdis = 0;
     enum chk_format fmt = ctx->format == MG_FMT_JSON ? CHK_FMT_JSON : CHK_FMT_TEXT;
@@ -102,9 +100,6 @@ int cmd_lint(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             break;
         case OPT_FAIL_ON:
             fail_on = optarg;
-            break;
-        case OPT_CONFIG:
-            config = optarg;
             break;
         case OPT_ENABLE:
             add_new(&enable, &nen, &capen, optarg);
@@ -134,8 +129,13 @@ int cmd_lint(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             goto out;
     }
 
+    /* the environment (--env) may set the path and the database, hence the dialect */
+    rc = mg_ctx_prepare(ctx, err);
+    if (rc)
+        goto out;
     chk_config_init(&cfg);
-    rc = chk_config_load(&cfg, config ? config : "migrate.ini", config != NULL, err);
+    rc = chk_config_load(&cfg, ctx->config_path ? ctx->config_path : "migrate.ini",
+                         ctx->config_given, err);
     if (rc)
         goto out;
     if (!cfg.docs_url[0] && getenv("MIGRATE_DOCS_URL"))
