@@ -97,7 +97,13 @@ assert_out "error: prefer-timestamptz"
 printf '[lint]\ndisable = prefer-timestamptz\n' > other.ini
 mg lint --config other.ini --fail-on warning m/1_users.up.sql
 assert_rc 0
+MIGRATE_CONFIG=other.ini mg lint --fail-on warning m/1_users.up.sql
+assert_rc 0
+mg --config other.ini lint --fail-on warning m/1_users.up.sql
+assert_rc 0
 rm migrate.ini
+mg --config missing.ini lint m/1_users.up.sql
+assert_rc 2
 printf '[lint]\nfail-on = sometimes\n' > bad.ini
 mg lint --config bad.ini m
 assert_rc 2
