@@ -1,0 +1,1 @@
+SELECT `hash` FROM migrate_events ORDER BY `id` DESC LIMIT 1
