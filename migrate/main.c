@@ -43,24 +43,23 @@ static void usage(FILE *out)
     fprintf(out, "usage: migrate [global options] <command> [args]\n\ncommands:\n");
     for (size_t i = 0; i < MG_ARRAY_SIZE(commands); i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(
-        out,
-        "\nglobal options:\n"
-        "  -d, --database URL        database (DATABASE_URL); postgres://, mysql://, mariadb://\n"
-        "  -p, --path DIR            migrations directory (MIGRATE_PATH; ./migrations)\n"
-        "  --format text|json        result format on stdout\n"
-        "  --lock-timeout DUR        lock timeout of every statement (3s)\n"
-        "  --statement-timeout DUR   statement timeout (off)\n"
-        "  --retries N               retries after a lock timeout or deadlock (5)\n"
-        "  --retry-delay DUR         first backoff before a retry (1s), doubling, jittered\n"
-        "  --lock-wait DUR           how long to wait for another runner (60s)\n"
-        "  --max-file-size SIZE      largest migration file read (64M)\n"
-        "  --log-format text|json    format of messages on stderr\n"
-        "  -v, --verbose / -q, --quiet\n"
-        "\nexit codes: 0 ok, 1 failure, 2 usage or bad input, 3 findings, 4 lock held by\n"
-        "another runner, 5 state needs attention (failed or partial migration)\n"
-        "\nmigrate %s; docs/ has a page per command\n",
-        MG_VERSION);
+    fprintf(out,
+            "\nglobal options:\n"
+            "  -d, --database URL        database (DATABASE_URL); postgres://, mysql://\n"
+            "  -p, --path DIR            migrations directory (MIGRATE_PATH; ./migrations)\n"
+            "  --format text|json        result format on stdout\n"
+            "  --lock-timeout DUR        lock timeout of every statement (3s)\n"
+            "  --statement-timeout DUR   statement timeout (off)\n"
+            "  --retries N               retries after a lock timeout or deadlock (5)\n"
+            "  --retry-delay DUR         first backoff before a retry (1s), doubling, jittered\n"
+            "  --lock-wait DUR           how long to wait for another runner (60s)\n"
+            "  --max-file-size SIZE      largest migration file read (64M)\n"
+            "  --log-format text|json    format of messages on stderr\n"
+            "  -v, --verbose / -q, --quiet\n"
+            "\nexit codes: 0 ok, 1 failure, 2 usage or bad input, 3 findings, 4 lock held by\n"
+            "another runner, 5 state needs attention (failed or partial migration)\n"
+            "\nmigrate %s; docs/ has a page per command\n",
+            MG_VERSION);
 }
 
 static const struct mg_cmd *find_cmd(const char *name)
