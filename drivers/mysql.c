@@ -303,7 +303,7 @@ static unsigned classify(const struct words *w)
     if (first_is(k, txn))
         return DRV_STMT_TXN_CONTROL;
     if (!strcmp(k, "SET")) {
-        for (size_t j = i + 1; j < w->n && j < i + 5; j++)
+        for (size_t j = i + 1; j < w->n && j < i + 8; j++)
             if (word_is(w, j, "AUTOCOMMIT"))
                 return DRV_STMT_TXN_CONTROL;
         return 0;
@@ -473,7 +473,8 @@ static int my_split(struct drv_stmt **out, size_t *n, const char *sql, size_t le
                 free(v);
                 return lex_error(err, sql, next, what);
             }
-            k = next;
+            /* quotes and comments hide a delimiter; elsewhere it may start at any byte (END$$) */
+            k = t == TK_QUOTED || t == TK_COMMENT || t == TK_EXEC_COMMENT ? next : k + 1;
         }
         while (end > start && is_space(sql[end - 1]))
             end--;
