@@ -708,12 +708,6 @@ fail:
     return rc;
 }
 
-/* Is this a connection over a Unix socket (where TLS adds nothing and is not used)? */
-static int via_socket(const struct my_params *p)
-{
-    return !strcmp(p->host, "localhost");
-}
-
 /* Fills err from a connection's last error; returns the MG_E* code. */
 static int set_error(struct my_conn *c, unsigned no, const char *state, const char *msg,
                      struct mg_err *err)
@@ -786,6 +780,12 @@ static int stmt_error(struct my_conn *c, MYSQL_STMT *st, struct mg_err *err)
     return set_error(c, mysql_stmt_errno(st), mysql_stmt_sqlstate(st), mysql_stmt_error(st), err);
 }
 
+/* Is this a connection over a Unix socket (where TLS adds nothing and is not used)? */
+static int via_socket(const struct my_params *p)
+{
+    return !strcmp(p->host, "localhost");
+}
+
 /* Gives a failed connect the hint that fits its error number. */
 static void connect_hint(struct mg_err *err, unsigned no, const struct my_params *p)
 {
@@ -805,8 +805,13 @@ static void connect_hint(struct mg_err *err, unsigned no, const struct my_params
                     p->db);
         break;
     case MY_CR_CONNECTION_ERROR:
-        mg_err_hint(err, "check that the server is running and listens on the socket; for TCP "
-                         "use the host 127.0.0.1 instead of localhost");
+        if (via_socket(p))
+            mg_err_hint(err, "check that the server is running and listens on that socket "
+                             "(socket= in the URL, else the library's default); for TCP use the "
+                             "host 127.0.0.1 instead of localhost");
+        else
+            mg_err_hint(err, "check that the server is running and that host and port in the "
+                             "URL are right");
         break;
     case MY_CR_CONN_HOST_ERROR:
     case MY_CR_UNKNOWN_HOST:
@@ -864,7 +869,9 @@ static int open_handle(const struct my_params *p, MYSQL **out, struct mg_err *er
     if (!mysql_real_connect(m, p->host, p->user, p->password, p->db, p->port,
                             via_socket(p) ? p->socket : NULL, CLIENT_MULTI_RESULTS)) {
         unsigned no = mysql_errno(m);
-        set_error(NULL, no, mysql_sqlstate(m), mysql_error(m), err);
+        char msg[1200];
+        snprintf(msg, sizeof(msg), "cannot connect to MySQL/MariaDB: %s", mysql_error(m));
+        set_error(NULL, no, mysql_sqlstate(m), msg, err);
         err->code = MG_ECONN;
         connect_hint(err, no, p);
         mysql_close(m);

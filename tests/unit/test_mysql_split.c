@@ -144,8 +144,7 @@ static void test_hash_comment_with_semicolon(void **state)
     struct split s;
     (void)state;
 
-    do_split(&s, "# setup; not a statement\nCREATE TABLE t (\n  id int # the key; really\n);\n",
-             0);
+    do_split(&s, "# setup; not a statement\nCREATE TABLE t (\n  id int # the key; really\n);\n", 0);
     assert_int_equal(s.rc, 0);
     assert_int_equal(s.n, 1);
     assert_string_equal(s.text[0], "CREATE TABLE t (\n  id int # the key; really\n)");
@@ -184,8 +183,8 @@ static void test_quotes(void **state)
              0);
     assert_int_equal(s.rc, 0);
     assert_int_equal(s.n, 4);
-    assert_string_equal(s.text[0],
-                        "INSERT INTO t VALUES ('it\\'s; fine', 'a''b;c', \"x\\\";y\", \"q\"\"r;\")");
+    assert_string_equal(
+        s.text[0], "INSERT INTO t VALUES ('it\\'s; fine', 'a''b;c', \"x\\\";y\", \"q\"\"r;\")");
     assert_string_equal(s.text[1], "SELECT `we;ird``name` FROM `t;`");
     assert_string_equal(s.text[2], "SELECT 'back\\\\'");
     assert_string_equal(s.text[3], "SELECT 'multi\nline; string'");
