@@ -57,6 +57,16 @@ my_client() { mariadb --no-defaults -uroot --socket="$MG_MY_DIR/sock/mysqld.sock
 # my SQL: one value (or rows, tab-separated) from the test database.
 my() { my_client -N -B -e "$1" "$MYDB"; }
 
+# wait_for COMMAND [WHAT]: polls until COMMAND succeeds (up to 60s), else fails the test.
+wait_for() {
+    local i=0
+    until eval "$1" >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ $i -lt 600 ] || fail "timed out waiting for ${2:-$1}"
+        sleep 0.1
+    done
+}
+
 # mig DIR VERSION NAME UP [DOWN]: writes a migration pair.
 mig() {
     mkdir -p "$1"
