@@ -1225,6 +1225,13 @@ static int my_exec(struct drv_conn *base, const char *sql, size_t len, long long
     if (res) {
         while (mysql_fetch_row(res)) {
         }
+        /* an error while rows stream (a timeout, a KILL) ends the rows early */
+        if (mysql_errno(c->m)) {
+            c->in_exec = 0;
+            rc = conn_error(c, err);
+            mysql_free_result(res);
+            return rc;
+        }
         if (rows)
             *rows = (long long)mysql_num_rows(res);
         mysql_free_result(res);

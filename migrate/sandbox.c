@@ -77,6 +77,37 @@ int mg_sandbox_free_port(int *port, struct mg_err *err)
     return 0;
 }
 
+/*
+ * As root the server runs as another user, who must be able to enter every
+ * folder above the sandbox: say so up front instead of letting the server's
+ * own tools fail with "permission denied" deep inside.
+ */
+static int check_reachable(const char *dir, const struct mg_runas *as, struct mg_err *err)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    if (as->uid == (uid_t)-1)
+        return 0;
+    snprintf(path, sizeof(path), "%s", dir);
+    for (char *slash = strrchr(path, '/'); slash && slash != path; slash = strrchr(path, '/')) {
+        *slash = '\0';
+        if (stat(path, &st) < 0)
+            continue;
+        mode_t need = st.st_uid == as->uid ? S_IXUSR : st.st_gid == as->gid ? S_IXGRP : S_IXOTH;
+        if (!(st.st_mode & need)) {
+            mg_err_set(err, MG_EUSAGE, "the server would run as user '%s', who cannot enter '%s'",
+                       as->name, path);
+            mg_err_hint(err,
+                        "choose a --dir the user can reach (under /tmp, say), or let it in "
+                        "with chmod o+x '%s'",
+                        path);
+            return MG_EUSAGE;
+        }
+    }
+    return 0;
+}
+
 static const struct mg_runas *chown_as;
 
 static int chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -182,6 +213,8 @@ int mg_sandbox_start(struct mg_sandbox *out, const char *driver, const char *dir
     rc = mg_sandbox_runas(&as, !strcmp(k->name, "postgres") ? "postgres" : "mysql", err);
     if (!rc)
         snprintf(out->user, sizeof(out->user), "%s", as.name);
+    if (!rc)
+        rc = check_reachable(out->dir, &as, err);
     if (!rc)
         rc = mg_sandbox_chown(out->dir, &as, err);
     if (!rc)
