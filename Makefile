@@ -57,11 +57,13 @@ $(BUILD)/libmigrate.a: $(LIB_OBJ)
 
 $(BIN)/migrate: $(BUILD)/migrate/main.o $(BUILD)/libmigrate.a
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmigrate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmigrate.a $(LDFLAGS) $(LIBS) -lcmocka
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmigrate.a $(LDFLAGS) $(LIBS) -lcmocka
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -243,16 +243,111 @@ static unsigned classify(const char *stmt, int server_version, const char **why)
     return 0;
 }
 
+/* Is s[from, to) only whitespace, comments and semicolons? */
+static int ignorable(const char *s, size_t from, size_t to)
+{
+    for (size_t i = skip_space_comments(s, from, to); i < to; i = skip_space_comments(s, i + 1, to))
+        if (s[i] != ';')
+            return 0;
+    return 1;
+}
+
+/* The first word of a statement, upper-cased, into w (size 16); "" when none. */
+static void first_word(const char *s, size_t len, char w[16])
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < len && k < 15; i++) {
+        char c = s[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 32);
+        if (!((c >= 'A' && c <= 'Z') || c == '_'))
+            break;
+        w[k++] = c;
+    }
+    w[k] = '\0';
+}
+
+/*
+ * BEGIN ATOMIC bodies of SQL functions (PostgreSQL 14+) hold semicolons that
+ * the scanner split cuts at.  Returns how many BEGIN/CASE are still open at
+ * the end of the statement, so the caller can glue the following pieces on.
+ */
+static int atomic_depth(const char *stmt)
+{
+    PgQueryScanResult r = pg_query_scan(stmt);
+    PgQuery__ScanResult *sr;
+    int depth = 0, in_body = 0;
+
+    if (r.error) {
+        pg_query_free_scan_result(r);
+        return 0;
+    }
+    sr = pg_query__scan_result__unpack(NULL, r.pbuf.len, (const uint8_t *)r.pbuf.data);
+    for (size_t i = 0; sr && i < sr->n_tokens; i++) {
+        PgQuery__ScanToken *t = sr->tokens[i];
+        int len = t->end - t->start;
+        const char *w = stmt + t->start;
+        if (t->keyword_kind == PG_QUERY__KEYWORD_KIND__NO_KEYWORD)
+            continue;
+        if (len == 5 && !strncasecmp(w, "BEGIN", 5) && i + 1 < sr->n_tokens &&
+            sr->tokens[i + 1]->end - sr->tokens[i + 1]->start == 6 &&
+            !strncasecmp(stmt + sr->tokens[i + 1]->start, "ATOMIC", 6)) {
+            in_body = 1;
+            depth++;
+        } else if (in_body && len == 4 && !strncasecmp(w, "CASE", 4)) {
+            depth++;
+        } else if (in_body && len == 3 && !strncasecmp(w, "END", 3) && depth > 0) {
+            depth--;
+        }
+    }
+    if (sr)
+        pg_query__scan_result__free_unpacked(sr, NULL);
+    pg_query_free_scan_result(r);
+    return depth;
+}
+
+/* Flags of a statement, scanning it only when its first word can matter. */
+static unsigned classify_stmt(const char *sql, size_t start, size_t end, int server_version,
+                              const char **why)
+{
+    static const char *const deep[] = {"CREATE",  "DROP",   "REINDEX", "ALTER",
+                                       "CLUSTER", "VACUUM", "PREPARE"};
+    char w[16];
+    unsigned f;
+
+    *why = NULL;
+    first_word(sql + start, end - start, w);
+    for (size_t i = 0; i < MG_ARRAY_SIZE(deep); i++) {
+        if (!strcmp(w, deep[i])) {
+            char *copy = mg_strndup(sql + start, end - start);
+            f = classify(copy, server_version, why);
+            free(copy);
+            return f;
+        }
+    }
+    /* the rest is decided by the first word alone: no need to lex a 50 MB INSERT */
+    char one[24];
+    snprintf(one, sizeof(one), "%s", w);
+    return classify(one, server_version, why);
+}
+
+/*
+ * Splits with libpg_query's scanner split, then repairs what it gets wrong
+ * so that no text is ever lost: pieces it drops (an unbalanced parenthesis
+ * makes it swallow the rest) are kept as statements for the server to
+ * judge, and BEGIN ATOMIC bodies are glued back together.
+ */
 static int pg_split(struct drv_stmt **out, size_t *n, const char *sql, size_t len,
                     int server_version, struct mg_err *err)
 {
     PgQuerySplitResult r;
     struct drv_stmt *v = NULL;
-    size_t cap = 0, cnt = 0;
-    char *copy = NULL;
+    size_t cap = 0, cnt = 0, *seg = NULL, nseg = 0, segcap = 0, prev_end = 0;
+    size_t line_off = 0;
+    int line = 1, col = 1;
 
     if (strlen(sql) != len) {
-        int line, col;
         mg_line_col(sql, strlen(sql), &line, &col);
         mg_err_set(err, MG_EINPUT, "the SQL contains a NUL byte at line %d", line);
         err->line = line;
@@ -261,7 +356,7 @@ static int pg_split(struct drv_stmt **out, size_t *n, const char *sql, size_t le
     }
     r = pg_query_split_with_scanner(sql);
     if (r.error) {
-        int line = 0, col = 0;
+        line = col = 0;
         if (r.error->cursorpos > 0)
             mg_line_col(sql, (size_t)r.error->cursorpos - 1, &line, &col);
         mg_err_set(err, MG_EINPUT, "cannot split the SQL into statements: %s", r.error->message);
@@ -271,30 +366,78 @@ static int pg_split(struct drv_stmt **out, size_t *n, const char *sql, size_t le
         pg_query_free_split_result(r);
         return MG_EINPUT;
     }
-    for (int i = 0; i < r.n_stmts; i++) {
-        size_t off = (size_t)r.stmts[i]->stmt_location;
-        size_t slen = (size_t)r.stmts[i]->stmt_len;
-        if (slen == 0) /* the last statement without ';' runs to the end */
-            slen = len - off;
-        size_t end = off + slen;
+    /* pieces as [start, end) pairs, covering every byte that is not ignorable */
+    for (int i = 0; i <= r.n_stmts; i++) {
+        size_t off, end;
+        if (i < r.n_stmts) {
+            off = (size_t)r.stmts[i]->stmt_location;
+            end = r.stmts[i]->stmt_len ? off + (size_t)r.stmts[i]->stmt_len : len;
+        } else {
+            off = end = len;
+        }
+        if (off > prev_end && !ignorable(sql, prev_end, off)) {
+            /* text the split left out: keep it, from after the last ';' */
+            size_t from = prev_end;
+            while (from < off && (sql[from] == ';'))
+                from++;
+            mg_grow_array((void **)&seg, &segcap, nseg + 2, 2 * sizeof(size_t));
+            seg[2 * nseg] = from;
+            seg[2 * nseg + 1] = off;
+            nseg++;
+        }
+        if (i < r.n_stmts) {
+            mg_grow_array((void **)&seg, &segcap, nseg + 2, 2 * sizeof(size_t));
+            seg[2 * nseg] = off;
+            seg[2 * nseg + 1] = end;
+            nseg++;
+            prev_end = end;
+        }
+    }
+    pg_query_free_split_result(r);
+
+    for (size_t i = 0; i < nseg; i++) {
+        size_t off = seg[2 * i], end = seg[2 * i + 1];
         size_t start = skip_space_comments(sql, off, end);
         if (start >= end)
             continue; /* only comments */
-        /* drop trailing whitespace; keep the statement itself intact */
+        char w[16];
+        first_word(sql + start, end - start, w);
+        if (!strcmp(w, "CREATE") && strcasestr(sql + start, "ATOMIC") &&
+            (size_t)(strcasestr(sql + start, "ATOMIC") - sql) < end) {
+            /* glue following pieces on while BEGIN ATOMIC ... END is open */
+            char *copy = mg_strndup(sql + start, end - start);
+            int depth = atomic_depth(copy);
+            free(copy);
+            while (depth > 0 && i + 1 < nseg) {
+                i++;
+                end = seg[2 * i + 1];
+                copy = mg_strndup(sql + start, end - start);
+                depth = atomic_depth(copy);
+                free(copy);
+            }
+        }
         while (end > start && (sql[end - 1] == ' ' || sql[end - 1] == '\n' ||
-                               sql[end - 1] == '\t' || sql[end - 1] == '\r'))
+                               sql[end - 1] == '\t' || sql[end - 1] == '\r' || sql[end - 1] == ';'))
             end--;
         mg_grow_array((void **)&v, &cap, cnt + 1, sizeof(*v));
-        struct drv_stmt *s = &v[cnt++];
-        s->off = start;
-        s->len = end - start;
-        s->start = start;
-        mg_line_col(sql, start, &s->line, &s->col);
-        copy = mg_strndup(sql + start, end - start);
-        s->flags = classify(copy, server_version, &s->why);
-        free(copy);
+        struct drv_stmt *st = &v[cnt++];
+        st->off = start;
+        st->len = end - start;
+        st->start = start;
+        /* line and column counted on from the previous statement: linear in the file */
+        for (; line_off < start; line_off++) {
+            if (sql[line_off] == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        st->line = line;
+        st->col = col;
+        st->flags = classify_stmt(sql, start, end, server_version, &st->why);
     }
-    pg_query_free_split_result(r);
+    free(seg);
     *out = v;
     *n = cnt;
     return 0;
@@ -502,8 +645,14 @@ static int pg_connect(struct drv_conn **out, const struct mg_url *url,
     const char *sv = PQparameterStatus(c->pg, "server_version");
     snprintf(in->server_version, sizeof(in->server_version), "%s", sv ? sv : "unknown");
 
-    /* messages in English whatever the server's locale; the engine's SQL needs no notices */
-    res = PQexec(c->pg, "SET client_min_messages = warning");
+    /*
+     * The engine's SQL needs no notices.  From PostgreSQL 14 the server also
+     * checks every second that we are still there, so a killed runner does
+     * not leave its statement running (and its locks held) until it ends.
+     */
+    res = PQexec(c->pg, in->version_num >= 140000 ? "SET client_min_messages = warning; "
+                                                    "SET client_connection_check_interval = '1s'"
+                                                  : "SET client_min_messages = warning");
     int rc = result_error(c, res, err);
     PQclear(res);
     if (rc) {
@@ -556,6 +705,7 @@ static int pg_query(struct drv_conn *base, struct drv_result **out, const char *
     PGresult *res;
     int rc;
 
+    *out = NULL;
     res = PQexecParams(c->pg, sql, (int)nparams, NULL, params, NULL, NULL, 0);
     rc = result_error(c, res, err);
     if (!rc) {

@@ -80,6 +80,12 @@ int cmd_sandbox(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             mg_print_json(json_pack("{s:s,s:b}", "dir", sb.dir, "stopped", 1));
         return rc;
     }
+    if (!strcmp(verb, "restart")) {
+        rc = mg_sandbox_restart(&sb, err);
+        if (!rc && ctx->format == MG_FMT_JSON)
+            mg_print_json(sandbox_json(&sb, 1));
+        return rc;
+    }
     if (!strcmp(verb, "url")) {
         if (ctx->format == MG_FMT_JSON)
             mg_print_json(sandbox_json(&sb, mg_sandbox_alive(&sb)));
@@ -97,6 +103,6 @@ int cmd_sandbox(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         return alive ? 0 : mg_err_set(err, MG_EFAIL, "the sandbox server is not running");
     }
     mg_err_set(err, MG_EUSAGE, "unknown sandbox action '%s'", verb);
-    mg_err_hint(err, "use start, stop, url or status");
+    mg_err_hint(err, "use start, stop, restart, url or status");
     return MG_EUSAGE;
 }

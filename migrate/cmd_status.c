@@ -29,8 +29,8 @@ static void describe(struct mg_buf *out, const struct mg_entry *e, int runner_ac
     case MG_ST_FAILED:
     case MG_ST_REVERT_FAILED:
         mg_buf_addf(out, "%s at statement %d of %d",
-                    e->state == MG_ST_FAILED ? "up failed" : "down failed", r->stmts_done + 1,
-                    r->stmts_total);
+                    e->state == MG_ST_FAILED ? "up failed" : "down failed",
+                    r->err_stmt ? r->err_stmt : r->stmts_done + 1, r->stmts_total);
         if (r->err_line)
             mg_buf_addf(out, " (line %d)", r->err_line);
         mg_buf_addf(out, ": %s%s%s%s", r->err_sqlstate ? "[" : "",
@@ -199,6 +199,8 @@ int cmd_status(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         printf("\n");
         mg_report_source_problems(&src);
     }
+    if (mg_problems_count(&src.problems, MG_SEV_ERROR))
+        attention = 1;
     mg_status_free(&st);
     mg_history_free(&h);
     mg_session_close(&s);

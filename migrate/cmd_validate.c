@@ -16,15 +16,24 @@
 /* Sequence-numbered directories (small versions) should have no holes. */
 static void check_gaps(const struct mg_source *src, struct mg_problems *out)
 {
+    uint64_t a = 0;
+
     if (!src->n || src->v[src->n - 1].version >= 1000000000ULL)
         return;
-    for (size_t i = 1; i < src->n; i++) {
-        uint64_t a = src->v[i - 1].version, b = src->v[i].version;
+    for (size_t i = 0; i < src->n; i++) {
+        uint64_t b = src->v[i].version;
+        if (!src->v[i].up)
+            continue; /* reported on its own */
+        if (i == 0 || !a) {
+            a = b;
+            continue;
+        }
         if (b > a + 1)
             mg_problems_add(out, MG_SEV_WARNING, "version-gap", NULL, 0, b,
                             "a deleted or renamed migration leaves a hole; check it was intended",
                             "no version between %llu and %llu", (unsigned long long)a,
                             (unsigned long long)b);
+        a = b;
     }
 }
 

@@ -118,6 +118,7 @@ int mg_history_load(struct mg_history *out, struct drv_conn *c, struct mg_err *e
         h->err_hint = dup_or_null(drv_val(r, i, 16));
         h->err_line = drv_val(r, i, 17) ? atoi(drv_val(r, i, 17)) : 0;
         h->err_statement = dup_or_null(drv_val(r, i, 18));
+        h->err_stmt = drv_val(r, i, 19) ? atoi(drv_val(r, i, 19)) : 0;
         out->n++;
     }
     drv_result_free(r);
@@ -158,8 +159,8 @@ const struct mg_hrow *mg_history_find(const struct mg_history *h, uint64_t versi
 
 int mg_history_upsert(struct drv_conn *c, const struct mg_hrow *h, struct mg_err *err)
 {
-    char ver[24], done[16], total[16], notx[4], dur[24], line[16];
-    const char *p[19];
+    char ver[24], done[16], total[16], notx[4], dur[24], line[16], stmt[16];
+    const char *p[20];
     struct drv_result *r;
     int rc;
 
@@ -188,7 +189,9 @@ int mg_history_upsert(struct drv_conn *c, const struct mg_hrow *h, struct mg_err
     p[16] = h->err_hint;
     p[17] = h->err_line ? line : NULL;
     p[18] = h->err_statement;
-    rc = drv_query(c, &r, mg_sql(dialect(c), "history_upsert"), p, 19, err);
+    snprintf(stmt, sizeof(stmt), "%d", h->err_stmt);
+    p[19] = h->err_stmt ? stmt : NULL;
+    rc = drv_query(c, &r, mg_sql(dialect(c), "history_upsert"), p, 20, err);
     drv_result_free(r);
     if (rc)
         mg_err_context(err, "recording version %s in migrate_history", ver);

@@ -38,6 +38,7 @@ struct mg_hrow {
     char *run_id;
     char *err_sqlstate, *err_message, *err_detail, *err_hint, *err_statement;
     int err_line;
+    int err_stmt; /* 1-based index of the failing statement, or 0 */
 };
 
 struct mg_history {

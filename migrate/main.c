@@ -33,7 +33,8 @@ static const struct mg_cmd commands[] = {
     {"validate", cmd_validate, 0, "",
      "check files (and, with a database, the history): duplicates, edits, gaps, order"},
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
-    {"sandbox", cmd_sandbox, 0, "start|stop|url|status [--driver postgres|mariadb] [--dir DIR]",
+    {"sandbox", cmd_sandbox, 0,
+     "start|stop|restart|url|status [--driver postgres|mariadb] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
     {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
 };

@@ -82,7 +82,7 @@ void mg_status_build(struct mg_status *out, const struct mg_source *src, const s
             /* a baseline marker stands for versions that never had files here */
             if (e->state == MG_ST_APPLIED && strcmp(r->kind ? r->kind : "", "baseline") != 0)
                 e->state = MG_ST_MISSING;
-        } else if (e->state == MG_ST_APPLIED && m->up && r->checksum &&
+        } else if (e->state == MG_ST_APPLIED && m->up && m->up->checksum[0] && r->checksum &&
                    strcmp(r->kind ? r->kind : "migration", "migration") == 0 &&
                    strcmp(m->up->checksum, r->checksum) != 0) {
             e->edited = 1;

@@ -182,6 +182,7 @@ static void record_failure(struct step *p, size_t k, int stmts_done, struct mg_e
         row.err_hint = failure->hint[0] ? failure->hint : NULL;
         row.err_line = failure->line;
         row.err_statement = excerpt.ptr;
+        row.err_stmt = (int)k + 1;
         rc = mg_history_upsert(p->s->conn, &row, &e2);
         free(row.applied_at);
     }
@@ -480,6 +481,17 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
                          "add '-- migrate:no-transaction' at the top to manage them yourself");
         snprintf(err->file, sizeof(err->file), "%s", p.f->path);
         err->line = p.stmts[first_ctl].line;
+        free(p.stmts);
+        return MG_EINPUT;
+    }
+    if (p.f->dir.online) {
+        /* running it as a plain ALTER would block the table the directive meant to protect */
+        mg_err_set(err, MG_EINPUT, "'%s' asks for an online schema change (-- migrate:online)",
+                   p.f->name);
+        mg_err_detail(err, "the online schema change engine is not part of this version");
+        mg_err_hint(err, "remove the directive to run the file as plain SQL, knowing what it "
+                         "locks, or run the change with an external tool");
+        snprintf(err->file, sizeof(err->file), "%s", p.f->path);
         free(p.stmts);
         return MG_EINPUT;
     }

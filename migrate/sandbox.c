@@ -77,37 +77,6 @@ int mg_sandbox_free_port(int *port, struct mg_err *err)
     return 0;
 }
 
-/*
- * As root the server runs as another user, who must be able to enter every
- * folder above the sandbox: say so up front instead of letting the server's
- * own tools fail with "permission denied" deep inside.
- */
-static int check_reachable(const char *dir, const struct mg_runas *as, struct mg_err *err)
-{
-    char path[PATH_MAX];
-    struct stat st;
-
-    if (as->uid == (uid_t)-1)
-        return 0;
-    snprintf(path, sizeof(path), "%s", dir);
-    for (char *slash = strrchr(path, '/'); slash && slash != path; slash = strrchr(path, '/')) {
-        *slash = '\0';
-        if (stat(path, &st) < 0)
-            continue;
-        mode_t need = st.st_uid == as->uid ? S_IXUSR : st.st_gid == as->gid ? S_IXGRP : S_IXOTH;
-        if (!(st.st_mode & need)) {
-            mg_err_set(err, MG_EUSAGE, "the server would run as user '%s', who cannot enter '%s'",
-                       as->name, path);
-            mg_err_hint(err,
-                        "choose a --dir the user can reach (under /tmp, say), or let it in "
-                        "with chmod o+x '%s'",
-                        path);
-            return MG_EUSAGE;
-        }
-    }
-    return 0;
-}
-
 static const struct mg_runas *chown_as;
 
 static int chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -154,9 +123,56 @@ static int save_state(const struct mg_sandbox *sb, struct mg_err *err)
     return rc;
 }
 
+int mg_pid_alive(long pid)
+{
+    char path[64], buf[256];
+    FILE *f;
+
+    if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno != EPERM))
+        return 0;
+    /* a killed server whose parent has not reaped it yet is a zombie: dead */
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    f = fopen(path, "r");
+    if (!f)
+        return 1;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *paren = strrchr(buf, ')');
+    return !(paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
 int mg_sandbox_alive(const struct mg_sandbox *sb)
 {
-    return sb->pid > 0 && (kill((pid_t)sb->pid, 0) == 0 || errno == EPERM);
+    return mg_pid_alive(sb->pid);
+}
+
+/* As root the server runs as another user, who must be able to enter every parent folder. */
+static int check_reachable(const char *dir, const struct mg_runas *as, struct mg_err *err)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    if (as->uid == (uid_t)-1)
+        return 0;
+    snprintf(path, sizeof(path), "%s", dir);
+    for (char *slash = strrchr(path, '/'); slash && slash != path; slash = strrchr(path, '/')) {
+        *slash = '\0';
+        if (stat(path, &st) < 0)
+            continue;
+        int ok = (st.st_uid == as->uid && (st.st_mode & S_IXUSR)) ||
+                 (st.st_gid == as->gid && (st.st_mode & S_IXGRP)) || (st.st_mode & S_IXOTH);
+        if (!ok) {
+            mg_err_set(err, MG_EUSAGE, "the server user '%s' cannot enter '%s' (mode %04o)",
+                       as->name, path, (unsigned)(st.st_mode & 07777));
+            mg_err_hint(err,
+                        "put the sandbox under a folder that user can reach, such as /tmp, "
+                        "or chmod o+x '%s'",
+                        path);
+            return MG_EUSAGE;
+        }
+    }
+    return 0;
 }
 
 int mg_sandbox_start(struct mg_sandbox *out, const char *driver, const char *dir,
@@ -298,6 +314,24 @@ int mg_sandbox_load(struct mg_sandbox *out, const char *arg, struct mg_err *err)
     out->pid = (long)pid;
     json_decref(o);
     return 0;
+}
+
+int mg_sandbox_restart(struct mg_sandbox *sb, struct mg_err *err)
+{
+    const struct mg_sandbox_kind *k = kind_for(sb->driver);
+    struct mg_runas as;
+    int rc;
+
+    if (!k)
+        return mg_err_set(err, MG_EFAIL, "unknown sandbox driver '%s'", sb->driver);
+    if (mg_sandbox_alive(sb))
+        return 0;
+    rc = mg_sandbox_runas(&as, sb->user, err);
+    if (!rc)
+        rc = k->restart(sb, &as, err);
+    if (!rc)
+        rc = save_state(sb, err);
+    return rc;
 }
 
 int mg_sandbox_stop(const struct mg_sandbox *sb, int keep, struct mg_err *err)

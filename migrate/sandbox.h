@@ -32,6 +32,8 @@ struct mg_sandbox_kind {
     /* Creates the data directory under sb->dir and starts the server on sb->port. */
     int (*start)(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_err *err);
     int (*stop)(const struct mg_sandbox *sb, const struct mg_runas *as, struct mg_err *err);
+    /* Starts the server again on its existing data directory; updates sb->pid. */
+    int (*restart)(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_err *err);
 };
 
 extern const struct mg_sandbox_kind mg_sandbox_postgres;
@@ -44,6 +46,10 @@ int mg_sandbox_start(struct mg_sandbox *out, const char *driver, const char *dir
 int mg_sandbox_load(struct mg_sandbox *out, const char *dir_or_url, struct mg_err *err);
 /* Stops the server and, unless `keep`, removes the folder. */
 int mg_sandbox_stop(const struct mg_sandbox *sb, int keep, struct mg_err *err);
+/* Starts a stopped (or crashed) sandbox again with its data; a no-op when it runs. */
+int mg_sandbox_restart(struct mg_sandbox *sb, struct mg_err *err);
+/* True when the process lives (zombies are dead). */
+int mg_pid_alive(long pid);
 /* True when the server process is alive. */
 int mg_sandbox_alive(const struct mg_sandbox *sb);
 

@@ -86,25 +86,6 @@ static void tail_log(struct mg_buf *out, const char *path)
     mg_buf_free(&log);
 }
 
-/* Is `pid` gone (or a zombie nobody reaps, which is as good as gone)? */
-static int gone(pid_t pid)
-{
-    char path[64], st[512];
-    FILE *f;
-
-    if (kill(pid, 0) < 0 && errno == ESRCH)
-        return 1;
-    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-    f = fopen(path, "r");
-    if (!f)
-        return 0;
-    size_t n = fread(st, 1, sizeof(st) - 1, f);
-    fclose(f);
-    st[n] = '\0';
-    const char *paren = strrchr(st, ')');
-    return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
-}
-
 static int run_install_db(const char *prog, const struct mg_sandbox *sb, const struct mg_runas *as,
                           struct mg_err *err)
 {
@@ -163,12 +144,72 @@ static int wait_ready(const struct mg_sandbox *sb, pid_t pid, struct mg_err *err
 
 static int my_stop_pid(pid_t pid, struct mg_err *err);
 
+/*
+ * Starts mariadbd on the sandbox's data directory and sb->port and waits
+ * until it accepts connections.  Returns 0; 1 when the port was taken
+ * (the caller may try another); or a negative code with err filled and the
+ * end of the server log in the detail.
+ */
+static int launch(struct mg_sandbox *sb, const struct mg_runas *as, const char *server,
+                  struct mg_err *err)
+{
+    struct mg_buf log = MG_BUF_INIT, a_data = MG_BUF_INIT, a_sock = MG_BUF_INIT,
+                  a_port = MG_BUF_INIT, a_pid = MG_BUF_INIT, tail = MG_BUF_INIT;
+    pid_t pid;
+    int rc;
+
+    mg_buf_addf(&log, "%s/server.log", sb->dir);
+    mg_buf_addf(&a_data, "--datadir=%s/data", sb->dir);
+    mg_buf_addf(&a_sock, "--socket=%s/sock/mysqld.sock", sb->dir);
+    mg_buf_addf(&a_pid, "--pid-file=%s/mariadbd.pid", sb->dir);
+    mg_buf_addf(&a_port, "--port=%d", sb->port);
+    const char *argv[] = {
+        server, "--no-defaults", a_data.ptr, a_sock.ptr, a_port.ptr, "--bind-address=127.0.0.1",
+        a_pid.ptr, "--skip-name-resolve", "--log-bin=binlog", "--server-id=1",
+        "--binlog-format=ROW", "--character-set-server=utf8mb4",
+        "--collation-server=utf8mb4_unicode_ci", "--max-connections=200",
+        /*
+         * a throwaway server: commits reach the OS at once but are
+         * not flushed to disk, so it survives a crash of the server
+         * (tests kill it), not of the machine
+         */
+        "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0", "--innodb-doublewrite=0",
+        "--innodb-buffer-pool-size=64M", "--performance-schema=OFF", NULL};
+    rc = mg_proc_spawn(argv, as, log.ptr, &pid, err);
+    if (rc)
+        goto out;
+    sb->pid = pid;
+    rc = wait_ready(sb, pid, err);
+    if (rc == 0)
+        goto out;
+    tail_log(&tail, log.ptr);
+    if (rc == 1 && strstr(tail.ptr, "already in use")) {
+        sb->pid = 0;
+        goto out; /* the port was taken between our probe and the server's bind */
+    }
+    if (rc == 1)
+        mg_err_set(err, MG_EFAIL, "the MariaDB sandbox server exited while starting");
+    else
+        my_stop_pid(pid, err);
+    mg_err_detail(err, "end of %s:\n%s", log.ptr, tail.ptr);
+    sb->pid = 0;
+    rc = MG_EFAIL;
+out:
+    mg_buf_free(&log);
+    mg_buf_free(&a_data);
+    mg_buf_free(&a_sock);
+    mg_buf_free(&a_port);
+    mg_buf_free(&a_pid);
+    mg_buf_free(&tail);
+    return rc;
+}
+
+static const char *const server_names[] = {"mariadbd", "mysqld", NULL};
+
 static int my_start(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_err *err)
 {
-    static const char *const server_names[] = {"mariadbd", "mysqld", NULL};
     static const char *const install_names[] = {"mariadb-install-db", "mysql_install_db", NULL};
-    struct mg_buf sock = MG_BUF_INIT, log = MG_BUF_INIT, a_data = MG_BUF_INIT, a_sock = MG_BUF_INIT,
-                  a_port = MG_BUF_INIT, a_pid = MG_BUF_INIT;
+    struct mg_buf sock = MG_BUF_INIT;
     char *server = find_prog(server_names), *install = find_prog(install_names);
     int rc = 0;
 
@@ -179,7 +220,6 @@ static int my_start(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_
     snprintf(sb->bindir, sizeof(sb->bindir), "%s", server);
     *strrchr(sb->bindir, '/') = '\0';
     mg_buf_addf(&sock, "%s/sock", sb->dir);
-    mg_buf_addf(&log, "%s/server.log", sb->dir);
     if (mkdir(sock.ptr, 0700) < 0 && errno != EEXIST) {
         rc = mg_err_set(err, MG_EFAIL, "cannot create '%s': %s", sock.ptr, strerror(errno));
         goto out;
@@ -189,59 +229,51 @@ static int my_start(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_
         rc = run_install_db(install, sb, as, err);
     if (rc)
         goto out;
-    mg_buf_addf(&a_data, "--datadir=%s/data", sb->dir);
-    mg_buf_addf(&a_sock, "--socket=%s/mysqld.sock", sock.ptr);
-    mg_buf_addf(&a_pid, "--pid-file=%s/mariadbd.pid", sb->dir);
     snprintf(sb->url, sizeof(sb->url), "mysql://root@localhost/mysql?socket=%s/mysqld.sock",
              sock.ptr);
-    for (int attempt = 0; attempt < 5; attempt++) {
-        pid_t pid;
+    rc = 1;
+    for (int attempt = 0; rc == 1 && attempt < 5; attempt++) {
         rc = mg_sandbox_free_port(&sb->port, err);
-        if (rc)
-            goto out;
-        mg_buf_reset(&a_port);
-        mg_buf_addf(&a_port, "--port=%d", sb->port);
-        const char *argv[] = {
-            server, "--no-defaults", a_data.ptr, a_sock.ptr, a_port.ptr, "--bind-address=127.0.0.1",
-            a_pid.ptr, "--skip-name-resolve", "--log-bin=binlog", "--server-id=1",
-            "--binlog-format=ROW", "--character-set-server=utf8mb4",
-            "--collation-server=utf8mb4_unicode_ci", "--max-connections=200",
-            /* a throwaway server: durability traded for speed */
-            "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0", "--innodb-doublewrite=0",
-            "--innodb-buffer-pool-size=64M", "--performance-schema=OFF", NULL};
-        rc = mg_proc_spawn(argv, as, log.ptr, &pid, err);
-        if (rc)
-            goto out;
-        sb->pid = pid;
-        rc = wait_ready(sb, pid, err);
-        if (rc == 0)
-            break;
-        struct mg_buf tail = MG_BUF_INIT;
-        tail_log(&tail, log.ptr);
-        if (rc == 1 && strstr(tail.ptr, "already in use") && attempt < 4) {
-            mg_buf_free(&tail);
-            continue; /* the port was taken between our probe and the server's bind */
-        }
-        if (rc == 1)
-            mg_err_set(err, MG_EFAIL, "the MariaDB sandbox server exited while starting");
-        else
-            my_stop_pid(pid, err);
-        mg_err_detail(err, "end of %s:\n%s", log.ptr, tail.ptr);
-        mg_buf_free(&tail);
-        sb->pid = 0;
-        rc = MG_EFAIL;
-        goto out;
+        if (!rc)
+            rc = launch(sb, as, server, err);
     }
-    snprintf(sb->tcp_url, sizeof(sb->tcp_url), "mysql://root@127.0.0.1:%d/mysql", sb->port);
+    if (rc == 1)
+        rc = mg_err_set(err, MG_EFAIL, "no free port for the MariaDB sandbox after 5 tries");
+    if (!rc)
+        snprintf(sb->tcp_url, sizeof(sb->tcp_url), "mysql://root@127.0.0.1:%d/mysql", sb->port);
 out:
     free(server);
     free(install);
     mg_buf_free(&sock);
-    mg_buf_free(&log);
-    mg_buf_free(&a_data);
-    mg_buf_free(&a_sock);
-    mg_buf_free(&a_port);
-    mg_buf_free(&a_pid);
+    return rc;
+}
+
+/* Starts the server again on its data (after a stop or a crash): InnoDB recovers on its own. */
+static int my_restart(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_err *err)
+{
+    struct mg_buf server = MG_BUF_INIT;
+    int rc = 1;
+
+    for (const char *const *n = server_names; *n; n++) {
+        mg_buf_reset(&server);
+        mg_buf_addf(&server, "%s/%s", sb->bindir, *n);
+        if (access(server.ptr, X_OK) == 0)
+            break;
+    }
+    if (access(server.ptr, X_OK) != 0) {
+        rc = missing(err, "mariadbd");
+        mg_buf_free(&server);
+        return rc;
+    }
+    /* the port is in the saved URLs: wait for it rather than move */
+    for (int attempt = 0; rc == 1 && attempt < 40; attempt++) {
+        if (attempt)
+            mg_sleep_ms(250);
+        rc = launch(sb, as, server.ptr, err);
+    }
+    if (rc == 1)
+        rc = mg_err_set(err, MG_EFAIL, "port %d of the MariaDB sandbox stays in use", sb->port);
+    mg_buf_free(&server);
     return rc;
 }
 
@@ -253,19 +285,19 @@ static int my_stop_pid(pid_t pid, struct mg_err *err)
     if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
         return mg_err_set(err, MG_EFAIL, "cannot stop the sandbox server (pid %ld): %s", (long)pid,
                           strerror(errno));
-    while (!gone(pid) && mg_monotonic_ms() < deadline) {
+    while (mg_pid_alive(pid) && mg_monotonic_ms() < deadline) {
         waitpid(pid, NULL, WNOHANG);
         mg_sleep_ms(50);
     }
-    if (gone(pid))
+    if (!mg_pid_alive(pid))
         return 0;
     kill(pid, SIGKILL);
     deadline = mg_monotonic_ms() + 10000;
-    while (!gone(pid) && mg_monotonic_ms() < deadline) {
+    while (mg_pid_alive(pid) && mg_monotonic_ms() < deadline) {
         waitpid(pid, NULL, WNOHANG);
         mg_sleep_ms(50);
     }
-    if (gone(pid))
+    if (!mg_pid_alive(pid))
         return 0;
     return mg_err_set(err, MG_EFAIL, "the sandbox server (pid %ld) does not stop", (long)pid);
 }
@@ -280,4 +312,5 @@ const struct mg_sandbox_kind mg_sandbox_mariadb = {
     .name = "mariadb",
     .start = my_start,
     .stop = my_stop,
+    .restart = my_restart,
 };

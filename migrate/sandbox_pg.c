@@ -89,6 +89,73 @@ static int append_file(const char *path, const char *text, struct mg_err *err)
     return 0;
 }
 
+/* Reads the postmaster's pid from its pid file. */
+static void read_pid(struct mg_sandbox *sb)
+{
+    struct mg_buf pidfile = MG_BUF_INIT, pid = MG_BUF_INIT;
+    struct mg_err ignored;
+
+    mg_err_clear(&ignored);
+    mg_buf_addf(&pidfile, "%s/data/postmaster.pid", sb->dir);
+    if (mg_read_file(&pid, pidfile.ptr, 4096, &ignored) == 0)
+        sb->pid = strtol(pid.ptr, NULL, 10);
+    mg_buf_free(&pidfile);
+    mg_buf_free(&pid);
+}
+
+static int pg_restart(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_err *err)
+{
+    struct mg_buf data = MG_BUF_INIT, ctl = MG_BUF_INIT, log = MG_BUF_INIT, out = MG_BUF_INIT;
+    int st;
+
+    mg_buf_addf(&data, "%s/data", sb->dir);
+    mg_buf_addf(&ctl, "%s/pg_ctl", sb->bindir);
+    mg_buf_addf(&log, "%s/server.log", sb->dir);
+    const char *argv[] = {ctl.ptr, "-D", data.ptr, "-l", log.ptr, "-w", "-t", "60", "start", NULL};
+    /*
+     * After a crash the pid file names a dead (possibly unreaped) process,
+     * which the server would take for a live one; and the dead server's
+     * backends need a moment to notice and let go of shared memory.
+     */
+    if (!mg_pid_alive(sb->pid)) {
+        struct mg_buf pidfile = MG_BUF_INIT;
+        mg_buf_addf(&pidfile, "%s/postmaster.pid", data.ptr);
+        unlink(pidfile.ptr);
+        mg_buf_reset(&pidfile);
+        mg_buf_addf(&pidfile, "%s/sock/.s.PGSQL.%d.lock", sb->dir, sb->port);
+        unlink(pidfile.ptr);
+        mg_buf_free(&pidfile);
+    }
+    for (int attempt = 0; attempt < 40; attempt++) {
+        struct mg_buf tail = MG_BUF_INIT;
+        mg_buf_reset(&out);
+        st = mg_proc_run(argv, as, &out, err);
+        if (st <= 0)
+            break;
+        tail_log(&tail, log.ptr);
+        int busy = strstr(tail.ptr, "shared memory block") != NULL;
+        mg_buf_add(&out, "\n", 1);
+        mg_buf_add(&out, tail.ptr, tail.len);
+        mg_buf_free(&tail);
+        if (!busy)
+            break;
+        mg_sleep_ms(250);
+    }
+    if (st > 0) {
+        mg_buf_rtrim(&out);
+        mg_err_set(err, MG_EFAIL, "the PostgreSQL sandbox did not restart (pg_ctl exit %d)", st);
+        mg_err_detail(err, "%s", out.ptr);
+        st = MG_EFAIL;
+    }
+    if (!st)
+        read_pid(sb);
+    mg_buf_free(&data);
+    mg_buf_free(&ctl);
+    mg_buf_free(&log);
+    mg_buf_free(&out);
+    return st < 0 ? st : 0;
+}
+
 static int pg_start(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_err *err)
 {
     struct mg_buf data = MG_BUF_INIT, sock = MG_BUF_INIT, log = MG_BUF_INIT, out = MG_BUF_INIT;
@@ -144,12 +211,12 @@ static int pg_start(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_
             goto out;
         mg_buf_reset(&conf);
         mg_buf_addf(&conf,
-                    "\n# migrate sandbox: a throwaway server, durability traded for speed\n"
+                    "\n# migrate sandbox: a throwaway server; fsync off (survives a server crash,\n"
+                    "# not an OS crash)\n"
                     "port = %d\n"
                     "listen_addresses = '127.0.0.1'\n"
                     "unix_socket_directories = '%s'\n"
                     "fsync = off\n"
-                    "synchronous_commit = off\n"
                     "full_page_writes = off\n"
                     "wal_level = replica\n"
                     "max_connections = 100\n"
@@ -198,16 +265,7 @@ static int pg_start(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_
         }
         mg_buf_free(&tail);
     }
-    {
-        struct mg_buf pidfile = MG_BUF_INIT, pid = MG_BUF_INIT;
-        struct mg_err ignored;
-        mg_err_clear(&ignored);
-        mg_buf_addf(&pidfile, "%s/postmaster.pid", data.ptr);
-        if (mg_read_file(&pid, pidfile.ptr, 4096, &ignored) == 0)
-            sb->pid = strtol(pid.ptr, NULL, 10);
-        mg_buf_free(&pidfile);
-        mg_buf_free(&pid);
-    }
+    read_pid(sb);
     snprintf(sb->url, sizeof(sb->url), "postgres://postgres@/postgres?host=%s&port=%d", sock.ptr,
              sb->port);
     snprintf(sb->tcp_url, sizeof(sb->tcp_url), "postgres://postgres@127.0.0.1:%d/postgres",
@@ -255,4 +313,5 @@ const struct mg_sandbox_kind mg_sandbox_postgres = {
     .name = "postgres",
     .start = pg_start,
     .stop = pg_stop,
+    .restart = pg_restart,
 };

@@ -302,7 +302,8 @@ int mg_source_load(struct mg_source *out, const char *dir, const struct mg_sourc
     }
     closedir(d);
     /* a stable order makes problems and duplicate handling deterministic */
-    qsort(names, nnames, sizeof(char *), cmp_str);
+    if (nnames)
+        qsort(names, nnames, sizeof(char *), cmp_str);
 
     for (size_t i = 0; i < nnames; i++) {
         const char *name = names[i];
@@ -349,6 +350,15 @@ int mg_source_load(struct mg_source *out, const char *dir, const struct mg_sourc
         }
         struct mg_file **slot = is_down ? &m->down : &m->up;
         if (*slot || (m->title && title && strcmp(m->title, title) != 0)) {
+            int said = 0;
+            for (size_t k = 0; k < out->problems.n; k++)
+                if (out->problems.v[k].version == version &&
+                    !strcmp(out->problems.v[k].code, "duplicate-version"))
+                    said = 1;
+            if (said) {
+                free(title);
+                continue;
+            }
             const char *other = *slot ? (*slot)->name
                                       : (m->up     ? m->up->name
                                          : m->down ? m->down->name
@@ -367,7 +377,8 @@ int mg_source_load(struct mg_source *out, const char *dir, const struct mg_sourc
         free(names[i]);
     free(names);
 
-    qsort(out->v, out->n, sizeof(*out->v), cmp_migration);
+    if (out->n)
+        qsort(out->v, out->n, sizeof(*out->v), cmp_migration);
     char prev[65] = "";
     for (size_t i = 0; i < out->n; i++) {
         struct mg_migration *m = &out->v[i];

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS migrate_history (
     `error_detail`    TEXT,
     `error_hint`      TEXT,
     `error_line`      INT,
+    `error_stmt`      INT,
     `error_statement` TEXT,
     CONSTRAINT migrate_history_status
         CHECK (`status` IN ('applied', 'running', 'failed', 'reverting', 'revert_failed')),

@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS migrate_history (
     error_detail    text,
     error_hint      text,
     error_line      integer,
+    error_stmt      integer,
     error_statement text
 );
 CREATE TABLE IF NOT EXISTS migrate_events (

@@ -6,6 +6,7 @@
 # code in $T/out, $T/err and $RC.
 set -u
 T=$(mktemp -d "$MG_TEST_WORK/t.XXXXXX")
+chmod 755 "$T" # a sandbox of its own runs as another user when root
 cd "$T"
 RC=0
 
@@ -18,10 +19,8 @@ fail() {
 
 # mg ARGS...: runs migrate; never fails by itself.
 mg() {
-    set +e
     "$MIGRATE_BIN" "$@" >"$T/out" 2>"$T/err"
     RC=$?
-    set -e
     return 0
 }
 
@@ -35,7 +34,7 @@ assert_eq() { [ "$1" = "$2" ] || fail "got '$1', expected '$2' ${3:-}"; }
 # new_pg_db: a fresh database for this test; sets DATABASE_URL and PGDB.
 new_pg_db() {
     PGDB="t_${MG_TEST_NAME}_${1:-0}"
-    psql -X -q -v ON_ERROR_STOP=1 "$MG_PG_URL" -c "DROP DATABASE IF EXISTS \"$PGDB\"" -c "CREATE DATABASE \"$PGDB\"" >/dev/null
+    PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$MG_PG_URL" -c "DROP DATABASE IF EXISTS \"$PGDB\"" -c "CREATE DATABASE \"$PGDB\"" >/dev/null
     DATABASE_URL=$(echo "$MG_PG_URL" | sed "s|/postgres?|/$PGDB?|")
     export DATABASE_URL PGDB
 }
@@ -57,8 +56,8 @@ my_client() { mariadb --no-defaults -uroot --socket="$MG_MY_DIR/sock/mysqld.sock
 # my SQL: one value (or rows, tab-separated) from the test database.
 my() { my_client -N -B -e "$1" "$MYDB"; }
 
-# wait_for COMMAND [WHAT]: polls until COMMAND succeeds (up to 60s), else fails the test.
-wait_for() {
+# wait_until COMMAND [WHAT]: polls until COMMAND succeeds (up to 60s), else fails the test.
+wait_until() {
     local i=0
     until eval "$1" >/dev/null 2>&1; do
         i=$((i + 1))

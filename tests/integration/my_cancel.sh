@@ -14,11 +14,11 @@ CREATE TABLE l2 (id int);" "DROP TABLE l2; DROP TABLE l;"
 # timeout the ALTER would wait for it forever
 my_client -N "$MYDB" -e "START TRANSACTION; SELECT * FROM busy; DO SLEEP(60)" >/dev/null 2>&1 &
 h=$!
-wait_for "[ -n \"\$(my \"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO = 'DO SLEEP(60)'\")\" ]" "the holder to start"
+wait_until "[ -n \"\$(my \"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO = 'DO SLEEP(60)'\")\" ]" "the holder to start"
 holder=$(my "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO = 'DO SLEEP(60)'")
 "$MIGRATE_BIN" --lock-timeout 0 up >"$T/a.out" 2>"$T/a.err" &
 a=$!
-wait_for "[ \"\$(my \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO LIKE 'ALTER TABLE busy%' AND STATE LIKE 'Waiting for table metadata lock%'\")\" = 1 ]" "the ALTER to wait for its lock"
+wait_until "[ \"\$(my \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO LIKE 'ALTER TABLE busy%' AND STATE LIKE 'Waiting for table metadata lock%'\")\" = 1 ]" "the ALTER to wait for its lock"
 kill -TERM $a
 rc=0
 wait $a || rc=$?

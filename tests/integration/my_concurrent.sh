@@ -13,7 +13,7 @@ lockname="$MYDB:migrate:migrate_history"
 # A holds the lock while it sleeps; B gives up quickly with the lock code
 "$MIGRATE_BIN" up >"$T/a.out" 2>"$T/a.err" &
 a=$!
-wait_for "[ -n \"\$(my \"SELECT IS_USED_LOCK('$lockname')\" | grep -v NULL)\" ]" "runner A to take the lock"
+wait_until "[ -n \"\$(my \"SELECT IS_USED_LOCK('$lockname')\" | grep -v NULL)\" ]" "runner A to take the lock"
 holder=$(my "SELECT IS_USED_LOCK('$lockname')")
 mg --lock-wait 300ms up
 assert_rc 4
@@ -52,7 +52,7 @@ assert_eq "$(my "SELECT COUNT(*) FROM migrate_events e JOIN migrate_events p ON 
 # block a runner on another database of the same server
 my_client -N -e "SELECT GET_LOCK('$lockname', 0); DO SLEEP(60)" >/dev/null 2>&1 &
 h=$!
-wait_for "[ -n \"\$(my \"SELECT IS_USED_LOCK('$lockname')\" | grep -v NULL)\" ]" "the foreign session to take the lock"
+wait_until "[ -n \"\$(my \"SELECT IS_USED_LOCK('$lockname')\" | grep -v NULL)\" ]" "the foreign session to take the lock"
 holder=$(my "SELECT IS_USED_LOCK('$lockname')")
 mg --lock-wait 0 up
 assert_rc 4

@@ -14,7 +14,7 @@ lockname="$MYDB:migrate:migrate_history"
 
 "$MIGRATE_BIN" up >"$T/a.out" 2>"$T/a.err" &
 a=$!
-wait_for "[ \"\$(my \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO LIKE 'DO SLEEP%'\")\" = 1 ]" "statement 3 to run"
+wait_until "[ \"\$(my \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO LIKE 'DO SLEEP%'\")\" = 1 ]" "statement 3 to run"
 kill -KILL $a
 wait $a || true
 
@@ -28,7 +28,7 @@ assert_rc 4
 
 # the server session ends; now the run is over, and status says where it died
 my_client -e "KILL $orphan"
-wait_for "[ \"\$(my \"SELECT IS_USED_LOCK('$lockname')\")\" = NULL ]" "the lock to be released"
+wait_until "[ \"\$(my \"SELECT IS_USED_LOCK('$lockname')\")\" = NULL ]" "the lock to be released"
 mg status
 assert_rc 5
 assert_out "interrupted: its run died after statement 2 of 4; 'up' resumes at 3"

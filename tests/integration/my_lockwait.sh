@@ -15,14 +15,14 @@ mig m 2 alter "ALTER TABLE t ADD COLUMN c int;" "ALTER TABLE t DROP COLUMN c;"
 # holder: a transaction that read t keeps a metadata lock on it until it ends
 hold() {
     my_client -N "$MYDB" -e "START TRANSACTION; $1; DO SLEEP(60)" >/dev/null 2>&1 &
-    wait_for "[ -n \"\$(my \"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO = 'DO SLEEP(60)'\")\" ]" "the holder to start"
+    wait_until "[ -n \"\$(my \"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO = 'DO SLEEP(60)'\")\" ]" "the holder to start"
     holder=$(my "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO = 'DO SLEEP(60)'")
 }
 
 hold "SELECT * FROM t"
 "$MIGRATE_BIN" --lock-timeout 1s --retries 30 --retry-delay 200ms up >"$T/a.out" 2>"$T/a.err" &
 a=$!
-wait_for "grep -q 'retry 2 of 30' '$T/a.err'" "two lock timeouts"
+wait_until "grep -q 'retry 2 of 30' '$T/a.err'" "two lock timeouts"
 my_client -e "KILL $holder"
 rc=0
 wait $a || rc=$?
@@ -61,7 +61,7 @@ assert_rc 1
 assert_err "Lock wait timeout exceeded"
 assert_eq "$(my "SELECT id FROM t")" 1
 my_client -e "KILL $holder"
-wait_for "[ -z \"\$(my \"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO = 'DO SLEEP(60)'\")\" ]" "the holder to end"
+wait_until "[ -z \"\$(my \"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO = 'DO SLEEP(60)'\")\" ]" "the holder to end"
 mg up
 assert_rc 0
 assert_eq "$(my "SELECT CONCAT(id, ' ', COALESCE(c, 'null')) FROM t")" "2 null"

@@ -37,11 +37,11 @@ assert_eq "$(my "SELECT CONCAT_WS(' ', status, stmts_done) FROM migrate_history"
 # a lock timeout inside the file's transaction: the retry runs the whole transaction again
 printf -- '-- migrate:no-transaction\nSTART TRANSACTION;\nINSERT INTO acct (id) VALUES (3);\nUPDATE acct SET n = n + 1 WHERE id = 5;\nCOMMIT;\n' >m/2_tx.up.sql
 my_client -N "$MYDB" -e "START TRANSACTION; SELECT * FROM acct WHERE id = 5 FOR UPDATE; DO SLEEP(60)" >/dev/null 2>&1 &
-wait_for "[ -n \"\$(my \"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO = 'DO SLEEP(60)'\")\" ]" "the holder to start"
+wait_until "[ -n \"\$(my \"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO = 'DO SLEEP(60)'\")\" ]" "the holder to start"
 holder=$(my "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO = 'DO SLEEP(60)'")
 "$MIGRATE_BIN" --lock-timeout 1s --retries 30 --retry-delay 200ms up >"$T/a.out" 2>"$T/a.err" &
 a=$!
-wait_for "grep -q 'retry 1 of 30' '$T/a.err'" "a lock timeout"
+wait_until "grep -q 'retry 1 of 30' '$T/a.err'" "a lock timeout"
 my_client -e "KILL $holder"
 rc=0
 wait $a || rc=$?
