@@ -4,53 +4,50 @@ const struct mg_sqltext mg_sqltexts[] = {
     {"postgres", "event_insert",
      "INSERT INTO migrate_events (at, run_id, action, outcome, version, name, checksum, os_user,\n"
      "    db_user, host, tool_version, meta, prev_hash, hash)\n"
-     "VALUES ($1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10, $11, $12, $13, $14)\n"
-    },
-    {"postgres", "event_last",
-     "SELECT hash FROM migrate_events ORDER BY id DESC LIMIT 1\n"
-    },
+     "VALUES ($1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10, $11, $12, $13, $14)\n"},
+    {"postgres", "event_last", "SELECT hash FROM migrate_events ORDER BY id DESC LIMIT 1\n"},
     {"postgres", "event_select",
-     "SELECT id::text, at, run_id, action, outcome, version::text, name, checksum, os_user, db_user,\n"
+     "SELECT id::text, at, run_id, action, outcome, version::text, name, checksum, os_user, "
+     "db_user,\n"
      "       host, tool_version, meta, prev_hash, hash\n"
      "FROM migrate_events\n"
-     "ORDER BY id\n"
-    },
-    {"postgres", "history_delete",
-     "DELETE FROM migrate_history WHERE version = $1::numeric\n"
-    },
+     "ORDER BY id\n"},
+    {"postgres", "history_delete", "DELETE FROM migrate_history WHERE version = $1::numeric\n"},
     {"postgres", "history_exists",
-     "SELECT to_regclass('migrate_history') IS NOT NULL, to_regclass('migrate_events') IS NOT NULL\n"
-    },
+     "SELECT to_regclass('migrate_history') IS NOT NULL, to_regclass('migrate_events') IS NOT "
+     "NULL\n"},
     {"postgres", "history_progress",
      "UPDATE migrate_history SET stmts_done = $2::int, done_hash = $3,\n"
      "    duration_ms = $4::bigint\n"
-     "WHERE version = $1::numeric\n"
-    },
+     "WHERE version = $1::numeric\n"},
     {"postgres", "history_select",
      "SELECT version::text, name, checksum, status, kind, stmts_done, stmts_total, done_hash,\n"
-     "       no_transaction::int, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
-     "       applied_by, duration_ms, run_id, error_sqlstate, error_message, error_detail, error_hint,\n"
+     "       no_transaction::int, to_char(applied_at AT TIME ZONE 'UTC', "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
+     "       applied_by, duration_ms, run_id, error_sqlstate, error_message, error_detail, "
+     "error_hint,\n"
      "       error_line, error_statement, error_stmt\n"
      "FROM migrate_history\n"
-     "ORDER BY version\n"
-    },
+     "ORDER BY version\n"},
     {"postgres", "history_upsert",
-     "INSERT INTO migrate_history AS h (version, name, checksum, status, kind, stmts_done, stmts_total,\n"
+     "INSERT INTO migrate_history AS h (version, name, checksum, status, kind, stmts_done, "
+     "stmts_total,\n"
      "    done_hash, no_transaction, applied_at, applied_by, duration_ms, run_id, error_sqlstate,\n"
      "    error_message, error_detail, error_hint, error_line, error_statement, error_stmt)\n"
-     "VALUES ($1::numeric, $2, $3, $4, $5, $6::int, $7::int, $8, $9::int::boolean, $10::timestamptz,\n"
+     "VALUES ($1::numeric, $2, $3, $4, $5, $6::int, $7::int, $8, $9::int::boolean, "
+     "$10::timestamptz,\n"
      "    $11, $12::bigint, $13, $14, $15, $16, $17, $18::int, $19, $20::int)\n"
      "ON CONFLICT (version) DO UPDATE SET\n"
      "    name = excluded.name, checksum = excluded.checksum, status = excluded.status,\n"
-     "    kind = excluded.kind, stmts_done = excluded.stmts_done, stmts_total = excluded.stmts_total,\n"
+     "    kind = excluded.kind, stmts_done = excluded.stmts_done, stmts_total = "
+     "excluded.stmts_total,\n"
      "    done_hash = excluded.done_hash, no_transaction = excluded.no_transaction,\n"
      "    applied_at = excluded.applied_at, applied_by = excluded.applied_by,\n"
      "    duration_ms = excluded.duration_ms, run_id = excluded.run_id,\n"
      "    error_sqlstate = excluded.error_sqlstate, error_message = excluded.error_message,\n"
      "    error_detail = excluded.error_detail, error_hint = excluded.error_hint,\n"
      "    error_line = excluded.error_line, error_statement = excluded.error_statement,\n"
-     "    error_stmt = excluded.error_stmt\n"
-    },
+     "    error_stmt = excluded.error_stmt\n"},
     {"postgres", "schema",
      "-- The engine's own tables, created on first use in the connected database's\n"
      "-- current schema.  Keep in step with docs/history.md.\n"
@@ -59,7 +56,8 @@ const struct mg_sqltext mg_sqltexts[] = {
      "    name            text        NOT NULL,\n"
      "    checksum        text        NOT NULL,\n"
      "    status          text        NOT NULL\n"
-     "                    CHECK (status IN ('applied', 'running', 'failed', 'reverting', 'revert_failed')),\n"
+     "                    CHECK (status IN ('applied', 'running', 'failed', 'reverting', "
+     "'revert_failed')),\n"
      "    kind            text        NOT NULL DEFAULT 'migration'\n"
      "                    CHECK (kind IN ('migration', 'baseline', 'forced')),\n"
      "    stmts_done      integer     NOT NULL DEFAULT 0,\n"
@@ -94,7 +92,6 @@ const struct mg_sqltext mg_sqltexts[] = {
      "    meta         text    NOT NULL DEFAULT '{}',\n"
      "    prev_hash    text    NOT NULL,\n"
      "    hash         text    NOT NULL\n"
-     ");\n"
-    },
+     ");\n"},
     {0, 0, 0},
 };

@@ -417,9 +417,29 @@ static int has_code(const char *s, size_t from, size_t to, int server_version)
     return 0;
 }
 
+/* Moves a line/column cursor forward to `to`: statements are found in order, so positions
+ * cost one pass over the text, not one per statement. */
+struct cursor {
+    size_t pos;
+    int line, col;
+};
+
+static void cursor_to(struct cursor *c, const char *s, size_t to)
+{
+    for (; c->pos < to; c->pos++) {
+        if (s[c->pos] == '\n') {
+            c->line++;
+            c->col = 1;
+        } else {
+            c->col++;
+        }
+    }
+}
+
 static int my_split(struct drv_stmt **out, size_t *n, const char *sql, size_t len,
                     int server_version, struct mg_err *err)
 {
+    struct cursor cur = {0, 1, 1};
     struct drv_stmt *v = NULL;
     size_t cap = 0, cnt = 0, i = 0;
     char delim[17] = ";";
@@ -487,7 +507,9 @@ static int my_split(struct drv_stmt **out, size_t *n, const char *sql, size_t le
         s->off = start;
         s->len = end - start;
         s->start = start;
-        mg_line_col(sql, start, &s->line, &s->col);
+        cursor_to(&cur, sql, start);
+        s->line = cur.line;
+        s->col = cur.col;
         collect_words(&w, sql, start, end, server_version);
         s->flags = classify(&w);
     }
