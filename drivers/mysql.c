@@ -1278,6 +1278,7 @@ static int my_query(struct drv_conn *base, struct drv_result **out, const char *
     size_t idx = 0;
     int rc;
 
+    *out = NULL;
     if (!nparams) {
         /* nothing to bind: the text protocol runs every statement, SHOW included */
         if (mysql_real_query(c->m, sql, strlen(sql)))
@@ -1500,7 +1501,7 @@ static int my_lock_holder(struct drv_conn *base, const char *name, struct mg_buf
                           struct mg_err *err)
 {
     struct my_conn *c = (struct my_conn *)base;
-    struct drv_result *r;
+    struct drv_result *r = NULL;
     struct mg_err ignored;
     char ln[65], *id, *prog = NULL;
     int rc;
@@ -1537,8 +1538,7 @@ static int my_lock_holder(struct drv_conn *base, const char *name, struct mg_buf
         mg_buf_addf(out, "connection id %s%s%s%s (details need the PROCESS privilege)", id,
                     prog ? " (program '" : "", prog ? prog : "", prog ? "')" : "");
     }
-    if (!ignored.code || r)
-        drv_result_free(r);
+    drv_result_free(r);
     free(id);
     free(prog);
     return 0;
