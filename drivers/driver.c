@@ -113,6 +113,17 @@ int drv_begin(struct drv_conn *c, struct mg_err *err)
     return checked(c->ops->begin(c, err), err);
 }
 
+int drv_begin_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err)
+{
+    int rc;
+
+    assert(lock_ms >= 0 && stmt_ms >= 0);
+    if (c->ops->begin_timeouts)
+        return checked(c->ops->begin_timeouts(c, lock_ms, stmt_ms, err), err);
+    rc = drv_set_timeouts(c, lock_ms, stmt_ms, err);
+    return rc ? rc : drv_begin(c, err);
+}
+
 int drv_commit(struct drv_conn *c, struct mg_err *err)
 {
     return checked(c->ops->commit(c, err), err);

@@ -121,6 +121,14 @@ struct drv_ops {
     int (*set_timeouts)(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
     /* Asks the server to cancel the running statement.  Async-signal-safe. */
     void (*cancel)(struct drv_conn *c);
+
+    /* --- optional --- */
+
+    /*
+     * Begins a transaction whose lock and statement timeouts (ms, 0 disables)
+     * last until it ends, in one round trip.  NULL: set_timeouts then begin.
+     */
+    int (*begin_timeouts)(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
 };
 
 /* The base of every driver's connection struct. */
@@ -152,6 +160,8 @@ int drv_execn(struct drv_conn *c, const char *sql, size_t len, long long *rows, 
 int drv_query(struct drv_conn *c, struct drv_result **out, const char *sql,
               const char *const *params, size_t nparams, struct mg_err *err);
 int drv_begin(struct drv_conn *c, struct mg_err *err);
+/* Begins a transaction with these timeouts for its duration. */
+int drv_begin_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
 int drv_commit(struct drv_conn *c, struct mg_err *err);
 /* Rolls back, keeping `err` (the reason for the rollback) intact. */
 void drv_rollback_quiet(struct drv_conn *c);

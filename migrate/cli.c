@@ -224,6 +224,88 @@ int mg_cli_globals(struct mg_ctx *ctx, int argc, char **argv, int *cmd_index, in
     return 0;
 }
 
+/* A golang-migrate option at argv[i]: its name without '-', and its value (inline or next). */
+static int compat_opt(char **argv, int argc, int *i, const char *name, const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+
+    if (a[0] != '-' || a[1] == '-' || strncmp(a + 1, name, n) != 0)
+        return 0;
+    if (a[1 + n] == '=') {
+        *value = a + 2 + n;
+        return 1;
+    }
+    if (a[1 + n] != '\0')
+        return 0;
+    if (!value)
+        return 1;
+    if (*i + 1 >= argc)
+        return 0;
+    *value = argv[++*i];
+    return 1;
+}
+
+char **mg_cli_compat(int argc, char **argv, int *out_argc, struct mg_err *err)
+{
+    static char buf[64][32];
+    size_t nbuf = 0;
+    char **out = mg_calloc((size_t)argc * 2 + 1, sizeof(char *));
+    int n = 0;
+
+    for (int i = 0; i < argc; i++) {
+        const char *v = NULL;
+        if (i == 0) {
+            out[n++] = argv[i];
+        } else if (compat_opt(argv, argc, &i, "path", &v) ||
+                   compat_opt(argv, argc, &i, "dir", &v)) {
+            out[n++] = (char *)"--path";
+            out[n++] = (char *)v;
+        } else if (compat_opt(argv, argc, &i, "database", &v)) {
+            out[n++] = (char *)"--database";
+            out[n++] = (char *)v;
+        } else if (compat_opt(argv, argc, &i, "source", &v)) {
+            if (strncmp(v, "file://", 7) != 0) {
+                free(out);
+                mg_err_set(err, MG_EUSAGE, "only file:// migration sources are supported, not '%s'",
+                           v);
+                return NULL;
+            }
+            out[n++] = (char *)"--path";
+            out[n++] = (char *)v + 7;
+        } else if (compat_opt(argv, argc, &i, "lock-timeout", &v)) {
+            /* golang-migrate's is the wait for the lock, in seconds */
+            if (nbuf >= MG_ARRAY_SIZE(buf)) {
+                free(out);
+                mg_err_set(err, MG_EUSAGE, "too many options");
+                return NULL;
+            }
+            snprintf(buf[nbuf], sizeof(buf[0]), "%ss", v);
+            out[n++] = (char *)"--lock-wait";
+            out[n++] = buf[nbuf++];
+        } else if (compat_opt(argv, argc, &i, "prefetch", &v) ||
+                   compat_opt(argv, argc, &i, "ext", &v) ||
+                   compat_opt(argv, argc, &i, "digits", &v)) {
+            /* nothing to do: files are read whole, and only .sql exists */
+        } else if (compat_opt(argv, argc, &i, "verbose", NULL)) {
+            out[n++] = (char *)"-v";
+        } else if (compat_opt(argv, argc, &i, "all", NULL)) {
+            out[n++] = (char *)"--all";
+        } else if (compat_opt(argv, argc, &i, "seq", NULL)) {
+            out[n++] = (char *)"--seq";
+        } else if (compat_opt(argv, argc, &i, "help", NULL)) {
+            out[n++] = (char *)"--help";
+        } else if (compat_opt(argv, argc, &i, "version", NULL)) {
+            out[n++] = (char *)"--version";
+        } else {
+            out[n++] = argv[i];
+        }
+    }
+    out[n] = NULL;
+    *out_argc = n;
+    return out;
+}
+
 int mg_cli_version_arg(uint64_t *out, const char *s, struct mg_err *err)
 {
     if (mg_parse_u64(out, s, strlen(s)) < 0) {

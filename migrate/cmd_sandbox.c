@@ -62,6 +62,12 @@ int cmd_sandbox(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             printf("%s\n", tcp ? sb.tcp_url : sb.url);
         return 0;
     }
+    if (strcmp(verb, "stop") && strcmp(verb, "restart") && strcmp(verb, "url") &&
+        strcmp(verb, "status")) {
+        mg_err_set(err, MG_EUSAGE, "unknown sandbox action '%s'", verb);
+        mg_err_hint(err, "use start, stop, restart, url or status");
+        return MG_EUSAGE;
+    }
     /* the others name the sandbox: --dir, or a folder or URL argument */
     const char *which = dir;
     if (optind < argc)

@@ -243,47 +243,30 @@ void mg_event_canonical(struct mg_buf *out, const char *const fields[12])
 int mg_event_append(struct drv_conn *c, const struct mg_event *ev, struct mg_err *err)
 {
     struct drv_result *r;
-    char at[40], ver[24], hash[65];
+    char at[40], ver[24];
     char *meta;
-    const char *prev;
-    struct mg_buf canon = MG_BUF_INIT;
     int rc;
 
-    rc = drv_query(c, &r, mg_sql(dialect(c), "event_last"), NULL, 0, err);
-    if (rc)
-        return rc;
-    prev = r->nrows && drv_val(r, 0, 0) ? drv_val(r, 0, 0) : "";
     mg_now_iso(at);
+    ver[0] = '\0';
     if (ev->version)
         snprintf(ver, sizeof(ver), "%llu", (unsigned long long)ev->version);
     meta = ev->meta ? json_dumps(ev->meta, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    const char *fields[12] = {at,
-                              ev->run_id,
-                              ev->action,
-                              ev->outcome,
-                              ev->version ? ver : "",
-                              ev->name ? ev->name : "",
-                              ev->checksum ? ev->checksum : "",
-                              mg_os_user(),
-                              c->info.user,
-                              mg_host_name(),
-                              MG_VERSION,
-                              meta ? meta : "{}"};
-    mg_buf_adds(&canon, prev);
-    mg_buf_addch(&canon, '\x1f');
-    mg_event_canonical(&canon, fields);
-    mg_sha256_hex(hash, canon.ptr, canon.len);
-    const char *p[14];
-    for (int i = 0; i < 12; i++)
-        p[i] = fields[i];
-    p[4] = ev->version ? ver : NULL;
-    p[12] = prev;
-    p[13] = hash;
-    struct drv_result *r2;
-    rc = drv_query(c, &r2, mg_sql(dialect(c), "event_insert"), p, 14, err);
-    drv_result_free(r2);
+    /* the server chains it: see sql/<dialect>/event_insert.sql */
+    const char *p[12] = {at,
+                         ev->run_id,
+                         ev->action,
+                         ev->outcome,
+                         ver,
+                         ev->name ? ev->name : "",
+                         ev->checksum ? ev->checksum : "",
+                         mg_os_user(),
+                         c->info.user,
+                         mg_host_name(),
+                         MG_VERSION,
+                         meta ? meta : "{}"};
+    rc = drv_query(c, &r, mg_sql(dialect(c), "event_insert"), p, 12, err);
     drv_result_free(r);
-    mg_buf_free(&canon);
     free(meta);
     if (rc)
         mg_err_context(err, "appending to migrate_events");

@@ -33,6 +33,8 @@ static const struct mg_cmd commands[] = {
     {"validate", cmd_validate, 0, "",
      "check files (and, with a database, the history): duplicates, edits, gaps, order"},
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
+    {"adopt", cmd_adopt, MG_CMD_DB, "--from golang-migrate|dbmate|goose|flyway [--table NAME]",
+     "record another tool's applied migrations as ours, running no SQL"},
     {"sandbox", cmd_sandbox, 0,
      "start|stop|restart|url|status [--driver postgres|mariadb] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
@@ -128,6 +130,15 @@ int main(int argc, char **argv)
     mg_uuid(ctx.run_id);
     mg_log_setup(MG_LOG_INFO, 0);
 
+    /* golang-migrate's spelling of the options works too */
+    static char **args; /* static: still reachable on every early return */
+    args = mg_cli_compat(argc, argv, &argc, &err);
+    if (!args) {
+        print_error(&err);
+        return MG_EXIT_USAGE;
+    }
+    argv = args;
+
     /* global options before the command */
     int first, want = 0;
     rc = mg_cli_globals(&ctx, argc, argv, &first, &want, &err);
@@ -163,5 +174,6 @@ int main(int argc, char **argv)
     if (rc)
         print_error(&err);
     fflush(stdout);
+    free(args);
     return mg_exit_code(rc ? err.code : 0);
 }

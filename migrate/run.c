@@ -54,6 +54,30 @@ void mg_stmt_chain(char out[65], const char *prev, const char *stmt, size_t len)
     mg_buf_free(&b);
 }
 
+void mg_run_fix_statements(const struct mg_file *f, struct drv_stmt *v, size_t *n)
+{
+    size_t out = 0;
+
+    for (size_t i = 0; i < *n; i++) {
+        v[i].line += f->line_offset;
+        /* statements inside one explicit span (goose StatementBegin/End) become one */
+        const struct mg_span *sp = NULL;
+        for (size_t k = 0; k < f->nspans && !sp; k++)
+            if (v[i].off >= f->spans[k].start && v[i].off < f->spans[k].end)
+                sp = &f->spans[k];
+        if (sp && out > 0 && v[out - 1].off >= sp->start && v[out - 1].off < sp->end) {
+            struct drv_stmt *prev = &v[out - 1];
+            prev->len = v[i].off + v[i].len - prev->off;
+            prev->flags |= v[i].flags;
+            if (!prev->why)
+                prev->why = v[i].why;
+            continue;
+        }
+        v[out++] = v[i];
+    }
+    *n = out;
+}
+
 /* Everything one step needs while it runs. */
 struct step {
     struct mg_session *s;
@@ -96,6 +120,7 @@ static void locate(const struct step *p, size_t k, struct mg_err *err)
         off = i;
     }
     mg_line_col(p->f->text.ptr, off, &err->line, &err->col);
+    err->line += p->f->line_offset;
 }
 
 static void statement_excerpt(struct mg_buf *out, const struct step *p, size_t k)
@@ -244,9 +269,7 @@ static int run_in_transaction(struct step *p, struct mg_err *err)
 
     for (;;) {
         size_t k = (size_t)p->start;
-        rc = drv_set_timeouts(c, p->lock_ms, p->ctx->statement_timeout_ms, err);
-        if (!rc)
-            rc = drv_begin(c, err);
+        rc = drv_begin_timeouts(c, p->lock_ms, p->ctx->statement_timeout_ms, err);
         for (; !rc && k < p->n; k++)
             rc = exec_stmt(p, k, err);
         if (!rc) {
@@ -460,6 +483,7 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
         mg_err_context(err, "%s", p.f->name);
         return rc;
     }
+    mg_run_fix_statements(p.f, p.stmts, &p.n);
     if (p.n == 0 && st->dir == MG_UP) {
         free(p.stmts);
         mg_err_set(err, MG_EINPUT, "'%s' contains no SQL statements", p.f->name);

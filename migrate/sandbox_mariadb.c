@@ -89,13 +89,15 @@ static void tail_log(struct mg_buf *out, const char *path)
 static int run_install_db(const char *prog, const struct mg_sandbox *sb, const struct mg_runas *as,
                           struct mg_err *err)
 {
-    struct mg_buf datadir = MG_BUF_INIT, out = MG_BUF_INIT;
+    struct mg_buf datadir = MG_BUF_INIT, tmpdir = MG_BUF_INIT, out = MG_BUF_INIT;
     int st;
 
     mg_buf_addf(&datadir, "--datadir=%s/data", sb->dir);
+    mg_buf_addf(&tmpdir, "--tmpdir=%s/tmp", sb->dir);
     const char *argv[] = {prog,
                           "--no-defaults",
                           datadir.ptr,
+                          tmpdir.ptr,
                           "--auth-root-authentication-method=normal",
                           "--skip-test-db",
                           "--skip-name-resolve",
@@ -107,6 +109,7 @@ static int run_install_db(const char *prog, const struct mg_sandbox *sb, const s
         mg_err_detail(err, "%s", out.ptr);
     }
     mg_buf_free(&datadir);
+    mg_buf_free(&tmpdir);
     mg_buf_free(&out);
     return st > 0 ? MG_EFAIL : st;
 }
@@ -154,7 +157,8 @@ static int launch(struct mg_sandbox *sb, const struct mg_runas *as, const char *
                   struct mg_err *err)
 {
     struct mg_buf log = MG_BUF_INIT, a_data = MG_BUF_INIT, a_sock = MG_BUF_INIT,
-                  a_port = MG_BUF_INIT, a_pid = MG_BUF_INIT, tail = MG_BUF_INIT;
+                  a_port = MG_BUF_INIT, a_pid = MG_BUF_INIT, a_tmp = MG_BUF_INIT,
+                  tail = MG_BUF_INIT;
     pid_t pid;
     int rc;
 
@@ -163,9 +167,10 @@ static int launch(struct mg_sandbox *sb, const struct mg_runas *as, const char *
     mg_buf_addf(&a_sock, "--socket=%s/sock/mysqld.sock", sb->dir);
     mg_buf_addf(&a_pid, "--pid-file=%s/mariadbd.pid", sb->dir);
     mg_buf_addf(&a_port, "--port=%d", sb->port);
+    mg_buf_addf(&a_tmp, "--tmpdir=%s/tmp", sb->dir);
     const char *argv[] = {
         server, "--no-defaults", a_data.ptr, a_sock.ptr, a_port.ptr, "--bind-address=127.0.0.1",
-        a_pid.ptr, "--skip-name-resolve", "--log-bin=binlog", "--server-id=1",
+        a_pid.ptr, a_tmp.ptr, "--skip-name-resolve", "--log-bin=binlog", "--server-id=1",
         "--binlog-format=ROW", "--character-set-server=utf8mb4",
         "--collation-server=utf8mb4_unicode_ci", "--max-connections=200",
         /*
@@ -200,6 +205,7 @@ out:
     mg_buf_free(&a_sock);
     mg_buf_free(&a_port);
     mg_buf_free(&a_pid);
+    mg_buf_free(&a_tmp);
     mg_buf_free(&tail);
     return rc;
 }
@@ -219,14 +225,21 @@ static int my_start(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_
     }
     snprintf(sb->bindir, sizeof(sb->bindir), "%s", server);
     *strrchr(sb->bindir, '/') = '\0';
-    mg_buf_addf(&sock, "%s/sock", sb->dir);
-    if (mkdir(sock.ptr, 0700) < 0 && errno != EEXIST) {
-        rc = mg_err_set(err, MG_EFAIL, "cannot create '%s': %s", sock.ptr, strerror(errno));
-        goto out;
+    /* its own temporary folder: servers sharing /tmp have collided on temporary table names */
+    for (int i = 0; i < 2; i++) {
+        mg_buf_reset(&sock);
+        mg_buf_addf(&sock, "%s/%s", sb->dir, i ? "tmp" : "sock");
+        if (mkdir(sock.ptr, 0700) < 0 && errno != EEXIST) {
+            rc = mg_err_set(err, MG_EFAIL, "cannot create '%s': %s", sock.ptr, strerror(errno));
+            goto out;
+        }
+        rc = mg_sandbox_chown(sock.ptr, as, err);
+        if (rc)
+            goto out;
     }
-    rc = mg_sandbox_chown(sock.ptr, as, err);
-    if (!rc)
-        rc = run_install_db(install, sb, as, err);
+    mg_buf_reset(&sock);
+    mg_buf_addf(&sock, "%s/sock", sb->dir);
+    rc = run_install_db(install, sb, as, err);
     if (rc)
         goto out;
     snprintf(sb->url, sizeof(sb->url), "mysql://root@localhost/mysql?socket=%s/mysqld.sock",

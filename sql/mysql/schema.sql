@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS migrate_history (
     `error_statement` TEXT,
     CONSTRAINT migrate_history_status
         CHECK (`status` IN ('applied', 'running', 'failed', 'reverting', 'revert_failed')),
-    CONSTRAINT migrate_history_kind CHECK (`kind` IN ('migration', 'baseline', 'forced'))
+    CONSTRAINT migrate_history_kind
+        CHECK (`kind` IN ('migration', 'baseline', 'forced', 'adopted'))
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 CREATE TABLE IF NOT EXISTS migrate_events (
     `id`           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

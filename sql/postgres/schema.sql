@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS migrate_history (
     status          text        NOT NULL
                     CHECK (status IN ('applied', 'running', 'failed', 'reverting', 'revert_failed')),
     kind            text        NOT NULL DEFAULT 'migration'
-                    CHECK (kind IN ('migration', 'baseline', 'forced')),
+                    CHECK (kind IN ('migration', 'baseline', 'forced', 'adopted')),
     stmts_done      integer     NOT NULL DEFAULT 0,
     stmts_total     integer     NOT NULL DEFAULT 0,
     done_hash       text        NOT NULL DEFAULT '',

@@ -34,7 +34,7 @@ mg -d "$tcp" -p "$T/none" status
 assert_rc 0
 assert_out "MariaDB"
 sock="$dir/sock/mysqld.sock"
-assert_eq "$(mariadb --no-defaults -uroot --socket="$sock" -N -e 'SELECT @@log_bin, @@character_set_server')" "1	utf8mb4"
+assert_eq "$(mariadb --no-defaults -uroot --socket="$sock" -N -e 'SELECT @@log_bin, @@character_set_server, @@tmpdir')" "1	utf8mb4	$dir/tmp"
 mariadb --no-defaults -uroot --socket="$sock" -N -e 'SHOW MASTER STATUS' | grep -q binlog ||
     fail "no binary log position"
 

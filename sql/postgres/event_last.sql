@@ -1,1 +1,0 @@
-SELECT hash FROM migrate_events ORDER BY id DESC LIMIT 1
