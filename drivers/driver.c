@@ -159,6 +159,21 @@ int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_e
     return checked(c->ops->set_timeouts(c, lock_ms, stmt_ms, err), err);
 }
 
+int drv_dry_run(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err)
+{
+    if (!c->ops->dry_run)
+        return mg_err_set(err, MG_EUSAGE, "the %s driver cannot do a dry run", c->ops->name);
+    return checked(c->ops->dry_run(c, sink, err), err);
+}
+
+int drv_read_only(struct drv_conn *c, struct mg_err *err)
+{
+    if (!c->ops->read_only)
+        return mg_err_set(err, MG_EUSAGE, "the %s driver cannot make a session read-only",
+                          c->ops->name);
+    return checked(c->ops->read_only(c, err), err);
+}
+
 void drv_cancel(struct drv_conn *c)
 {
     if (c && c->ops->cancel)

@@ -129,6 +129,14 @@ struct drv_ops {
      * last until it ends, in one round trip.  NULL: set_timeouts then begin.
      */
     int (*begin_timeouts)(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
+    /*
+     * Dry run: from now on every statement the connection would send is
+     * appended to `sink` (with its parameters) instead of being sent, and
+     * succeeds with an empty result.  NULL sink ends it.
+     */
+    int (*dry_run)(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
+    /* Makes the session read-only: any write the server would refuse. */
+    int (*read_only)(struct drv_conn *c, struct mg_err *err);
 };
 
 /* The base of every driver's connection struct. */
@@ -170,6 +178,8 @@ int drv_unlock(struct drv_conn *c, const char *name, struct mg_err *err);
 int drv_lock_holder(struct drv_conn *c, const char *name, struct mg_buf *out, struct mg_err *err);
 int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
 void drv_cancel(struct drv_conn *c);
+int drv_dry_run(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
+int drv_read_only(struct drv_conn *c, struct mg_err *err);
 void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *ident);
 
 /* --- results --- */

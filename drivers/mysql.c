@@ -568,6 +568,7 @@ struct my_conn {
     int wake[2];
     pthread_t watcher;
     int has_watcher;
+    struct mg_buf *dry;             /* dry run: statements are written here instead of sent */
     volatile sig_atomic_t in_exec;  /* exec() is running a statement */
     volatile sig_atomic_t canceled; /* cancel() was called: tells our KILL from another's */
 };
@@ -1227,6 +1228,23 @@ static void locate_parse_error(const char *sql, size_t len, struct mg_err *err)
     err->position = chars;
 }
 
+/*
+ * Dry run: writes a statement the way the mysql client would take it back; a
+ * body with semicolons (a procedure, a trigger) goes between DELIMITER lines.
+ */
+static void dry_statement(struct my_conn *c, const char *sql, size_t len)
+{
+    if (memchr(sql, ';', len)) {
+        const char *d = memmem(sql, len, "$$", 2) ? "//" : "$$";
+        mg_buf_addf(c->dry, "DELIMITER %s\n", d);
+        mg_buf_add(c->dry, sql, len);
+        mg_buf_addf(c->dry, "%s\nDELIMITER ;\n", d);
+        return;
+    }
+    mg_buf_add(c->dry, sql, len);
+    mg_buf_adds(c->dry, ";\n");
+}
+
 static int my_exec(struct drv_conn *base, const char *sql, size_t len, long long *rows,
                    struct mg_err *err)
 {
@@ -1234,6 +1252,12 @@ static int my_exec(struct drv_conn *base, const char *sql, size_t len, long long
     MYSQL_RES *res;
     int rc;
 
+    if (c->dry) {
+        dry_statement(c, sql, len);
+        if (rows)
+            *rows = 0;
+        return 0;
+    }
     c->in_exec = 1;
     if (mysql_real_query(c->m, sql, len)) {
         c->in_exec = 0;
@@ -1279,6 +1303,25 @@ static int my_query(struct drv_conn *base, struct drv_result **out, const char *
     int rc;
 
     *out = NULL;
+    if (c->dry) {
+        dry_statement(c, sql, strlen(sql));
+        for (size_t i = 0; i < nparams; i++) {
+            mg_buf_addf(c->dry, "--   ?%zu = ", i + 1);
+            if (!params[i]) {
+                mg_buf_adds(c->dry, "NULL\n");
+                continue;
+            }
+            mg_buf_addch(c->dry, '\'');
+            for (const char *q = params[i]; *q; q++) {
+                if (*q == '\'' || *q == '\\')
+                    mg_buf_addch(c->dry, *q);
+                mg_buf_addch(c->dry, *q == '\n' ? ' ' : *q);
+            }
+            mg_buf_adds(c->dry, "'\n");
+        }
+        *out = drv_result_new(0);
+        return 0;
+    }
     if (!nparams) {
         /* nothing to bind: the text protocol runs every statement, SHOW included */
         if (mysql_real_query(c->m, sql, strlen(sql)))
@@ -1470,6 +1513,8 @@ static int my_try_lock(struct drv_conn *base, const char *name, int *got, struct
     if (rc)
         return rc;
     if (!v) {
+        if (c->dry)
+            return 0; /* nothing was sent */
         mg_err_set(err, MG_EFAIL, "GET_LOCK('%s') failed on the server", ln);
         return MG_EFAIL;
     }
@@ -1581,6 +1626,18 @@ static int my_set_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms, st
     return rc;
 }
 
+static int my_dry_run(struct drv_conn *base, struct mg_buf *sink, struct mg_err *err)
+{
+    ((struct my_conn *)base)->dry = sink;
+    return 0;
+}
+
+/* Every later transaction of the session, autocommitted statements included, is read-only. */
+static int my_read_only(struct drv_conn *base, struct mg_err *err)
+{
+    return simple((struct my_conn *)base, "SET SESSION TRANSACTION READ ONLY", err);
+}
+
 const struct drv_ops drv_mysql_ops = {
     .api_version = DRV_API_VERSION,
     .name = "mysql",
@@ -1599,4 +1656,6 @@ const struct drv_ops drv_mysql_ops = {
     .lock_holder = my_lock_holder,
     .set_timeouts = my_set_timeouts,
     .cancel = my_cancel,
+    .dry_run = my_dry_run,
+    .read_only = my_read_only,
 };

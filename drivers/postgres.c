@@ -37,6 +37,7 @@ struct pg_conn {
     volatile int canceled; /* set by cancel(); tells a user cancel from statement_timeout */
     struct prepared prep[PREPARED_MAX];
     size_t nprep;
+    struct mg_buf *dry; /* dry run: statements are written here instead of sent */
 };
 
 static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
@@ -700,6 +701,13 @@ static int pg_exec(struct drv_conn *base, const char *sql, size_t len, long long
     int rc;
     char *copy = NULL;
 
+    if (c->dry) {
+        mg_buf_add(c->dry, sql, len);
+        mg_buf_adds(c->dry, ";\n");
+        if (rows)
+            *rows = 0;
+        return 0;
+    }
     if (sql[len] != '\0') {
         copy = mg_strndup(sql, len);
         sql = copy;
@@ -722,6 +730,25 @@ static PGresult *exec_params(struct pg_conn *c, const char *sql, const char *con
     struct prepared *p = NULL;
     char name[16];
 
+    if (c->dry) {
+        mg_buf_adds(c->dry, sql);
+        mg_buf_adds(c->dry, ";\n");
+        for (size_t i = 0; i < nparams; i++) {
+            mg_buf_addf(c->dry, "--   $%zu = ", i + 1);
+            if (!params[i]) {
+                mg_buf_adds(c->dry, "NULL\n");
+                continue;
+            }
+            mg_buf_addch(c->dry, '\'');
+            for (const char *q = params[i]; *q; q++) {
+                if (*q == '\'')
+                    mg_buf_addch(c->dry, '\'');
+                mg_buf_addch(c->dry, *q == '\n' ? ' ' : *q);
+            }
+            mg_buf_adds(c->dry, "'\n");
+        }
+        return PQmakeEmptyPGresult(c->pg, PGRES_TUPLES_OK);
+    }
     for (size_t i = 0; i < c->nprep; i++)
         if (!strcmp(c->prep[i].sql, sql))
             p = &c->prep[i];
@@ -812,6 +839,8 @@ static int pg_begin_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms, 
 static int pg_commit(struct drv_conn *base, struct mg_err *err)
 {
     struct pg_conn *c = (struct pg_conn *)base;
+    if (c->dry)
+        return simple(base, "COMMIT", err);
     PGresult *res = PQexec(c->pg, "COMMIT");
     int rc = result_error(c, res, err);
 
@@ -858,7 +887,7 @@ static int pg_try_lock(struct drv_conn *base, const char *name, int *got, struct
     rc = pg_query(base, &r, "SELECT pg_try_advisory_lock($1::bigint)", p, 1, err);
     if (rc)
         return rc;
-    *got = drv_val(r, 0, 0) && !strcmp(drv_val(r, 0, 0), "t");
+    *got = r->nrows && drv_val(r, 0, 0) && !strcmp(drv_val(r, 0, 0), "t");
     drv_result_free(r);
     return 0;
 }
@@ -926,6 +955,17 @@ static int pg_set_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms, st
     return rc;
 }
 
+static int pg_dry_run(struct drv_conn *base, struct mg_buf *sink, struct mg_err *err)
+{
+    ((struct pg_conn *)base)->dry = sink;
+    return 0;
+}
+
+static int pg_read_only(struct drv_conn *base, struct mg_err *err)
+{
+    return simple(base, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", err);
+}
+
 static void pg_cancel(struct drv_conn *base)
 {
     struct pg_conn *c = (struct pg_conn *)base;
@@ -955,4 +995,6 @@ const struct drv_ops drv_postgres_ops = {
     .set_timeouts = pg_set_timeouts,
     .cancel = pg_cancel,
     .begin_timeouts = pg_begin_timeouts,
+    .dry_run = pg_dry_run,
+    .read_only = pg_read_only,
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "gate.h"
 #include "log.h"
 #include "run.h"
 #include "util.h"
@@ -41,7 +42,52 @@ static void print_text(const struct mg_run_report *rep, uint64_t current, int rc
     printf("version: %llu\n", (unsigned long long)current);
 }
 
-int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, struct mg_err *err)
+/* Runs the plan on a connection in dry-run mode and prints what it would have sent. */
+static int dry_run(struct mg_ctx *ctx, struct mg_session *s, const struct mg_plan *plan,
+                   struct mg_err *err)
+{
+    struct mg_buf sql = MG_BUF_INIT;
+    struct mg_run_report rep = {0};
+    int got, rc;
+
+    rc = drv_dry_run(s->conn, &sql, err);
+    if (rc)
+        return rc;
+    mg_buf_adds(&sql, "-- take the runner lock (a real run waits for it)\n");
+    rc = drv_try_lock(s->conn, MG_RUNNER_LOCK, &got, err);
+    if (!rc) {
+        mg_buf_adds(&sql, "-- create the history tables if missing\n");
+        rc = mg_history_ensure(s->conn, err);
+    }
+    for (size_t i = 0; !rc && i < plan->n; i++) {
+        const struct mg_entry *e = plan->v[i].e;
+        mg_buf_addf(&sql, "-- %s %llu_%s\n", plan->v[i].dir == MG_UP ? "apply" : "revert",
+                    (unsigned long long)e->version, e->title);
+        struct mg_plan one = {.v = &plan->v[i], .n = 1};
+        rc = mg_run_plan(s, ctx, &one, &rep, err);
+    }
+    if (!rc)
+        rc = drv_unlock(s->conn, MG_RUNNER_LOCK, err);
+    drv_dry_run(s->conn, NULL, err);
+    if (!rc) {
+        if (ctx->format == MG_FMT_JSON) {
+            json_t *doc = json_object();
+            json_object_set_new(doc, "command", json_string(ctx->command));
+            json_object_set_new(doc, "database", json_string(s->redacted_url));
+            json_object_set_new(doc, "dry_run", json_true());
+            json_object_set_new(doc, "steps", mg_run_report_json(&rep));
+            json_object_set_new(doc, "sql", json_string(sql.ptr));
+            mg_print_json(doc);
+        } else {
+            fputs(sql.ptr, stdout);
+        }
+    }
+    mg_run_report_free(&rep);
+    mg_buf_free(&sql);
+    return rc;
+}
+
+int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, int dry, struct mg_err *err)
 {
     struct mg_source src;
     struct mg_session s;
@@ -62,19 +108,32 @@ int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, struct mg_err *e
         mg_err_hint(err, "fix the files listed above ('migrate validate' lists them again)");
         return MG_EINPUT;
     }
-    rc = mg_session_open(&s, ctx, 1, err);
+    rc = mg_session_open(&s, ctx, !dry, err);
     if (rc) {
         mg_source_free(&src);
         return rc;
     }
-    rc = mg_history_load(&h, s.conn, err);
+    if (dry)
+        rc = drv_read_only(s.conn, err);
+    if (!rc)
+        rc = mg_history_load(&h, s.conn, err);
     if (rc)
         goto out_session;
     mg_status_build(&st, &src, &h);
     rc = mg_plan_build(&plan, &st, req, &warnings, err);
     for (size_t i = 0; i < warnings.n; i++)
         mg_warn("%s", warnings.v[i].msg);
-    if (!rc) {
+    if (!rc && !dry) {
+        int reverts = 0;
+        for (size_t i = 0; i < plan.n; i++)
+            reverts |= plan.v[i].dir == MG_DOWN;
+        if (reverts && (rc = mg_gate_confirm(ctx, &s, "down", err)))
+            mg_plan_free(&plan);
+    }
+    if (!rc && dry) {
+        rc = dry_run(ctx, &s, &plan, err);
+        mg_plan_free(&plan);
+    } else if (!rc) {
         rc = mg_run_plan(&s, ctx, &plan, &rep, err);
         /* the version after the run, from what ran */
         struct mg_history h2;

@@ -17,6 +17,12 @@ enum {
     OPT_RETRY_DELAY,
     OPT_MAX_FILE_SIZE,
     OPT_LOG_FORMAT,
+    OPT_CONFIG,
+    OPT_ENV,
+    OPT_DATABASE_FILE,
+    OPT_CONFIRM,
+    OPT_SKIP_GATE,
+    OPT_REASON,
 };
 
 static const struct option global_opts[] = {
@@ -30,6 +36,12 @@ static const struct option global_opts[] = {
     {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
     {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"env", required_argument, NULL, OPT_ENV},
+    {"database-file", required_argument, NULL, OPT_DATABASE_FILE},
+    {"confirm", required_argument, NULL, OPT_CONFIRM},
+    {"skip-gate", required_argument, NULL, OPT_SKIP_GATE},
+    {"reason", required_argument, NULL, OPT_REASON},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
 };
@@ -66,10 +78,53 @@ static int handle_global(struct mg_ctx *ctx, int c, const char *arg, struct mg_e
     switch (c) {
     case 'd':
         ctx->database_url = arg;
+        ctx->cli_set |= MG_SET_DATABASE;
         return 1;
     case 'p':
         ctx->path = arg;
+        ctx->cli_set |= MG_SET_PATH;
         return 1;
+    case OPT_DATABASE_FILE: {
+        /* the URL stays out of the process list; it lives until exit */
+        struct mg_buf b = MG_BUF_INIT;
+        struct mg_err e2;
+        mg_err_clear(&e2);
+        if (mg_read_file(&b, arg, 1 << 16, &e2) < 0) {
+            mg_err_set(err, MG_EUSAGE, "--database-file: %s", e2.msg);
+            mg_buf_free(&b);
+            return -1;
+        }
+        mg_buf_rtrim(&b);
+        static char *url;
+        free(url);
+        url = mg_buf_detach(&b);
+        ctx->database_url = url;
+        ctx->cli_set |= MG_SET_DATABASE;
+        return 1;
+    }
+    case OPT_CONFIG:
+        ctx->config_path = arg;
+        ctx->config_given = 1;
+        return 1;
+    case OPT_ENV:
+        ctx->env_name = arg;
+        return 1;
+    case OPT_CONFIRM:
+        ctx->confirm = arg;
+        return 1;
+    case OPT_REASON:
+        ctx->skip_reason = arg;
+        return 1;
+    case OPT_SKIP_GATE: {
+        static const char *gates[16];
+        if (ctx->nskip >= MG_ARRAY_SIZE(gates)) {
+            mg_err_set(err, MG_EUSAGE, "too many --skip-gate options");
+            return -1;
+        }
+        gates[ctx->nskip++] = arg;
+        ctx->skip_gates = gates;
+        return 1;
+    }
     case 'v':
         ctx->verbose = 1;
         ctx->quiet = 0;
@@ -104,12 +159,16 @@ static int handle_global(struct mg_ctx *ctx, int c, const char *arg, struct mg_e
         apply_log_level(ctx, log_json);
         return 1;
     case OPT_LOCK_TIMEOUT:
+        ctx->cli_set |= MG_SET_LOCK_TIMEOUT;
         return mg_parse_duration(&ctx->lock_timeout_ms, arg, err) ? -1 : 1;
     case OPT_STATEMENT_TIMEOUT:
+        ctx->cli_set |= MG_SET_STATEMENT_TIMEOUT;
         return mg_parse_duration(&ctx->statement_timeout_ms, arg, err) ? -1 : 1;
     case OPT_LOCK_WAIT:
+        ctx->cli_set |= MG_SET_LOCK_WAIT;
         return mg_parse_duration(&ctx->lock_wait_ms, arg, err) ? -1 : 1;
     case OPT_RETRY_DELAY:
+        ctx->cli_set |= MG_SET_RETRY_DELAY;
         if (mg_parse_duration(&ctx->retry_delay_ms, arg, err))
             return -1;
         if (ctx->retry_delay_ms < 1)
@@ -122,6 +181,7 @@ static int handle_global(struct mg_ctx *ctx, int c, const char *arg, struct mg_e
             return -1;
         }
         ctx->retries = (int)n;
+        ctx->cli_set |= MG_SET_RETRIES;
         return 1;
     }
     case OPT_MAX_FILE_SIZE: {

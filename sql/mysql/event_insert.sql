@@ -1,6 +1,6 @@
 -- Appends an event chained to the last one in a single statement (the runner lock makes
 -- the engine the only writer): hash = SHA-256 over the previous hash and the fields, joined
--- with 0x1f, exactly as mg_event_canonical() writes them.  Parameters are never NULL; the
+-- with 0x1f, exactly as mg_event_canonical() writes them.  Parameters are never NULL, the
 -- fifth (version) is '' for none.  MySQL binds each ? once, in order, so the derived table
 -- `e` names them for the two places they are used.
 INSERT INTO migrate_events (`at`, `run_id`, `action`, `outcome`, `version`, `name`, `checksum`,

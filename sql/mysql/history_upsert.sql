@@ -1,6 +1,6 @@
 -- applied_at comes as UTC "YYYY-MM-DDTHH:MM:SS[.fff]Z" and is stored as UTC
 -- without the session's time zone.  VALUES() works on MySQL 8 (deprecated
--- there since 8.0.20, still supported) and MariaDB alike; MySQL's row alias
+-- there since 8.0.20, still supported) and MariaDB alike, MySQL's row alias
 -- syntax does not exist in MariaDB.
 INSERT INTO migrate_history (`version`, `name`, `checksum`, `status`, `kind`, `stmts_done`,
     `stmts_total`, `done_hash`, `no_transaction`, `applied_at`, `applied_by`, `duration_ms`,
