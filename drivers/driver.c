@@ -174,6 +174,18 @@ int drv_read_only(struct drv_conn *c, struct mg_err *err)
     return checked(c->ops->read_only(c, err), err);
 }
 
+long drv_backend_id(struct drv_conn *c)
+{
+    return c->ops->backend_id ? c->ops->backend_id(c) : -1;
+}
+
+int drv_progress(struct drv_conn *monitor, long backend, struct mg_buf *out, struct mg_err *err)
+{
+    if (!monitor->ops->progress || backend < 0)
+        return 0;
+    return checked(monitor->ops->progress(monitor, backend, out, err), err);
+}
+
 void drv_cancel(struct drv_conn *c)
 {
     if (c && c->ops->cancel)

@@ -137,12 +137,31 @@ struct drv_ops {
     int (*dry_run)(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
     /* Makes the session read-only: any write the server would refuse. */
     int (*read_only)(struct drv_conn *c, struct mg_err *err);
+    /* The server's id of this session (PostgreSQL backend pid, MySQL thread id), or -1. */
+    long (*backend_id)(struct drv_conn *c);
+    /*
+     * Read on a second connection (`monitor`): how far the statement that
+     * session `backend` runs has come, as a short text ("building index:
+     * scanning table, 42%"), or nothing when the server cannot tell.
+     */
+    int (*progress)(struct drv_conn *monitor, long backend, struct mg_buf *out, struct mg_err *err);
+};
+
+/*
+ * Called by exec while a statement runs, about every `every_ms` (0: never),
+ * from the same thread; it must not use the connection that is busy.
+ */
+struct drv_waiter {
+    void (*fn)(void *arg, long long elapsed_ms);
+    void *arg;
+    long every_ms;
 };
 
 /* The base of every driver's connection struct. */
 struct drv_conn {
     const struct drv_ops *ops;
     struct drv_info info;
+    struct drv_waiter waiter; /* set by the engine */
 };
 
 /* --- registry --- */
@@ -180,6 +199,9 @@ int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_e
 void drv_cancel(struct drv_conn *c);
 int drv_dry_run(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
 int drv_read_only(struct drv_conn *c, struct mg_err *err);
+long drv_backend_id(struct drv_conn *c);
+/* How far `backend`'s statement has come, read on `monitor`; empty when unknown. */
+int drv_progress(struct drv_conn *monitor, long backend, struct mg_buf *out, struct mg_err *err);
 void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *ident);
 
 /* --- results --- */

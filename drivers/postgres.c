@@ -7,7 +7,9 @@
  * PGresult is judged by one function, result_error(), which keeps the
  * server's SQLSTATE, primary message, detail, hint and position.
  */
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pg_query.h>
 #include <pg_query.pb-c.h>
 #include <stdio.h>
@@ -693,6 +695,48 @@ static void pg_close(struct drv_conn *base)
     free(c);
 }
 
+/*
+ * PQexec, but while the statement runs the engine's waiter is called about
+ * every waiter.every_ms (progress lines for long statements).  Of several
+ * results (a text with many statements) the first error, else the last.
+ */
+static PGresult *exec_wait(struct pg_conn *c, const char *sql)
+{
+    const struct drv_waiter *w = &c->base.waiter;
+    PGresult *last = NULL, *r;
+
+    if (!w->fn || w->every_ms <= 0)
+        return PQexec(c->pg, sql);
+    if (!PQsendQuery(c->pg, sql))
+        return NULL;
+    int64_t t0 = mg_monotonic_ms(), next = t0 + w->every_ms;
+    while (PQisBusy(c->pg)) {
+        struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+        int64_t now = mg_monotonic_ms();
+        int n = poll(&p, 1, next > now ? (int)(next - now) : 0);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (n > 0 && !PQconsumeInput(c->pg))
+            break;
+        now = mg_monotonic_ms();
+        if (now >= next) {
+            w->fn(w->arg, now - t0);
+            next = now + w->every_ms;
+        }
+    }
+    while ((r = PQgetResult(c->pg))) {
+        if (PQresultStatus(r) == PGRES_COPY_IN)
+            PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported in a migration");
+        if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+            PQclear(r);
+            continue;
+        }
+        PQclear(last);
+        last = r;
+    }
+    return last;
+}
+
 static int pg_exec(struct drv_conn *base, const char *sql, size_t len, long long *rows,
                    struct mg_err *err)
 {
@@ -712,7 +756,7 @@ static int pg_exec(struct drv_conn *base, const char *sql, size_t len, long long
         copy = mg_strndup(sql, len);
         sql = copy;
     }
-    res = PQexec(c->pg, sql);
+    res = exec_wait(c, sql);
     rc = result_error(c, res, err);
     if (!rc && rows) {
         const char *t = PQcmdTuples(res);
@@ -966,6 +1010,42 @@ static int pg_read_only(struct drv_conn *base, struct mg_err *err)
     return simple(base, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", err);
 }
 
+static long pg_backend_id(struct drv_conn *base)
+{
+    return PQbackendPID(((struct pg_conn *)base)->pg);
+}
+
+/* Index builds and CLUSTER / VACUUM FULL report their phase and how many blocks or tuples. */
+static int pg_progress(struct drv_conn *base, long backend, struct mg_buf *out, struct mg_err *err)
+{
+    char pid[24];
+    const char *p[1] = {pid};
+    struct drv_result *r;
+    int rc;
+
+    snprintf(pid, sizeof(pid), "%ld", backend);
+    rc =
+        pg_query(base, &r,
+                 "SELECT command || ': ' || phase, CASE "
+                 "WHEN blocks_total > 0 THEN round(100.0 * blocks_done / blocks_total) "
+                 "WHEN tuples_total > 0 THEN round(100.0 * tuples_done / tuples_total) END "
+                 "FROM pg_stat_progress_create_index WHERE pid = $1::int "
+                 "UNION ALL "
+                 "SELECT command || ': ' || phase, CASE "
+                 "WHEN heap_blks_total > 0 THEN round(100.0 * heap_blks_scanned / heap_blks_total) "
+                 "END FROM pg_stat_progress_cluster WHERE pid = $1::int",
+                 p, 1, err);
+    if (rc)
+        return rc;
+    if (r->nrows) {
+        mg_buf_adds(out, drv_val(r, 0, 0) ? drv_val(r, 0, 0) : "");
+        if (drv_val(r, 0, 1))
+            mg_buf_addf(out, ", %s%%", drv_val(r, 0, 1));
+    }
+    drv_result_free(r);
+    return 0;
+}
+
 static void pg_cancel(struct drv_conn *base)
 {
     struct pg_conn *c = (struct pg_conn *)base;
@@ -997,4 +1077,6 @@ const struct drv_ops drv_postgres_ops = {
     .begin_timeouts = pg_begin_timeouts,
     .dry_run = pg_dry_run,
     .read_only = pg_read_only,
+    .backend_id = pg_backend_id,
+    .progress = pg_progress,
 };

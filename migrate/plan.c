@@ -197,8 +197,9 @@ static int plan_up(struct mg_plan *out, size_t *cap, const struct mg_status *st,
         if (!runnable)
             continue;
         if (!e->m || !e->m->up) {
-            mg_err_set(err, MG_EINPUT, "version %llu has no up file",
-                       (unsigned long long)e->version);
+            mg_err_set(err, MG_EINPUT, "version %llu (%s) is recorded as %s, but its file is gone",
+                       (unsigned long long)e->version, e->title, mg_state_name(e->state));
+            mg_err_hint(err, "restore the file, or record the truth with 'migrate force'");
             return MG_EINPUT;
         }
         if (e->state == MG_ST_PENDING && e->version < current && !req->allow_out_of_order) {
