@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mysql.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -855,7 +856,7 @@ static void connect_hint(struct mg_err *err, unsigned no, const struct my_params
  * never holds the password: the server's and the library's texts name only
  * the user and host).
  */
-static int open_handle(const struct my_params *p, MYSQL **out, struct mg_err *err)
+static int open_handle(const struct my_params *p, MYSQL **out, int nonblock, struct mg_err *err)
 {
     MYSQL *m = mysql_init(NULL);
     unsigned int zero = 0, timeout = p->timeout_s;
@@ -870,6 +871,9 @@ static int open_handle(const struct my_params *p, MYSQL **out, struct mg_err *er
     if (timeout)
         mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_options4(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", p->app);
+    /* the non-blocking API lets exec() call the engine's waiter while a statement runs */
+    if (nonblock)
+        mysql_options(m, MYSQL_OPT_NONBLOCK, 0);
     if (!via_socket(p) && p->ssl != SSL_DEFAULT && p->ssl != SSL_DISABLED) {
         if (p->ssl_ca)
             mysql_options(m, MYSQL_OPT_SSL_CA, p->ssl_ca);
@@ -923,7 +927,7 @@ static void kill_running(struct my_conn *c)
     if (!c->in_exec)
         return;
     mg_err_clear(&ignored);
-    if (open_handle(&c->p, &k, &ignored))
+    if (open_handle(&c->p, &k, 0, &ignored))
         return;
     /* checked again now that the second session is open: it took a few milliseconds */
     if (c->in_exec) {
@@ -1245,6 +1249,61 @@ static void dry_statement(struct my_conn *c, const char *sql, size_t len)
     mg_buf_adds(c->dry, ";\n");
 }
 
+/*
+ * mysql_real_query, but while the server works the engine's waiter is called
+ * about every waiter.every_ms (progress lines for long statements), through
+ * Connector/C's non-blocking API and poll().  Returns what mysql_real_query
+ * would.
+ */
+static int real_query_wait(struct my_conn *c, const char *sql, size_t len)
+{
+    const struct drv_waiter *w = &c->base.waiter;
+    int ret = 0, status;
+
+    if (!w->fn || w->every_ms <= 0)
+        return mysql_real_query(c->m, sql, len);
+    int64_t t0 = mg_monotonic_ms(), next = t0 + w->every_ms;
+    status = mysql_real_query_start(&ret, c->m, sql, len);
+    while (status) {
+        struct pollfd pfd = {.fd = mysql_get_socket(c->m), .events = 0};
+        int64_t now = mg_monotonic_ms(), wait = next > now ? next - now : 0;
+        int io_timeout = 0, ready = 0, n;
+
+        if (status & MYSQL_WAIT_READ)
+            pfd.events |= POLLIN;
+        if (status & MYSQL_WAIT_WRITE)
+            pfd.events |= POLLOUT;
+        if (status & MYSQL_WAIT_EXCEPT)
+            pfd.events |= POLLPRI;
+        if ((status & MYSQL_WAIT_TIMEOUT) && mysql_get_timeout_value_ms(c->m) <= wait) {
+            wait = mysql_get_timeout_value_ms(c->m);
+            io_timeout = 1;
+        }
+        n = poll(&pfd, 1, (int)wait);
+        if (n < 0 && errno != EINTR)
+            ready = status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE); /* let the library see it */
+        if (n > 0) {
+            if (pfd.revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))
+                ready |= MYSQL_WAIT_READ;
+            if (pfd.revents & POLLOUT)
+                ready |= MYSQL_WAIT_WRITE;
+            if (pfd.revents & POLLPRI)
+                ready |= MYSQL_WAIT_EXCEPT;
+            ready &= status | MYSQL_WAIT_READ;
+        } else if (n == 0 && io_timeout) {
+            ready = MYSQL_WAIT_TIMEOUT;
+        }
+        now = mg_monotonic_ms();
+        if (now >= next) {
+            w->fn(w->arg, now - t0);
+            next = mg_monotonic_ms() + w->every_ms;
+        }
+        if (ready)
+            status = mysql_real_query_cont(&ret, c->m, ready);
+    }
+    return ret;
+}
+
 static int my_exec(struct drv_conn *base, const char *sql, size_t len, long long *rows,
                    struct mg_err *err)
 {
@@ -1259,7 +1318,7 @@ static int my_exec(struct drv_conn *base, const char *sql, size_t len, long long
         return 0;
     }
     c->in_exec = 1;
-    if (mysql_real_query(c->m, sql, len)) {
+    if (real_query_wait(c, sql, len)) {
         c->in_exec = 0;
         rc = conn_error(c, err);
         if (err->server_code == MY_ER_PARSE)
@@ -1422,7 +1481,7 @@ static int my_connect(struct drv_conn **out, const struct mg_url *url,
     c->wake[0] = c->wake[1] = -1;
     rc = params_from_url(&c->p, url, opts, err);
     if (!rc)
-        rc = open_handle(&c->p, &c->m, err);
+        rc = open_handle(&c->p, &c->m, 1, err);
     if (rc) {
         params_free(&c->p);
         free(c);
@@ -1626,6 +1685,46 @@ static int my_set_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms, st
     return rc;
 }
 
+static long my_backend_id(struct drv_conn *base)
+{
+    return (long)((struct my_conn *)base)->thread_id;
+}
+
+/*
+ * What the server says about session `backend`'s statement: MariaDB reports
+ * stage and percentage for ALTER TABLE, LOAD DATA and the like; both name
+ * the state, such as "Waiting for table metadata lock".
+ */
+static int my_progress(struct drv_conn *base, long backend, struct mg_buf *out, struct mg_err *err)
+{
+    struct my_conn *c = (struct my_conn *)base;
+    char id[24];
+    const char *p[1] = {id};
+    struct drv_result *r;
+    int rc;
+
+    snprintf(id, sizeof(id), "%ld", backend);
+    rc = my_query(base, &r,
+                  c->mariadb ? "SELECT COALESCE(STATE, ''), STAGE, MAX_STAGE, ROUND(PROGRESS, 1) "
+                               "FROM information_schema.PROCESSLIST WHERE ID = CAST(? AS UNSIGNED)"
+                             : "SELECT COALESCE(STATE, ''), 0, 0, 0 "
+                               "FROM information_schema.PROCESSLIST WHERE ID = CAST(? AS UNSIGNED)",
+                  p, 1, err);
+    if (rc)
+        return rc;
+    if (r->nrows) {
+        const char *state = drv_val(r, 0, 0), *stage = drv_val(r, 0, 1), *stages = drv_val(r, 0, 2),
+                   *pct = drv_val(r, 0, 3);
+        if (stages && atoi(stages) > 0 && pct && atof(pct) > 0)
+            mg_buf_addf(out, "stage %s of %s, %s%%%s%s", stage ? stage : "?", stages, pct,
+                        state[0] ? ", " : "", state);
+        else
+            mg_buf_adds(out, state);
+    }
+    drv_result_free(r);
+    return 0;
+}
+
 static int my_dry_run(struct drv_conn *base, struct mg_buf *sink, struct mg_err *err)
 {
     ((struct my_conn *)base)->dry = sink;
@@ -1658,4 +1757,6 @@ const struct drv_ops drv_mysql_ops = {
     .cancel = my_cancel,
     .dry_run = my_dry_run,
     .read_only = my_read_only,
+    .backend_id = my_backend_id,
+    .progress = my_progress,
 };

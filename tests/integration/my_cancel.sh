@@ -19,6 +19,8 @@ holder=$(my "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AN
 "$MIGRATE_BIN" --lock-timeout 0 up >"$T/a.out" 2>"$T/a.err" &
 a=$!
 wait_until "[ \"\$(my \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO LIKE 'ALTER TABLE busy%' AND STATE LIKE 'Waiting for table metadata lock%'\")\" = 1 ]" "the ALTER to wait for its lock"
+# while it waits, the run says what the server says it is doing (read on a second session)
+wait_until "grep -q 'statement 2 of 3 (line 2) running for 1s: Waiting for table metadata lock' '$T/a.err'" "a progress line"
 kill -TERM $a
 rc=0
 wait $a || rc=$?
@@ -40,3 +42,10 @@ assert_err "hint: the statement ran longer than --statement-timeout"
 assert_eq "$(my "SELECT GROUP_CONCAT(CONCAT_WS(' ', version, status, stmts_done) ORDER BY version) FROM migrate_history")" "1 applied 3,2 failed 0"
 assert_err "from statement 2 of 3 (resuming)"
 assert_eq "$(my "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'busy' AND column_name = 'note'")" 1
+
+# a statement running longer than a second says so while it runs, and when it ends
+sed -i 's/SLEEP(30)/SLEEP(1.6)/' m/2_slow.up.sql
+mg up
+assert_rc 0
+assert_err "statement 1 of 1 (line 1) running for 1s: User sleep"
+assert_err "statement 1 of 1 (line 1) took 1."
