@@ -197,6 +197,39 @@ void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *i
     c->ops->quote_ident(out, ident);
 }
 
+void drv_log_pos_init(struct drv_log_pos *p)
+{
+    memset(p, 0, sizeof(*p));
+    mg_buf_init(&p->gtid_set);
+}
+
+void drv_log_pos_free(struct drv_log_pos *p)
+{
+    mg_buf_free(&p->gtid_set);
+}
+
+/* The error of an optional method the driver lacks. */
+static int unsupported(const struct drv_conn *c, const char *what, struct mg_err *err)
+{
+    mg_err_set(err, MG_EFAIL, "%s is not supported by the %s driver", what, c->ops->name);
+    return MG_EFAIL;
+}
+
+int drv_log_position(struct drv_conn *c, struct drv_log_pos *out, struct mg_err *err)
+{
+    if (!c->ops->log_position)
+        return unsupported(c, "reading the log position", err);
+    return checked(c->ops->log_position(c, out, err), err);
+}
+
+int drv_create_restore_point(struct drv_conn *c, const char *name, struct mg_buf *pos,
+                             struct mg_err *err)
+{
+    if (!c->ops->create_restore_point)
+        return unsupported(c, "creating a restore point", err);
+    return checked(c->ops->create_restore_point(c, name, pos, err), err);
+}
+
 struct drv_result *drv_result_new(size_t ncols)
 {
     struct drv_result *r = mg_calloc(1, sizeof(*r));

@@ -69,6 +69,37 @@ struct drv_result {
     char **cells;
 };
 
+/*
+ * Where a server's change log stands (checkpoint feature): the WAL on
+ * PostgreSQL, the binary log on MySQL/MariaDB.  Initialise with
+ * drv_log_pos_init and release with drv_log_pos_free.  A field the server
+ * cannot tell stays empty (0 or ""); `note` says why in words for the user.
+ */
+enum drv_log_kind {
+    DRV_LOG_NONE,   /* the server keeps no log to point into (binary logging off) */
+    DRV_LOG_WAL,    /* PostgreSQL write-ahead log */
+    DRV_LOG_BINLOG, /* MySQL/MariaDB binary log */
+};
+
+struct drv_log_pos {
+    enum drv_log_kind kind;
+    char note[512];               /* why a part is missing ("" when nothing is) */
+    int in_recovery;              /* a standby / replica replaying another server's log */
+    char system_id[32];           /* PostgreSQL: pg_control_system().system_identifier */
+    char server_uuid[64];         /* MySQL: @@server_uuid ("" on MariaDB, which has none) */
+    unsigned long long server_id; /* MySQL/MariaDB: @@server_id */
+    /* DRV_LOG_WAL */
+    char lsn[32];       /* insert position (primary) or last replayed position (standby) */
+    char wal_file[64];  /* the WAL segment file holding `lsn` ("" on a standby) */
+    long timeline;      /* timeline of the latest checkpoint */
+    char wal_level[16]; /* minimal, replica or logical */
+    /* DRV_LOG_BINLOG */
+    char binlog_file[256];
+    unsigned long long binlog_pos;
+    char gtid_var[32];      /* the variable gtid_set came from: gtid_executed, gtid_binlog_pos */
+    struct mg_buf gtid_set; /* may be long; "" when GTIDs are not in use */
+};
+
 struct drv_conn;
 
 struct drv_ops {
@@ -145,6 +176,23 @@ struct drv_ops {
      * scanning table, 42%"), or nothing when the server cannot tell.
      */
     int (*progress)(struct drv_conn *monitor, long backend, struct mg_buf *out, struct mg_err *err);
+
+    /* --- checkpoints (migrate/checkpoint.c); both optional --- */
+
+    /*
+     * Reads the log position now, and the server's identity (system
+     * identifier, server UUID/ID).  *out was initialised by the caller.  A
+     * server without a log (binary logging off) is not an error: kind
+     * DRV_LOG_NONE with a note.
+     */
+    int (*log_position)(struct drv_conn *c, struct drv_log_pos *out, struct mg_err *err);
+    /*
+     * Creates a named point in the log that recovery can stop at; `pos` gets
+     * the position the server reports for it.  Fails with the server's words
+     * (not permitted, wrong wal_level, a standby ...).
+     */
+    int (*create_restore_point)(struct drv_conn *c, const char *name, struct mg_buf *pos,
+                                struct mg_err *err);
 };
 
 /*
@@ -203,6 +251,14 @@ long drv_backend_id(struct drv_conn *c);
 /* How far `backend`'s statement has come, read on `monitor`; empty when unknown. */
 int drv_progress(struct drv_conn *monitor, long backend, struct mg_buf *out, struct mg_err *err);
 void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *ident);
+
+/* --- checkpoints: optional methods; "not supported by this driver" when absent --- */
+
+void drv_log_pos_init(struct drv_log_pos *p);
+void drv_log_pos_free(struct drv_log_pos *p);
+int drv_log_position(struct drv_conn *c, struct drv_log_pos *out, struct mg_err *err);
+int drv_create_restore_point(struct drv_conn *c, const char *name, struct mg_buf *pos,
+                             struct mg_err *err);
 
 /* --- results --- */
 

@@ -1056,6 +1056,72 @@ static void pg_cancel(struct drv_conn *base)
         PQcancel(c->cancel, buf, sizeof(buf));
 }
 
+/* ---------- checkpoints ---------- */
+
+/*
+ * The WAL position and the cluster's identity in one round trip.  On a
+ * primary the position is the insert LSN rather than pg_current_wal_lsn()
+ * (the write position), which can lag behind records already inserted: the
+ * insert LSN is the first position no earlier record can be at, which makes
+ * it a recovery target that keeps everything before it.  On a standby it is
+ * the last replayed LSN (the WAL functions of a primary fail there).
+ */
+static int pg_log_position(struct drv_conn *base, struct drv_log_pos *out, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc;
+
+    rc = pg_query(base, &r,
+                  "SELECT pg_is_in_recovery(), "
+                  "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() "
+                  "ELSE pg_current_wal_insert_lsn() END::text, "
+                  "CASE WHEN pg_is_in_recovery() THEN NULL "
+                  "ELSE pg_walfile_name(pg_current_wal_insert_lsn()) END, "
+                  "(SELECT timeline_id FROM pg_control_checkpoint()), "
+                  "current_setting('wal_level'), "
+                  "(SELECT system_identifier FROM pg_control_system())::text",
+                  NULL, 0, err);
+    if (rc)
+        return rc;
+    out->kind = DRV_LOG_WAL;
+    out->in_recovery = drv_val(r, 0, 0) && drv_val(r, 0, 0)[0] == 't';
+    copy_field(out->lsn, sizeof(out->lsn), drv_val(r, 0, 1));
+    copy_field(out->wal_file, sizeof(out->wal_file), drv_val(r, 0, 2));
+    out->timeline = drv_val(r, 0, 3) ? atol(drv_val(r, 0, 3)) : 0;
+    copy_field(out->wal_level, sizeof(out->wal_level), drv_val(r, 0, 4));
+    copy_field(out->system_id, sizeof(out->system_id), drv_val(r, 0, 5));
+    if (out->in_recovery && !out->lsn[0])
+        snprintf(out->note, sizeof(out->note),
+                 "the standby has not replayed any WAL yet, so it has no position to report");
+    else if (!strcmp(out->wal_level, "minimal"))
+        snprintf(out->note, sizeof(out->note),
+                 "wal_level is 'minimal': the WAL cannot be used for point-in-time recovery");
+    drv_result_free(r);
+    return 0;
+}
+
+static int pg_create_restore_point(struct drv_conn *base, const char *name, struct mg_buf *pos,
+                                   struct mg_err *err)
+{
+    const char *p[1] = {name};
+    struct drv_result *r;
+    int rc;
+
+    rc = pg_query(base, &r, "SELECT pg_create_restore_point($1)::text", p, 1, err);
+    if (rc) {
+        if (!strcmp(err->sqlstate, "42501") && !err->hint[0])
+            mg_err_hint(err,
+                        "pg_create_restore_point needs a superuser, or a superuser can allow it: "
+                        "GRANT EXECUTE ON FUNCTION pg_create_restore_point(text) TO \"%s\"",
+                        base->info.user);
+        return rc;
+    }
+    if (drv_val(r, 0, 0))
+        mg_buf_adds(pos, drv_val(r, 0, 0));
+    drv_result_free(r);
+    return 0;
+}
+
 const struct drv_ops drv_postgres_ops = {
     .api_version = DRV_API_VERSION,
     .name = "postgres",
@@ -1079,4 +1145,6 @@ const struct drv_ops drv_postgres_ops = {
     .read_only = pg_read_only,
     .backend_id = pg_backend_id,
     .progress = pg_progress,
+    .log_position = pg_log_position,
+    .create_restore_point = pg_create_restore_point,
 };

@@ -23,6 +23,9 @@ enum {
     OPT_CONFIRM,
     OPT_SKIP_GATE,
     OPT_REASON,
+    OPT_CHECKPOINT_DIR,
+    OPT_NO_CHECKPOINT,
+    OPT_METRICS_FILE,
 };
 
 static const struct option global_opts[] = {
@@ -42,6 +45,9 @@ static const struct option global_opts[] = {
     {"confirm", required_argument, NULL, OPT_CONFIRM},
     {"skip-gate", required_argument, NULL, OPT_SKIP_GATE},
     {"reason", required_argument, NULL, OPT_REASON},
+    {"checkpoint-dir", required_argument, NULL, OPT_CHECKPOINT_DIR},
+    {"no-checkpoint", no_argument, NULL, OPT_NO_CHECKPOINT},
+    {"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
 };
@@ -157,6 +163,25 @@ static int handle_global(struct mg_ctx *ctx, int c, const char *arg, struct mg_e
             return -1;
         }
         apply_log_level(ctx, log_json);
+        return 1;
+    case OPT_CHECKPOINT_DIR:
+        if (!arg[0]) {
+            mg_err_set(err, MG_EUSAGE, "--checkpoint-dir wants a directory");
+            return -1;
+        }
+        ctx->checkpoint_dir = arg;
+        return 1;
+    case OPT_NO_CHECKPOINT:
+        ctx->no_checkpoint = 1;
+        return 1;
+    case OPT_METRICS_FILE:
+        if (!arg[0]) {
+            mg_err_set(err, MG_EUSAGE, "--metrics-file wants a file name");
+            mg_err_hint(err, "for node_exporter's textfile collector, a name ending in .prom in "
+                             "its --collector.textfile.directory");
+            return -1;
+        }
+        ctx->metrics_file = arg;
         return 1;
     case OPT_LOCK_TIMEOUT:
         ctx->cli_set |= MG_SET_LOCK_TIMEOUT;

@@ -16,6 +16,8 @@ int cmd_version(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_adopt(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_env(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_checkpoint(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_audit(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_sandbox(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 
 #endif

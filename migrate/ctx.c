@@ -82,11 +82,12 @@ int mg_ctx_load_source(struct mg_ctx *ctx, struct mg_source *out, struct mg_err 
 
 static int take_lock(struct mg_session *s, const struct mg_ctx *ctx, struct mg_err *err)
 {
-    int64_t deadline = mg_monotonic_ms() + ctx->lock_wait_ms;
+    int64_t start = mg_monotonic_ms(), deadline = start + ctx->lock_wait_ms;
     int got = 0, said = 0, rc;
 
     for (;;) {
         rc = drv_try_lock(s->conn, MG_RUNNER_LOCK, &got, err);
+        s->lock_wait_ms = mg_monotonic_ms() - start;
         if (rc)
             return rc;
         if (got)

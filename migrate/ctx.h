@@ -39,7 +39,10 @@ struct mg_ctx {
     int retries;               /* --retries, default 5 */
     int verbose, quiet;
     size_t max_file_size;
-    const char *command; /* name of the running command */
+    const char *checkpoint_dir; /* --checkpoint-dir, MIGRATE_CHECKPOINT_DIR: checkpoint files */
+    int no_checkpoint;          /* --no-checkpoint: up/down/goto record none */
+    const char *metrics_file;   /* --metrics-file, MIGRATE_METRICS_FILE: Prometheus text file */
+    const char *command;        /* name of the running command */
     char run_id[37];
     unsigned cli_set;               /* enum mg_set_bit */
     const char *config_path;        /* --config, MIGRATE_CONFIG, default ./migrate.ini */
@@ -57,6 +60,7 @@ struct mg_ctx {
 struct mg_session {
     struct drv_conn *conn;
     int locked;
+    long long lock_wait_ms; /* time spent waiting for another runner's lock */
     char redacted_url[1024];
 };
 
