@@ -1725,6 +1725,79 @@ static int my_progress(struct drv_conn *base, long backend, struct mg_buf *out, 
     return 0;
 }
 
+/*
+ * The binary log position for checkpoints: file and offset from SHOW MASTER
+ * STATUS (SHOW BINARY LOG STATUS from MySQL 8.2, which removed the old
+ * name in 8.4), the GTID set (MySQL's gtid_executed, MariaDB's
+ * gtid_binlog_pos), and the server's identity.  Binary logging off is no
+ * error: kind DRV_LOG_NONE with a note.  Without the privilege to read the
+ * position (REPLICATION CLIENT, or BINLOG MONITOR on MariaDB) the GTID set
+ * still counts, and the note says what is missing.
+ */
+static int my_log_position(struct drv_conn *base, struct drv_log_pos *out, struct mg_err *err)
+{
+    struct my_conn *c = (struct my_conn *)base;
+    struct drv_result *r;
+    struct mg_err e;
+    int rc;
+
+    rc = my_query(base, &r,
+                  c->mariadb ? "SELECT @@global.log_bin, @@global.server_id, '', "
+                               "@@global.gtid_binlog_pos"
+                             : "SELECT @@global.log_bin, @@global.server_id, @@global.server_uuid, "
+                               "@@global.gtid_executed",
+                  NULL, 0, err);
+    if (rc)
+        return rc;
+    if (!r->nrows || r->ncols < 4) {
+        drv_result_free(r);
+        return mg_err_set(err, MG_EFAIL, "the server did not report its binary log settings");
+    }
+    const char *log_bin = drv_val(r, 0, 0), *sid = drv_val(r, 0, 1), *uuid = drv_val(r, 0, 2),
+               *gtid = drv_val(r, 0, 3);
+    out->server_id = sid ? strtoull(sid, NULL, 10) : 0;
+    snprintf(out->server_uuid, sizeof(out->server_uuid), "%s", uuid ? uuid : "");
+    if (!log_bin || strcmp(log_bin, "1") != 0) {
+        out->kind = DRV_LOG_NONE;
+        snprintf(out->note, sizeof(out->note),
+                 "binary logging is off on this server (log_bin = OFF): there is no log a "
+                 "restore could replay up to this point; start the server with --log-bin");
+        drv_result_free(r);
+        return 0;
+    }
+    out->kind = DRV_LOG_BINLOG;
+    snprintf(out->gtid_var, sizeof(out->gtid_var), "%s",
+             c->mariadb ? "gtid_binlog_pos" : "gtid_executed");
+    mg_buf_reset(&out->gtid_set);
+    mg_buf_adds(&out->gtid_set, gtid ? gtid : "");
+    drv_result_free(r);
+
+    mg_err_clear(&e);
+    rc = my_query(base, &r,
+                  !c->mariadb && c->base.info.version_num >= 80200 ? "SHOW BINARY LOG STATUS"
+                                                                   : "SHOW MASTER STATUS",
+                  NULL, 0, &e);
+    if (rc == MG_ECONN) {
+        mg_err_copy(err, &e);
+        return rc;
+    }
+    if (rc) {
+        snprintf(out->note, sizeof(out->note),
+                 "cannot read the binary log position: %s (it needs the %s privilege)", e.msg,
+                 c->mariadb ? "BINLOG MONITOR" : "REPLICATION CLIENT");
+        return 0;
+    }
+    if (r->nrows && r->ncols >= 2 && drv_val(r, 0, 0) && drv_val(r, 0, 1)) {
+        snprintf(out->binlog_file, sizeof(out->binlog_file), "%s", drv_val(r, 0, 0));
+        out->binlog_pos = strtoull(drv_val(r, 0, 1), NULL, 10);
+    } else {
+        snprintf(out->note, sizeof(out->note),
+                 "the server reported no binary log position (SHOW MASTER STATUS is empty)");
+    }
+    drv_result_free(r);
+    return 0;
+}
+
 static int my_dry_run(struct drv_conn *base, struct mg_buf *sink, struct mg_err *err)
 {
     ((struct my_conn *)base)->dry = sink;
@@ -1759,4 +1832,5 @@ const struct drv_ops drv_mysql_ops = {
     .read_only = my_read_only,
     .backend_id = my_backend_id,
     .progress = my_progress,
+    .log_position = my_log_position,
 };

@@ -47,3 +47,19 @@ CREATE TABLE IF NOT EXISTS migrate_events (
     `prev_hash`    VARCHAR(64)   NOT NULL,
     `hash`         VARCHAR(64)   NOT NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+-- One row per checkpoint (docs/checkpoint.md): a few columns to list and find
+-- them, and the whole JSON document, byte for byte the one in the checkpoint file.
+CREATE TABLE IF NOT EXISTS migrate_checkpoints (
+    `id`             VARCHAR(64)   NOT NULL PRIMARY KEY,
+    `created_at`     VARCHAR(40)   NOT NULL,
+    `completed_at`   VARCHAR(40),
+    `status`         VARCHAR(16)   NOT NULL,
+    `command`        VARCHAR(32)   NOT NULL,
+    `run_id`         VARCHAR(64)   NOT NULL,
+    `version_before` DECIMAL(20,0) NOT NULL,
+    `version_after`  DECIMAL(20,0),
+    `restore_point`  VARCHAR(255),
+    `position`       TEXT          NOT NULL,
+    `document`       MEDIUMTEXT    NOT NULL,
+    CONSTRAINT migrate_checkpoints_status CHECK (`status` IN ('started', 'completed', 'failed'))
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
