@@ -5,9 +5,9 @@
 # its checkpoint as failed; the restore arguments are mysqlbinlog's.
 . "$(dirname "$0")/lib.sh"
 new_my_db
-mig m 1 users "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(200) NOT NULL);" "DROP TABLE users;"
+mig m 1 users "CREATE TABLE cp_users (id bigint PRIMARY KEY, email varchar(200) NOT NULL);" "DROP TABLE cp_users;"
 mig m 2 orders "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint,
-  FOREIGN KEY (user_id) REFERENCES users (id), CHECK (id > 0));
+  FOREIGN KEY (user_id) REFERENCES cp_users (id), CHECK (id > 0));
 CREATE INDEX orders_user ON orders (user_id);" "DROP TABLE orders;"
 export MIGRATE_PATH=m
 SCHEMA=$MG_TEST_ROOT/docs/checkpoint.schema.json
@@ -34,9 +34,9 @@ final=$(jq -r .position_after.binlog_position "$file")
 
 # the binary log up to the checkpoint holds nothing of the run; from it on, the run's DDL
 binlog="$MG_MY_DIR/data/$before_file"
-mariadb-binlog --stop-position="$pos" "$binlog" 2>/dev/null | grep -q "CREATE TABLE users" &&
+mariadb-binlog --stop-position="$pos" "$binlog" 2>/dev/null | grep -q "CREATE TABLE cp_users" &&
     fail "the binlog before the checkpoint already has the run's first change"
-mariadb-binlog --start-position="$pos" "$binlog" 2>/dev/null | grep -q "CREATE TABLE users" ||
+mariadb-binlog --start-position="$pos" "$binlog" 2>/dev/null | grep -q "CREATE TABLE cp_users" ||
     fail "the run's first change is not in the binlog after the checkpoint"
 
 # the table keeps the same document, byte for byte; the event log brackets the run

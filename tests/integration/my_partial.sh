@@ -21,7 +21,7 @@ assert_eq "$(my "SELECT CONCAT_WS(' ', status, stmts_done, stmts_total, error_sq
 assert_eq "$(my "SELECT error_statement FROM migrate_history")" "CREATE INDEX c_id ON missing_table (id)"
 assert_eq "$(my "SELECT error_detail FROM migrate_history")" "MariaDB error 1146"
 assert_eq "$(my "SELECT GROUP_CONCAT(table_name ORDER BY table_name) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name NOT LIKE 'migrate%'")" "a,b"
-assert_eq "$(my "SELECT CONCAT(action, ' ', outcome) FROM migrate_events ORDER BY id DESC LIMIT 1")" "up failed"
+assert_eq "$(my "SELECT CONCAT(action, ' ', outcome) FROM migrate_events WHERE action <> 'checkpoint' ORDER BY id DESC LIMIT 1")" "up failed"
 
 mg status
 assert_rc 5
@@ -56,7 +56,7 @@ assert_eq "$(my "SELECT GROUP_CONCAT(table_name ORDER BY table_name) FROM inform
 assert_eq "$(my "SELECT CONCAT_WS(' ', id, COALESCE(note, 'null')) FROM a")" "42 null"
 assert_eq "$(my "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'a' AND column_name = 'note'")" 1
 assert_eq "$(my "SELECT CONCAT_WS(' ', status, stmts_done, stmts_total, COALESCE(error_message, 'none')) FROM migrate_history")" "applied 5 5 none"
-assert_eq "$(my "SELECT meta FROM migrate_events ORDER BY id DESC LIMIT 1" | jq -r .resumed_at)" 3
+assert_eq "$(my "SELECT meta FROM migrate_events WHERE action = 'up' ORDER BY id DESC LIMIT 1" | jq -r .resumed_at)" 3
 mg status
 assert_rc 0
 assert_out "1 applied, 0 pending"
