@@ -12,6 +12,7 @@
 
 static const struct drv_ops *const drivers[] = {
     &drv_postgres_ops,
+    &drv_mysql_ops,
 };
 
 const struct drv_ops *drv_for_scheme(const char *scheme)

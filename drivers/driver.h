@@ -235,6 +235,7 @@ struct drv_conn {
 /* --- registry --- */
 
 extern const struct drv_ops drv_postgres_ops;
+extern const struct drv_ops drv_mysql_ops; /* MySQL and MariaDB */
 
 /* The driver for a URL scheme ("postgres", "mysql" ...), or NULL. */
 const struct drv_ops *drv_for_scheme(const char *scheme);

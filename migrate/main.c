@@ -43,7 +43,8 @@ static const struct mg_cmd commands[] = {
      "the point-in-time checkpoints of up/down/goto, and how to restore to one"},
     {"audit", cmd_audit, MG_CMD_DB, "verify [--expect-head HASH] | log [--limit N]",
      "check the hash chain of the event log, or list the events"},
-    {"sandbox", cmd_sandbox, 0, "start|stop|restart|url|status [--driver postgres] [--dir DIR]",
+    {"sandbox", cmd_sandbox, 0,
+     "start|stop|restart|url|status [--driver postgres|mariadb] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
     {"schema", cmd_schema, 0, "dump | diff A B [--ignore-column-order]",
      "deterministic schema snapshot of a database; differences between two, object by object"},
@@ -63,7 +64,7 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\nglobal options:\n"
-            "  -d, --database URL        database (DATABASE_URL); postgres://, postgresql://\n"
+            "  -d, --database URL        database (DATABASE_URL); postgres://, mysql://\n"
             "  -p, --path DIR            migrations directory (MIGRATE_PATH; ./migrations)\n"
             "  --format text|json        result format on stdout\n"
             "  --lock-timeout DUR        lock timeout of every statement (3s)\n"
