@@ -25,521 +25,126 @@ static const char *const kinds[] = {
     NULL, "table", "view", "function", "procedure", "event", "sequence",
 };
 
+/*
+ * The queries are long SQL strings pasted together with the macros below;
+ * clang-format cannot lay those out stably, so it is off for them.
+ */
+// clang-format off
+
 /* An identifier as written in a snapshot: bare when it can be, else in backticks. */
-#define QI(x)                                                                                      \
-    "IF(" x " REGEXP '^[A-Za-z0-9_$]+$', " x ", CONCAT('`', REPLACE(" x ", '`', '``'), '`'))"
+#define QI(x) "IF(" x " REGEXP '^[A-Za-z0-9_$]+$', " x ", CONCAT('`', REPLACE(" x ", '`', '``'), '`'))"
 /* the engine's own tables */
 #define NOT_ENGINE(t) " " t " NOT LIKE 'migrate\\_%' "
 #define RANK_OF(type) "IF(" type " = 'VIEW', 2, IF(" type " = 'SEQUENCE', 6, 1))"
+#define BASE_TABLE(t) " t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE' AND" NOT_ENGINE(t)
 
 static const char *const common_queries[] = {
     /* tables, views and sequences exist */
-    "SELECT " RANK_OF("t.TABLE_TYPE") ", " QI(
-        "t.TABLE_NAME") ", '', NULL "
-                        "FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = DATABASE() "
-                        "AND" NOT_ENGINE("t.TABLE_NAME"),
+    "SELECT " RANK_OF("t.TABLE_TYPE") ", " QI("t.TABLE_NAME") ", '', NULL "
+    "FROM information_schema.TABLES t "
+    "WHERE t.TABLE_SCHEMA = DATABASE() AND" NOT_ENGINE("t.TABLE_NAME"),
 
     /* table properties */
-    "SELECT 1, " QI(
-        "t.TABLE_NAME") ", 'a', CONCAT('engine ', IFNULL(t.ENGINE, '?'), "
-                        "', collation ', IFNULL(t.TABLE_COLLATION, '?'), "
-                        "IF(IFNULL(t.CREATE_OPTIONS, '') = '', '', CONCAT(', options ', "
-                        "t.CREATE_OPTIONS))) "
-                        "FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = DATABASE() AND "
-                        "t.TABLE_TYPE = "
-                        "'BASE TABLE' AND" NOT_ENGINE(
-                            "t.TABLE_NAME") " "
-                                            "UNION ALL SELECT 1, " QI(
-                                                "t.TABLE_NAME") ", 'y', CONCAT('comment ', "
-                                                                "QUOTE(t.TABLE_COMMENT)) "
-                                                                "FROM information_schema.TABLES t "
-                                                                "WHERE t.TABLE_SCHEMA = DATABASE() "
-                                                                "AND t.TABLE_TYPE = "
-                                                                "'BASE TABLE' AND t.TABLE_COMMENT "
-                                                                "<> '' AND" NOT_ENGINE(
-                                                                    "t.TABLE_NAME"),
+    "SELECT 1, " QI("t.TABLE_NAME") ", 'a', "
+    "  CONCAT('engine ', IFNULL(t.ENGINE, '?'), ', collation ', IFNULL(t.TABLE_COLLATION, '?'), "
+    "         IF(IFNULL(t.CREATE_OPTIONS, '') = '', '', CONCAT(', options ', t.CREATE_OPTIONS))) "
+    "FROM information_schema.TABLES t WHERE" BASE_TABLE("t.TABLE_NAME")
+    "UNION ALL "
+    "SELECT 1, " QI("t.TABLE_NAME") ", 'y', CONCAT('comment ', QUOTE(t.TABLE_COMMENT)) "
+    "FROM information_schema.TABLES t WHERE t.TABLE_COMMENT <> '' AND" BASE_TABLE("t.TABLE_NAME"),
 
-    /* columns of tables */
-    "SELECT 1, " QI(
-        "c.TABLE_NAME") ", CONCAT('c', LPAD(c.ORDINAL_POSITION, 5, '0')), "
-                        "CONCAT('column ', " QI(
-                            "c.COLUMN_NAME") ", ' ', c.COLUMN_TYPE, "
-                                             "IF(c.COLLATION_NAME IS NOT NULL AND c.COLLATION_NAME "
-                                             "<> IFNULL(t.TABLE_COLLATION, ''), "
-                                             "CONCAT(' collate ', c.COLLATION_NAME), ''), "
-                                             "IF(c.IS_NULLABLE = 'NO', ' not null', ''), "
-                                             "IF(c.EXTRA LIKE '%GENERATED%' AND c.EXTRA NOT LIKE "
-                                             "'%DEFAULT_GENERATED%', "
-                                             "CONCAT(' generated always as (', "
-                                             "c.GENERATION_EXPRESSION, ') ', "
-                                             "IF(c.EXTRA LIKE '%STORED%', 'stored', 'virtual')), "
-                                             "IF(c.COLUMN_DEFAULT IS NULL, '', CONCAT(' default ', "
-                                             "c.COLUMN_DEFAULT))), "
-                                             "IF(c.EXTRA LIKE '%auto_increment%', ' "
-                                             "auto_increment', ''), "
-                                             "IF(c.EXTRA LIKE '%on update%', CONCAT(' ', "
-                                             "LOWER(SUBSTRING(c.EXTRA, LOCATE('on update', "
-                                             "c.EXTRA)))), '')) "
-                                             "FROM information_schema.COLUMNS c JOIN "
-                                             "information_schema.TABLES t ON t.TABLE_SCHEMA = "
-                                             "c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME "
-                                             "WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = "
-                                             "'BASE TABLE' AND" NOT_ENGINE(
-                                                 "c.TABLE_NAME") " "
-                                                                 "UNION ALL SELECT 1, " QI(
-                                                                     "c.TABLE_NAME") ", CONCAT('z "
-                                                                                     "c', "
-                                                                                     "LPAD(c."
-                                                                                     "ORDINAL_"
-                                                                                     "POSITION, 5, "
-                                                                                     "'0')), "
-                                                                                     "CONCAT('"
-                                                                                     "comment on "
-                                                                                     "column "
-                                                                                     "', " QI(
-                                                                                         "c.COLUMN_"
-                                                                                         "NAME") ","
-                                                                                                 " "
-                                                                                                 "'"
-                                                                                                 " "
-                                                                                                 "'"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "Q"
-                                                                                                 "U"
-                                                                                                 "O"
-                                                                                                 "T"
-                                                                                                 "E"
-                                                                                                 "("
-                                                                                                 "c"
-                                                                                                 "."
-                                                                                                 "C"
-                                                                                                 "O"
-                                                                                                 "L"
-                                                                                                 "U"
-                                                                                                 "M"
-                                                                                                 "N"
-                                                                                                 "_"
-                                                                                                 "C"
-                                                                                                 "O"
-                                                                                                 "M"
-                                                                                                 "M"
-                                                                                                 "E"
-                                                                                                 "N"
-                                                                                                 "T"
-                                                                                                 ")"
-                                                                                                 ")"
-                                                                                                 " "
-                                                                                                 "F"
-                                                                                                 "R"
-                                                                                                 "O"
-                                                                                                 "M"
-                                                                                                 " "
-                                                                                                 "i"
-                                                                                                 "n"
-                                                                                                 "f"
-                                                                                                 "o"
-                                                                                                 "r"
-                                                                                                 "m"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "i"
-                                                                                                 "o"
-                                                                                                 "n"
-                                                                                                 "_"
-                                                                                                 "s"
-                                                                                                 "c"
-                                                                                                 "h"
-                                                                                                 "e"
-                                                                                                 "m"
-                                                                                                 "a"
-                                                                                                 "."
-                                                                                                 "C"
-                                                                                                 "O"
-                                                                                                 "L"
-                                                                                                 "U"
-                                                                                                 "M"
-                                                                                                 "N"
-                                                                                                 "S"
-                                                                                                 " "
-                                                                                                 "c"
-                                                                                                 " "
-                                                                                                 "J"
-                                                                                                 "O"
-                                                                                                 "I"
-                                                                                                 "N"
-                                                                                                 " "
-                                                                                                 "i"
-                                                                                                 "n"
-                                                                                                 "f"
-                                                                                                 "o"
-                                                                                                 "r"
-                                                                                                 "m"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "i"
-                                                                                                 "o"
-                                                                                                 "n"
-                                                                                                 "_"
-                                                                                                 "s"
-                                                                                                 "c"
-                                                                                                 "h"
-                                                                                                 "e"
-                                                                                                 "m"
-                                                                                                 "a"
-                                                                                                 "."
-                                                                                                 "T"
-                                                                                                 "A"
-                                                                                                 "B"
-                                                                                                 "L"
-                                                                                                 "E"
-                                                                                                 "S"
-                                                                                                 " "
-                                                                                                 "t"
-                                                                                                 " "
-                                                                                                 "O"
-                                                                                                 "N"
-                                                                                                 " "
-                                                                                                 "t"
-                                                                                                 "."
-                                                                                                 "T"
-                                                                                                 "A"
-                                                                                                 "B"
-                                                                                                 "L"
-                                                                                                 "E"
-                                                                                                 "_"
-                                                                                                 "S"
-                                                                                                 "C"
-                                                                                                 "H"
-                                                                                                 "E"
-                                                                                                 "M"
-                                                                                                 "A"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "c"
-                                                                                                 "."
-                                                                                                 "T"
-                                                                                                 "A"
-                                                                                                 "B"
-                                                                                                 "L"
-                                                                                                 "E"
-                                                                                                 "_"
-                                                                                                 "S"
-                                                                                                 "C"
-                                                                                                 "H"
-                                                                                                 "E"
-                                                                                                 "M"
-                                                                                                 "A"
-                                                                                                 " "
-                                                                                                 "A"
-                                                                                                 "N"
-                                                                                                 "D"
-                                                                                                 " "
-                                                                                                 "t"
-                                                                                                 "."
-                                                                                                 "T"
-                                                                                                 "A"
-                                                                                                 "B"
-                                                                                                 "L"
-                                                                                                 "E"
-                                                                                                 "_"
-                                                                                                 "N"
-                                                                                                 "A"
-                                                                                                 "M"
-                                                                                                 "E"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "c"
-                                                                                                 "."
-                                                                                                 "T"
-                                                                                                 "A"
-                                                                                                 "B"
-                                                                                                 "L"
-                                                                                                 "E"
-                                                                                                 "_"
-                                                                                                 "N"
-                                                                                                 "A"
-                                                                                                 "M"
-                                                                                                 "E"
-                                                                                                 " "
-                                                                                                 "W"
-                                                                                                 "H"
-                                                                                                 "E"
-                                                                                                 "R"
-                                                                                                 "E"
-                                                                                                 " "
-                                                                                                 "c"
-                                                                                                 "."
-                                                                                                 "T"
-                                                                                                 "A"
-                                                                                                 "B"
-                                                                                                 "L"
-                                                                                                 "E"
-                                                                                                 "_"
-                                                                                                 "S"
-                                                                                                 "C"
-                                                                                                 "H"
-                                                                                                 "E"
-                                                                                                 "M"
-                                                                                                 "A"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "D"
-                                                                                                 "A"
-                                                                                                 "T"
-                                                                                                 "A"
-                                                                                                 "B"
-                                                                                                 "A"
-                                                                                                 "S"
-                                                                                                 "E"
-                                                                                                 "("
-                                                                                                 ")"
-                                                                                                 " "
-                                                                                                 "A"
-                                                                                                 "N"
-                                                                                                 "D"
-                                                                                                 " "
-                                                                                                 "t"
-                                                                                                 "."
-                                                                                                 "T"
-                                                                                                 "A"
-                                                                                                 "B"
-                                                                                                 "L"
-                                                                                                 "E"
-                                                                                                 "_"
-                                                                                                 "T"
-                                                                                                 "Y"
-                                                                                                 "P"
-                                                                                                 "E"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "'"
-                                                                                                 "B"
-                                                                                                 "A"
-                                                                                                 "S"
-                                                                                                 "E"
-                                                                                                 " "
-                                                                                                 "T"
-                                                                                                 "A"
-                                                                                                 "B"
-                                                                                                 "L"
-                                                                                                 "E"
-                                                                                                 "'"
-                                                                                                 " "
-                                                                                                 "A"
-                                                                                                 "N"
-                                                                                                 "D"
-                                                                                                 " "
-                                                                                                 "c"
-                                                                                                 "."
-                                                                                                 "C"
-                                                                                                 "O"
-                                                                                                 "L"
-                                                                                                 "U"
-                                                                                                 "M"
-                                                                                                 "N"
-                                                                                                 "_"
-                                                                                                 "C"
-                                                                                                 "O"
-                                                                                                 "M"
-                                                                                                 "M"
-                                                                                                 "E"
-                                                                                                 "N"
-                                                                                                 "T"
-                                                                                                 " "
-                                                                                                 "<"
-                                                                                                 ">"
-                                                                                                 " "
-                                                                                                 "'"
-                                                                                                 "'"
-                                                                                                 " "
-                                                                                                 "A"
-                                                                                                 "N"
-                                                                                                 "D" NOT_ENGINE(
-                                                                                                     "c.TABLE_NAME"),
+    /* columns of tables, and their comments */
+    "SELECT 1, " QI("c.TABLE_NAME") ", CONCAT('c', LPAD(c.ORDINAL_POSITION, 5, '0')), "
+    "  CONCAT('column ', " QI("c.COLUMN_NAME") ", ' ', c.COLUMN_TYPE, "
+    "    IF(c.COLLATION_NAME IS NOT NULL AND c.COLLATION_NAME <> IFNULL(t.TABLE_COLLATION, ''), "
+    "       CONCAT(' collate ', c.COLLATION_NAME), ''), "
+    "    IF(c.IS_NULLABLE = 'NO', ' not null', ''), "
+    "    IF(c.EXTRA LIKE '%GENERATED%' AND c.EXTRA NOT LIKE '%DEFAULT_GENERATED%', "
+    "       CONCAT(' generated always as (', c.GENERATION_EXPRESSION, ') ', "
+    "              IF(c.EXTRA LIKE '%STORED%', 'stored', 'virtual')), "
+    "       IF(c.COLUMN_DEFAULT IS NULL, '', CONCAT(' default ', c.COLUMN_DEFAULT))), "
+    "    IF(c.EXTRA LIKE '%auto_increment%', ' auto_increment', ''), "
+    "    IF(c.EXTRA LIKE '%on update%', "
+    "       CONCAT(' ', LOWER(SUBSTRING(c.EXTRA, LOCATE('on update', c.EXTRA)))), '')) "
+    "FROM information_schema.COLUMNS c "
+    "JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME "
+    "WHERE" BASE_TABLE("c.TABLE_NAME")
+    "UNION ALL "
+    "SELECT 1, " QI("c.TABLE_NAME") ", CONCAT('z c', LPAD(c.ORDINAL_POSITION, 5, '0')), "
+    "  CONCAT('comment on column ', " QI("c.COLUMN_NAME") ", ' ', QUOTE(c.COLUMN_COMMENT)) "
+    "FROM information_schema.COLUMNS c "
+    "JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME "
+    "WHERE c.COLUMN_COMMENT <> '' AND" BASE_TABLE("c.TABLE_NAME"),
 
     /* foreign keys */
     "SELECT 1, " QI("k.TABLE_NAME") ", CONCAT('d ', k.CONSTRAINT_NAME), "
-                                    "CONCAT('constraint ', " QI(
-                                        "k.CONSTRAINT_NAME") ", ' FOREIGN KEY (', "
-                                                             "GROUP_CONCAT(" QI(
-                                                                 "k.COLUMN_NAME") " ORDER BY "
-                                                                                  "k.ORDINAL_"
-                                                                                  "POSITION "
-                                                                                  "SEPARATOR ', "
-                                                                                  "'), "
-                                                                                  "') REFERENCES "
-                                                                                  "', "
-                                                                                  "IF(k.REFERENCED_"
-                                                                                  "TABLE_SCHEMA = "
-                                                                                  "DATABASE(), '', "
-                                                                                  "CONCAT(" QI("k."
-                                                                                               "REF"
-                                                                                               "ERE"
-                                                                                               "NCE"
-                                                                                               "D_"
-                                                                                               "TAB"
-                                                                                               "LE_"
-                                                                                               "SCH"
-                                                                                               "EM"
-                                                                                               "A") ", '.')), " QI(
-                                                                                      "k."
-                                                                                      "REFERENCED_"
-                                                                                      "TABLE_NAME") ", ' (', "
-                                                                                                    "GROUP_CONCAT(" QI(
-                                                                                                        "k.REFERENCED_COLUMN_NAME") " ORDER BY k.ORDINAL_POSITION SEPARATOR ', "
-                                                                                                                                    "'), ') ON UPDATE ', MAX(r.UPDATE_RULE), ' ON DELETE ', MAX(r.DELETE_RULE)) "
-                                                                                                                                    "FROM information_schema.KEY_COLUMN_USAGE k "
-                                                                                                                                    "JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = "
-                                                                                                                                    "k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = "
-                                                                                                                                    "k.TABLE_NAME "
-                                                                                                                                    "WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL AND" NOT_ENGINE(
-                                                                                                                                        "k.TABLE_NAME") "GROUP BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.REFERENCED_TABLE_SCHEMA, "
-                                                                                                                                                        "k.REFERENCED_TABLE_NAME",
+    "  CONCAT('constraint ', " QI("k.CONSTRAINT_NAME") ", ' FOREIGN KEY (', "
+    "    GROUP_CONCAT(" QI("k.COLUMN_NAME") " ORDER BY k.ORDINAL_POSITION SEPARATOR ', '), "
+    "    ') REFERENCES ', "
+    "    IF(k.REFERENCED_TABLE_SCHEMA = DATABASE(), '', CONCAT(" QI("k.REFERENCED_TABLE_SCHEMA") ", '.')), "
+    "    " QI("k.REFERENCED_TABLE_NAME") ", ' (', "
+    "    GROUP_CONCAT(" QI("k.REFERENCED_COLUMN_NAME") " ORDER BY k.ORDINAL_POSITION SEPARATOR ', '), "
+    "    ') ON UPDATE ', MAX(r.UPDATE_RULE), ' ON DELETE ', MAX(r.DELETE_RULE)) "
+    "FROM information_schema.KEY_COLUMN_USAGE k "
+    "JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA "
+    "  AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME "
+    "WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL AND" NOT_ENGINE("k.TABLE_NAME")
+    "GROUP BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME",
 
     /* triggers */
-    "SELECT 1, " QI(
-        "g.EVENT_OBJECT_TABLE") ", CONCAT('f ', g.TRIGGER_NAME), "
-                                "CONCAT('trigger ', " QI(
-                                    "g.TRIGGER_NAME") ", ' ', g.ACTION_TIMING, ' ', "
-                                                      "g.EVENT_MANIPULATION, ' FOR EACH ', "
-                                                      "g.ACTION_ORIENTATION, ' order ', "
-                                                      "g.ACTION_ORDER, "
-                                                      "CHAR(10), g.ACTION_STATEMENT) "
-                                                      "FROM information_schema.TRIGGERS g WHERE "
-                                                      "g.TRIGGER_SCHEMA = DATABASE() "
-                                                      "AND" NOT_ENGINE("g.EVENT_OBJECT_TABLE"),
+    "SELECT 1, " QI("g.EVENT_OBJECT_TABLE") ", CONCAT('f ', g.TRIGGER_NAME), "
+    "  CONCAT('trigger ', " QI("g.TRIGGER_NAME") ", ' ', g.ACTION_TIMING, ' ', g.EVENT_MANIPULATION, "
+    "         ' FOR EACH ', g.ACTION_ORIENTATION, ' order ', g.ACTION_ORDER, CHAR(10), g.ACTION_STATEMENT) "
+    "FROM information_schema.TRIGGERS g "
+    "WHERE g.TRIGGER_SCHEMA = DATABASE() AND" NOT_ENGINE("g.EVENT_OBJECT_TABLE"),
 
-    /* views */
-    "SELECT 2, " QI(
-        "v.TABLE_NAME") ", 'a', CONCAT('security ', v.SECURITY_TYPE, "
-                        "IF(v.CHECK_OPTION <> 'NONE', CONCAT(', check option ', v.CHECK_OPTION), "
-                        "'')) "
-                        "FROM information_schema.VIEWS v WHERE v.TABLE_SCHEMA = DATABASE() "
-                        "UNION ALL SELECT 2, " QI(
-                            "v.TABLE_NAME") ", 'b', CONCAT('definition', CHAR(10), "
-                                            "REPLACE(v.VIEW_DEFINITION, CONCAT('`', DATABASE(), "
-                                            "'`.'), '')) "
-                                            "FROM information_schema.VIEWS v WHERE v.TABLE_SCHEMA "
-                                            "= DATABASE()",
+    /* views: the definition without the database's name */
+    "SELECT 2, " QI("v.TABLE_NAME") ", 'a', "
+    "  CONCAT('security ', v.SECURITY_TYPE, "
+    "         IF(v.CHECK_OPTION <> 'NONE', CONCAT(', check option ', v.CHECK_OPTION), '')) "
+    "FROM information_schema.VIEWS v WHERE v.TABLE_SCHEMA = DATABASE() "
+    "UNION ALL "
+    "SELECT 2, " QI("v.TABLE_NAME") ", 'b', "
+    "  CONCAT('definition', CHAR(10), REPLACE(v.VIEW_DEFINITION, CONCAT('`', DATABASE(), '`.'), '')) "
+    "FROM information_schema.VIEWS v WHERE v.TABLE_SCHEMA = DATABASE()",
 
     /* functions and procedures */
-    "SELECT IF(r.ROUTINE_TYPE = 'FUNCTION', 3, 4), " QI(
-        "r.ROUTINE_NAME") ", 'a', "
-                          "CONCAT('parameters (', IFNULL((SELECT GROUP_CONCAT(CONCAT_WS(' ', "
-                          "p.PARAMETER_MODE, " QI(
-                              "p.PARAMETER_NAME") ", p.DTD_IDENTIFIER) ORDER BY p.ORDINAL_POSITION "
-                                                  "SEPARATOR ', ') "
-                                                  "FROM information_schema.PARAMETERS p WHERE "
-                                                  "p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND "
-                                                  "p.SPECIFIC_NAME = r.SPECIFIC_NAME AND "
-                                                  "p.ROUTINE_TYPE = r.ROUTINE_TYPE AND "
-                                                  "p.ORDINAL_POSITION > 0), ''), ')', "
-                                                  "IF(r.ROUTINE_TYPE = 'FUNCTION', CONCAT(' "
-                                                  "returns ', r.DTD_IDENTIFIER), '')) "
-                                                  "FROM information_schema.ROUTINES r WHERE "
-                                                  "r.ROUTINE_SCHEMA = DATABASE() "
-                                                  "UNION ALL SELECT IF(r.ROUTINE_TYPE = "
-                                                  "'FUNCTION', 3, 4), " QI(
-                                                      "r.ROUTINE_NAME") ", 'b', "
-                                                                        "CONCAT(IF(r.IS_"
-                                                                        "DETERMINISTIC = 'YES', "
-                                                                        "'deterministic', 'not "
-                                                                        "deterministic'), ', ', "
-                                                                        "LOWER(r.SQL_DATA_ACCESS), "
-                                                                        "', security ', "
-                                                                        "LOWER(r.SECURITY_TYPE)) "
-                                                                        "FROM "
-                                                                        "information_schema."
-                                                                        "ROUTINES r WHERE "
-                                                                        "r.ROUTINE_SCHEMA = "
-                                                                        "DATABASE() "
-                                                                        "UNION ALL SELECT "
-                                                                        "IF(r.ROUTINE_TYPE = "
-                                                                        "'FUNCTION', 3, 4), " QI(
-                                                                            "r.ROUTINE_NAME") ", "
-                                                                                              "'c',"
-                                                                                              " "
-                                                                                              "CONC"
-                                                                                              "AT('"
-                                                                                              "defi"
-                                                                                              "niti"
-                                                                                              "on',"
-                                                                                              " CHA"
-                                                                                              "R("
-                                                                                              "10),"
-                                                                                              " r."
-                                                                                              "ROUT"
-                                                                                              "INE_"
-                                                                                              "DEFI"
-                                                                                              "NITI"
-                                                                                              "ON) "
-                                                                                              "FROM"
-                                                                                              " inf"
-                                                                                              "orma"
-                                                                                              "tion"
-                                                                                              "_sch"
-                                                                                              "ema."
-                                                                                              "ROUT"
-                                                                                              "INES"
-                                                                                              " r "
-                                                                                              "WHER"
-                                                                                              "E "
-                                                                                              "r."
-                                                                                              "ROUT"
-                                                                                              "INE_"
-                                                                                              "SCHE"
-                                                                                              "MA "
-                                                                                              "= "
-                                                                                              "DATA"
-                                                                                              "BASE"
-                                                                                              "() "
-                                                                                              "UNIO"
-                                                                                              "N "
-                                                                                              "ALL "
-                                                                                              "SELE"
-                                                                                              "CT "
-                                                                                              "IF("
-                                                                                              "r."
-                                                                                              "ROUT"
-                                                                                              "INE_"
-                                                                                              "TYPE"
-                                                                                              " = "
-                                                                                              "'FUN"
-                                                                                              "CTIO"
-                                                                                              "N', "
-                                                                                              "3, "
-                                                                                              "4),"
-                                                                                              " " QI(
-                                                                                                  "r.ROUTINE_NAME") ", 'y', "
-                                                                                                                    "CONCAT('comment ', QUOTE(r.ROUTINE_COMMENT)) "
-                                                                                                                    "FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = DATABASE() AND "
-                                                                                                                    "r.ROUTINE_COMMENT <> ''",
+    "SELECT IF(r.ROUTINE_TYPE = 'FUNCTION', 3, 4), " QI("r.ROUTINE_NAME") ", 'a', "
+    "  CONCAT('parameters (', "
+    "    IFNULL((SELECT GROUP_CONCAT(CONCAT_WS(' ', p.PARAMETER_MODE, " QI("p.PARAMETER_NAME") ", p.DTD_IDENTIFIER) "
+    "                                ORDER BY p.ORDINAL_POSITION SEPARATOR ', ') "
+    "            FROM information_schema.PARAMETERS p "
+    "           WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.SPECIFIC_NAME "
+    "             AND p.ROUTINE_TYPE = r.ROUTINE_TYPE AND p.ORDINAL_POSITION > 0), ''), ')', "
+    "    IF(r.ROUTINE_TYPE = 'FUNCTION', CONCAT(' returns ', r.DTD_IDENTIFIER), '')) "
+    "FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = DATABASE() "
+    "UNION ALL "
+    "SELECT IF(r.ROUTINE_TYPE = 'FUNCTION', 3, 4), " QI("r.ROUTINE_NAME") ", 'b', "
+    "  CONCAT(IF(r.IS_DETERMINISTIC = 'YES', 'deterministic', 'not deterministic'), ', ', "
+    "         LOWER(r.SQL_DATA_ACCESS), ', security ', LOWER(r.SECURITY_TYPE)) "
+    "FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = DATABASE() "
+    "UNION ALL "
+    "SELECT IF(r.ROUTINE_TYPE = 'FUNCTION', 3, 4), " QI("r.ROUTINE_NAME") ", 'c', "
+    "  CONCAT('definition', CHAR(10), r.ROUTINE_DEFINITION) "
+    "FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = DATABASE() "
+    "UNION ALL "
+    "SELECT IF(r.ROUTINE_TYPE = 'FUNCTION', 3, 4), " QI("r.ROUTINE_NAME") ", 'y', "
+    "  CONCAT('comment ', QUOTE(r.ROUTINE_COMMENT)) "
+    "FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = DATABASE() AND r.ROUTINE_COMMENT <> ''",
 
     /* events */
-    "SELECT 5, " QI(
-        "e.EVENT_NAME") ", 'a', "
-                        "CONCAT(IF(e.EVENT_TYPE = 'ONE TIME', CONCAT('at ', e.EXECUTE_AT), "
-                        "CONCAT('every ', e.INTERVAL_VALUE, ' ', e.INTERVAL_FIELD, IFNULL(CONCAT(' "
-                        "starts ', "
-                        "e.STARTS), ''), IFNULL(CONCAT(' ends ', e.ENDS), ''))), ', ', e.STATUS, "
-                        "', on completion ', "
-                        "e.ON_COMPLETION) FROM information_schema.EVENTS e WHERE e.EVENT_SCHEMA = "
-                        "DATABASE() "
-                        "UNION ALL SELECT 5, " QI(
-                            "e.EVENT_NAME") ", 'b', CONCAT('definition', CHAR(10), "
-                                            "e.EVENT_DEFINITION) FROM information_schema.EVENTS e "
-                                            "WHERE e.EVENT_SCHEMA = DATABASE() "
-                                            "UNION ALL SELECT 5, " QI(
-                                                "e.EVENT_NAME") ", 'y', CONCAT('comment ', "
-                                                                "QUOTE(e.EVENT_COMMENT)) "
-                                                                "FROM information_schema.EVENTS e "
-                                                                "WHERE e.EVENT_SCHEMA = DATABASE() "
-                                                                "AND e.EVENT_COMMENT <> ''",
+    "SELECT 5, " QI("e.EVENT_NAME") ", 'a', "
+    "  CONCAT(IF(e.EVENT_TYPE = 'ONE TIME', CONCAT('at ', e.EXECUTE_AT), "
+    "            CONCAT('every ', e.INTERVAL_VALUE, ' ', e.INTERVAL_FIELD, "
+    "                   IFNULL(CONCAT(' starts ', e.STARTS), ''), IFNULL(CONCAT(' ends ', e.ENDS), ''))), "
+    "         ', ', e.STATUS, ', on completion ', e.ON_COMPLETION) "
+    "FROM information_schema.EVENTS e WHERE e.EVENT_SCHEMA = DATABASE() "
+    "UNION ALL "
+    "SELECT 5, " QI("e.EVENT_NAME") ", 'b', CONCAT('definition', CHAR(10), e.EVENT_DEFINITION) "
+    "FROM information_schema.EVENTS e WHERE e.EVENT_SCHEMA = DATABASE() "
+    "UNION ALL "
+    "SELECT 5, " QI("e.EVENT_NAME") ", 'y', CONCAT('comment ', QUOTE(e.EVENT_COMMENT)) "
+    "FROM information_schema.EVENTS e WHERE e.EVENT_SCHEMA = DATABASE() AND e.EVENT_COMMENT <> ''",
 };
 
 /*
@@ -547,57 +152,47 @@ static const char *const common_queries[] = {
  * MySQL 8 keeps functional index parts in EXPRESSION and checks without a
  * table name; MariaDB names the table in CHECK_CONSTRAINTS.
  */
-#define INDEX_QUERY(part)                                                                          \
-    "SELECT 1, " QI(                                                                               \
-        "s.TABLE_NAME") ", CONCAT('e ', s.INDEX_NAME), "                                           \
-                        "CONCAT(IF(s.INDEX_NAME = 'PRIMARY', 'primary key', "                      \
-                        "CONCAT(IF(MAX(s.NON_UNIQUE) = 0, "                                        \
-                        "'unique ', ''), LOWER(IF(MAX(s.INDEX_TYPE) IN ('FULLTEXT', 'SPATIAL'), "  \
-                        "CONCAT(MAX(s.INDEX_TYPE), ' '), '')), 'index ', " QI(                     \
-                            "s.INDEX_NAME") ")), ' (', "                                           \
-                                            "GROUP_CONCAT(CONCAT(" part                            \
-                                            ", IF(s.SUB_PART IS NULL, '', CONCAT('(', "            \
-                                            "s.SUB_PART, ')')), "                                  \
-                                            "IF(s.COLLATION = 'D', ' DESC', '')) ORDER BY "        \
-                                            "s.SEQ_IN_INDEX SEPARATOR ', '), ')', "                \
-                                            "IF(MAX(s.INDEX_TYPE) IN ('FULLTEXT', 'SPATIAL'), "    \
-                                            "'', CONCAT(' using ', MAX(s.INDEX_TYPE))), "          \
-                                            "IF(MAX(s.INDEX_COMMENT) <> '', CONCAT(' comment ', "  \
-                                            "QUOTE(MAX(s.INDEX_COMMENT))), '')) "                  \
-                                            "FROM information_schema.STATISTICS s WHERE "          \
-                                            "s.TABLE_SCHEMA = DATABASE() AND" NOT_ENGINE(          \
-                                                "s.TABLE_NAME") "GROUP BY s.TABLE_NAME, "          \
-                                                                "s.INDEX_NAME"
+#define INDEX_QUERY(part) \
+    "SELECT 1, " QI("s.TABLE_NAME") ", CONCAT('e ', s.INDEX_NAME), " \
+    "  CONCAT(IF(s.INDEX_NAME = 'PRIMARY', 'primary key', " \
+    "            CONCAT(IF(MAX(s.NON_UNIQUE) = 0, 'unique ', ''), " \
+    "                   LOWER(IF(MAX(s.INDEX_TYPE) IN ('FULLTEXT', 'SPATIAL'), CONCAT(MAX(s.INDEX_TYPE), ' '), '')), " \
+    "                   'index ', " QI("s.INDEX_NAME") ")), " \
+    "         ' (', GROUP_CONCAT(CONCAT(" part ", " \
+    "                                   IF(s.SUB_PART IS NULL, '', CONCAT('(', s.SUB_PART, ')')), " \
+    "                                   IF(s.COLLATION = 'D', ' DESC', '')) " \
+    "                            ORDER BY s.SEQ_IN_INDEX SEPARATOR ', '), ')', " \
+    "         IF(MAX(s.INDEX_TYPE) IN ('FULLTEXT', 'SPATIAL'), '', CONCAT(' using ', MAX(s.INDEX_TYPE))), " \
+    "         IF(MAX(s.INDEX_COMMENT) <> '', CONCAT(' comment ', QUOTE(MAX(s.INDEX_COMMENT))), '')) " \
+    "FROM information_schema.STATISTICS s " \
+    "WHERE s.TABLE_SCHEMA = DATABASE() AND" NOT_ENGINE("s.TABLE_NAME") \
+    "GROUP BY s.TABLE_NAME, s.INDEX_NAME"
 
 static const char *const mariadb_queries[] = {
     INDEX_QUERY(QI("s.COLUMN_NAME")),
-    "SELECT 1, " QI("k.TABLE_NAME") ", CONCAT('d ', k.CONSTRAINT_NAME), CONCAT('constraint ', " QI(
-        "k.CONSTRAINT_NAME") ", ' CHECK (', k.CHECK_CLAUSE, ')') "
-                             "FROM information_schema.CHECK_CONSTRAINTS k WHERE "
-                             "k.CONSTRAINT_SCHEMA = DATABASE() "
-                             "AND" NOT_ENGINE("k.TABLE_NAME"),
+    "SELECT 1, " QI("k.TABLE_NAME") ", CONCAT('d ', k.CONSTRAINT_NAME), "
+    "  CONCAT('constraint ', " QI("k.CONSTRAINT_NAME") ", ' CHECK (', k.CHECK_CLAUSE, ')') "
+    "FROM information_schema.CHECK_CONSTRAINTS k "
+    "WHERE k.CONSTRAINT_SCHEMA = DATABASE() AND" NOT_ENGINE("k.TABLE_NAME"),
 };
 
 static const char *const mysql_queries[] = {
     INDEX_QUERY("IFNULL(" QI("s.COLUMN_NAME") ", CONCAT('(', s.EXPRESSION, ')'))"),
-    "SELECT 1, " QI("tc.TABLE_NAME") ", CONCAT('d ', tc.CONSTRAINT_NAME), CONCAT('constraint "
-                                     "', " QI(
-                                         "tc.CONSTRAINT_NAME") ", ' CHECK ', k.CHECK_CLAUSE, "
-                                                               "IF(tc.ENFORCED = 'NO', ' NOT "
-                                                               "ENFORCED', '')) FROM "
-                                                               "information_schema.TABLE_"
-                                                               "CONSTRAINTS tc "
-                                                               "JOIN "
-                                                               "information_schema.CHECK_"
-                                                               "CONSTRAINTS k ON "
-                                                               "k.CONSTRAINT_SCHEMA = "
-                                                               "tc.CONSTRAINT_SCHEMA "
-                                                               "AND k.CONSTRAINT_NAME = "
-                                                               "tc.CONSTRAINT_NAME "
-                                                               "WHERE tc.TABLE_SCHEMA = DATABASE() "
-                                                               "AND tc.CONSTRAINT_TYPE = 'CHECK' "
-                                                               "AND" NOT_ENGINE("tc.TABLE_NAME"),
+    "SELECT 1, " QI("tc.TABLE_NAME") ", CONCAT('d ', tc.CONSTRAINT_NAME), "
+    "  CONCAT('constraint ', " QI("tc.CONSTRAINT_NAME") ", ' CHECK ', k.CHECK_CLAUSE, "
+    "         IF(tc.ENFORCED = 'NO', ' NOT ENFORCED', '')) "
+    "FROM information_schema.TABLE_CONSTRAINTS tc "
+    "JOIN information_schema.CHECK_CONSTRAINTS k ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "
+    "  AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
+    "WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK' AND" NOT_ENGINE("tc.TABLE_NAME"),
 };
+
+static const char *const fingerprint_tables =
+    "SELECT TABLE_NAME, " QI("TABLE_NAME") " FROM information_schema.TABLES "
+    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND" NOT_ENGINE("TABLE_NAME")
+    "ORDER BY BINARY TABLE_NAME";
+
+// clang-format on
 
 static int is_mariadb(const struct drv_conn *c)
 {
@@ -636,13 +231,7 @@ int drv_my_data_fingerprint(struct drv_conn *c, struct drv_result **out, long lo
     struct mg_buf sql = MG_BUF_INIT, name = MG_BUF_INIT;
     int rc;
 
-    rc =
-        drv_query(c, &tables,
-                  "SELECT TABLE_NAME, " QI(
-                      "TABLE_NAME") " FROM information_schema.TABLES "
-                                    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' "
-                                    "AND" NOT_ENGINE("TABLE_NAME") "ORDER BY BINARY TABLE_NAME",
-                  NULL, 0, err);
+    rc = drv_query(c, &tables, fingerprint_tables, NULL, 0, err);
     if (rc)
         return rc;
     res = drv_result_new(3);
