@@ -284,12 +284,18 @@ int mg_config_apply(struct mg_ctx *ctx, const struct mg_env *env, struct mg_err 
         }                                                                                          \
     } while (0)
 
+    /* the context points at these until exit: kept here, they stay reachable */
+    static char *database, *path;
     RESOLVE(database, MG_SET_DATABASE, "database");
-    if (v)
-        ctx->database_url = v; /* owned by the process: lives until exit */
+    if (v) {
+        free(database);
+        ctx->database_url = database = v;
+    }
     RESOLVE(path, MG_SET_PATH, "path");
-    if (v)
-        ctx->path = v;
+    if (v) {
+        free(path);
+        ctx->path = path = v;
+    }
     RESOLVE(lock_timeout, MG_SET_LOCK_TIMEOUT, "lock_timeout");
     if (v && mg_parse_duration(&ctx->lock_timeout_ms, v, err))
         goto bad;
