@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "mysql_internal.h"
 #include "util.h"
 
 /* MySQL and MariaDB server error numbers the driver reacts to. */
@@ -1833,4 +1834,6 @@ const struct drv_ops drv_mysql_ops = {
     .backend_id = my_backend_id,
     .progress = my_progress,
     .log_position = my_log_position,
+    .schema_snapshot = drv_my_schema_snapshot,
+    .data_fingerprint = drv_my_data_fingerprint,
 };
