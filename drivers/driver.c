@@ -12,6 +12,7 @@
 
 static const struct drv_ops *const drivers[] = {
     &drv_postgres_ops,
+    &drv_mysql_ops,
 };
 
 const struct drv_ops *drv_for_scheme(const char *scheme)
@@ -158,6 +159,33 @@ int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_e
     return checked(c->ops->set_timeouts(c, lock_ms, stmt_ms, err), err);
 }
 
+int drv_dry_run(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err)
+{
+    if (!c->ops->dry_run)
+        return mg_err_set(err, MG_EUSAGE, "the %s driver cannot do a dry run", c->ops->name);
+    return checked(c->ops->dry_run(c, sink, err), err);
+}
+
+int drv_read_only(struct drv_conn *c, struct mg_err *err)
+{
+    if (!c->ops->read_only)
+        return mg_err_set(err, MG_EUSAGE, "the %s driver cannot make a session read-only",
+                          c->ops->name);
+    return checked(c->ops->read_only(c, err), err);
+}
+
+long drv_backend_id(struct drv_conn *c)
+{
+    return c->ops->backend_id ? c->ops->backend_id(c) : -1;
+}
+
+int drv_progress(struct drv_conn *monitor, long backend, struct mg_buf *out, struct mg_err *err)
+{
+    if (!monitor->ops->progress || backend < 0)
+        return 0;
+    return checked(monitor->ops->progress(monitor, backend, out, err), err);
+}
+
 void drv_cancel(struct drv_conn *c)
 {
     if (c && c->ops->cancel)
@@ -169,13 +197,66 @@ void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *i
     c->ops->quote_ident(out, ident);
 }
 
+void drv_log_pos_init(struct drv_log_pos *p)
+{
+    memset(p, 0, sizeof(*p));
+    mg_buf_init(&p->gtid_set);
+}
+
+void drv_log_pos_free(struct drv_log_pos *p)
+{
+    mg_buf_free(&p->gtid_set);
+}
+
+/* The error of an optional method the driver lacks. */
+static int unsupported(const struct drv_conn *c, const char *what, struct mg_err *err)
+{
+    mg_err_set(err, MG_EFAIL, "%s is not supported by the %s driver", what, c->ops->name);
+    return MG_EFAIL;
+}
+
+int drv_log_position(struct drv_conn *c, struct drv_log_pos *out, struct mg_err *err)
+{
+    if (!c->ops->log_position)
+        return unsupported(c, "reading the log position", err);
+    return checked(c->ops->log_position(c, out, err), err);
+}
+
+int drv_create_restore_point(struct drv_conn *c, const char *name, struct mg_buf *pos,
+                             struct mg_err *err)
+{
+    if (!c->ops->create_restore_point)
+        return unsupported(c, "creating a restore point", err);
+    return checked(c->ops->create_restore_point(c, name, pos, err), err);
+}
+
+int drv_schema_snapshot(struct drv_conn *c, struct mg_buf *out, struct mg_err *err)
+{
+    if (!c->ops->schema_snapshot)
+        return unsupported(c, "a schema snapshot", err);
+    return checked(c->ops->schema_snapshot(c, out, err), err);
+}
+
+int drv_data_fingerprint(struct drv_conn *c, struct drv_result **out, long long max_rows,
+                         struct mg_err *err)
+{
+    int rc;
+
+    *out = NULL;
+    assert(max_rows >= 0);
+    if (!c->ops->data_fingerprint)
+        return unsupported(c, "fingerprinting table rows", err);
+    rc = checked(c->ops->data_fingerprint(c, out, max_rows, err), err);
+    assert(rc || (*out && (*out)->ncols == 3));
+    return rc;
+}
+
 int drv_replica_lag(struct drv_conn *c, long *lag_ms, int *replicas, struct mg_err *err)
 {
     *lag_ms = 0;
     *replicas = 0;
     if (!c->ops->replica_lag)
-        return mg_err_set(err, MG_EUSAGE, "replication lag is not supported by the %s driver",
-                          c->ops->name);
+        return unsupported(c, "reading the replication lag", err);
     return checked(c->ops->replica_lag(c, lag_ms, replicas, err), err);
 }
 
@@ -183,9 +264,7 @@ int drv_active_sessions(struct drv_conn *c, long *n, struct mg_err *err)
 {
     *n = 0;
     if (!c->ops->active_sessions)
-        return mg_err_set(err, MG_EUSAGE,
-                          "counting active sessions is not supported by the %s driver",
-                          c->ops->name);
+        return unsupported(c, "counting active sessions", err);
     return checked(c->ops->active_sessions(c, n, err), err);
 }
 

@@ -70,6 +70,37 @@ struct drv_result {
     long long affected; /* rows an INSERT, UPDATE or DELETE changed; -1 when not known */
 };
 
+/*
+ * Where a server's change log stands (checkpoint feature): the WAL on
+ * PostgreSQL, the binary log on MySQL/MariaDB.  Initialise with
+ * drv_log_pos_init and release with drv_log_pos_free.  A field the server
+ * cannot tell stays empty (0 or ""); `note` says why in words for the user.
+ */
+enum drv_log_kind {
+    DRV_LOG_NONE,   /* the server keeps no log to point into (binary logging off) */
+    DRV_LOG_WAL,    /* PostgreSQL write-ahead log */
+    DRV_LOG_BINLOG, /* MySQL/MariaDB binary log */
+};
+
+struct drv_log_pos {
+    enum drv_log_kind kind;
+    char note[512];               /* why a part is missing ("" when nothing is) */
+    int in_recovery;              /* a standby / replica replaying another server's log */
+    char system_id[32];           /* PostgreSQL: pg_control_system().system_identifier */
+    char server_uuid[64];         /* MySQL: @@server_uuid ("" on MariaDB, which has none) */
+    unsigned long long server_id; /* MySQL/MariaDB: @@server_id */
+    /* DRV_LOG_WAL */
+    char lsn[32];       /* insert position (primary) or last replayed position (standby) */
+    char wal_file[64];  /* the WAL segment file holding `lsn` ("" on a standby) */
+    long timeline;      /* timeline of the latest checkpoint */
+    char wal_level[16]; /* minimal, replica or logical */
+    /* DRV_LOG_BINLOG */
+    char binlog_file[256];
+    unsigned long long binlog_pos;
+    char gtid_var[32];      /* the variable gtid_set came from: gtid_executed, gtid_binlog_pos */
+    struct mg_buf gtid_set; /* may be long; "" when GTIDs are not in use */
+};
+
 struct drv_conn;
 
 struct drv_ops {
@@ -130,6 +161,59 @@ struct drv_ops {
      * last until it ends, in one round trip.  NULL: set_timeouts then begin.
      */
     int (*begin_timeouts)(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
+    /*
+     * Dry run: from now on every statement the connection would send is
+     * appended to `sink` (with its parameters) instead of being sent, and
+     * succeeds with an empty result.  NULL sink ends it.
+     */
+    int (*dry_run)(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
+    /* Makes the session read-only: any write the server would refuse. */
+    int (*read_only)(struct drv_conn *c, struct mg_err *err);
+    /* The server's id of this session (PostgreSQL backend pid, MySQL thread id), or -1. */
+    long (*backend_id)(struct drv_conn *c);
+    /*
+     * Read on a second connection (`monitor`): how far the statement that
+     * session `backend` runs has come, as a short text ("building index:
+     * scanning table, 42%"), or nothing when the server cannot tell.
+     */
+    int (*progress)(struct drv_conn *monitor, long backend, struct mg_buf *out, struct mg_err *err);
+
+    /* --- checkpoints (migrate/checkpoint.c); both optional --- */
+
+    /*
+     * Reads the log position now, and the server's identity (system
+     * identifier, server UUID/ID).  *out was initialised by the caller.  A
+     * server without a log (binary logging off) is not an error: kind
+     * DRV_LOG_NONE with a note.
+     */
+    int (*log_position)(struct drv_conn *c, struct drv_log_pos *out, struct mg_err *err);
+    /*
+     * Creates a named point in the log that recovery can stop at; `pos` gets
+     * the position the server reports for it.  Fails with the server's words
+     * (not permitted, wrong wal_level, a standby ...).
+     */
+    int (*create_restore_point)(struct drv_conn *c, const char *name, struct mg_buf *pos,
+                                struct mg_err *err);
+
+    /* --- schema snapshots: schema dump/diff, test-rollback, drift (optional) --- */
+
+    /*
+     * Appends a deterministic text snapshot of the connected database's
+     * schema to `out` (format: docs/schema-snapshot.md): one block per object,
+     * sorted, read from the catalogs; no OIDs, sizes or other values that
+     * change while the schema does not.  Leaves out the server's own schemas
+     * and the engine's tables (migrate_*).  Runs outside a transaction and
+     * leaves none open.
+     */
+    int (*schema_snapshot)(struct drv_conn *c, struct mg_buf *out, struct mg_err *err);
+    /*
+     * Fingerprints the rows of every table the snapshot lists: *out gets one
+     * row per table with columns table (qualified, quoted), rows (count) and
+     * checksum (a digest of all rows in a fixed order; NULL when the table
+     * has more than max_rows rows).  Same rules as schema_snapshot.
+     */
+    int (*data_fingerprint)(struct drv_conn *c, struct drv_result **out, long long max_rows,
+                            struct mg_err *err);
 
     /* --- optional: online schema change (migrate/osc.c) throttling --- */
 
@@ -142,15 +226,27 @@ struct drv_ops {
     int (*active_sessions)(struct drv_conn *c, long *n, struct mg_err *err);
 };
 
+/*
+ * Called by exec while a statement runs, about every `every_ms` (0: never),
+ * from the same thread; it must not use the connection that is busy.
+ */
+struct drv_waiter {
+    void (*fn)(void *arg, long long elapsed_ms);
+    void *arg;
+    long every_ms;
+};
+
 /* The base of every driver's connection struct. */
 struct drv_conn {
     const struct drv_ops *ops;
     struct drv_info info;
+    struct drv_waiter waiter; /* set by the engine */
 };
 
 /* --- registry --- */
 
 extern const struct drv_ops drv_postgres_ops;
+extern const struct drv_ops drv_mysql_ops; /* MySQL and MariaDB */
 
 /* The driver for a URL scheme ("postgres", "mysql" ...), or NULL. */
 const struct drv_ops *drv_for_scheme(const char *scheme);
@@ -180,10 +276,29 @@ int drv_unlock(struct drv_conn *c, const char *name, struct mg_err *err);
 int drv_lock_holder(struct drv_conn *c, const char *name, struct mg_buf *out, struct mg_err *err);
 int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
 void drv_cancel(struct drv_conn *c);
+int drv_dry_run(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
+int drv_read_only(struct drv_conn *c, struct mg_err *err);
+long drv_backend_id(struct drv_conn *c);
+/* How far `backend`'s statement has come, read on `monitor`; empty when unknown. */
+int drv_progress(struct drv_conn *monitor, long backend, struct mg_buf *out, struct mg_err *err);
 void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *ident);
 /* Online schema change throttling; "not supported by this driver" when the driver lacks them. */
 int drv_replica_lag(struct drv_conn *c, long *lag_ms, int *replicas, struct mg_err *err);
 int drv_active_sessions(struct drv_conn *c, long *n, struct mg_err *err);
+
+/* --- checkpoints: optional methods; "not supported by this driver" when absent --- */
+
+void drv_log_pos_init(struct drv_log_pos *p);
+void drv_log_pos_free(struct drv_log_pos *p);
+int drv_log_position(struct drv_conn *c, struct drv_log_pos *out, struct mg_err *err);
+int drv_create_restore_point(struct drv_conn *c, const char *name, struct mg_buf *pos,
+                             struct mg_err *err);
+
+/* --- schema snapshots: optional methods; "not supported by this driver" when absent --- */
+
+int drv_schema_snapshot(struct drv_conn *c, struct mg_buf *out, struct mg_err *err);
+int drv_data_fingerprint(struct drv_conn *c, struct drv_result **out, long long max_rows,
+                         struct mg_err *err);
 
 /* --- results --- */
 

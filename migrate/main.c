@@ -30,15 +30,39 @@ static const struct mg_cmd commands[] = {
      "record V as the current version without running SQL (recovery)"},
     {"baseline", cmd_baseline, MG_CMD_DB, "V",
      "record versions up to V as applied on a database that has them (adoption)"},
+    {"plan", cmd_plan, 0, "[--offline]",
+     "what up would run: pending migrations, how each runs, statement counts"},
     {"validate", cmd_validate, 0, "",
      "check files (and, with a database, the history): duplicates, edits, gaps, order"},
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
+    {"lint", cmd_lint, 0,
+     "[--dialect postgres|mysql] [--pg-version N] [--new FILE[,FILE]] [--fail-on LEVEL] "
+     "[--format text|json|sarif|junit] [--enable RULES] [--disable RULES] "
+     "[FILE|DIR...]",
+     "check migration SQL for locks, rewrites and breaking changes; no database needed"},
+    {"adopt", cmd_adopt, MG_CMD_DB, "--from golang-migrate|dbmate|goose|flyway [--table NAME]",
+     "record another tool's applied migrations as ours, running no SQL"},
+    {"env", cmd_env, 0, "list", "the environments of migrate.ini, passwords redacted"},
+    {"checkpoint", cmd_checkpoint, 0,
+     "list | show ID [--as pgbackrest|barman|recovery-conf|mysqlbinlog] [--source db|files]",
+     "the point-in-time checkpoints of up/down/goto, and how to restore to one"},
+    {"audit", cmd_audit, MG_CMD_DB, "verify [--expect-head HASH] | log [--limit N]",
+     "check the hash chain of the event log, or list the events"},
     {"osc", cmd_osc, MG_CMD_DB | MG_CMD_NO_ARGS,
      "--table T --alter \"ALTER TABLE ...\" | --backfill \"SET ...\" [--where C] | --resume ID | "
      "--abort ID | --list",
      "online schema change or batched backfill of a large table"},
-    {"sandbox", cmd_sandbox, 0, "start|stop|restart|url|status [--driver postgres] [--dir DIR]",
+    {"sandbox", cmd_sandbox, 0,
+     "start|stop|restart|url|status [--driver postgres|mariadb] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
+    {"schema", cmd_schema, 0, "dump | diff A B [--ignore-column-order]",
+     "deterministic schema snapshot of a database; differences between two, object by object"},
+    {"test-rollback", cmd_test_rollback, 0,
+     "[--sandbox | --clone URL] [--driver D] [--from V] [--to V] [--data] "
+     "[--format text|json|junit]",
+     "up, down and up again per migration on a sandbox; the schema must match"},
+    {"drift", cmd_drift, MG_CMD_DB, "[--ignore-column-order]",
+     "the database's schema against its applied migrations replayed on a sandbox"},
     {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
 };
 
@@ -49,7 +73,7 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\nglobal options:\n"
-            "  -d, --database URL        database (DATABASE_URL); postgres://, postgresql://\n"
+            "  -d, --database URL        database (DATABASE_URL); postgres://, mysql://\n"
             "  -p, --path DIR            migrations directory (MIGRATE_PATH; ./migrations)\n"
             "  --format text|json        result format on stdout\n"
             "  --lock-timeout DUR        lock timeout of every statement (3s)\n"
@@ -59,6 +83,10 @@ static void usage(FILE *out)
             "  --lock-wait DUR           how long to wait for another runner (60s)\n"
             "  --max-file-size SIZE      largest migration file read (64M)\n"
             "  --log-format text|json    format of messages on stderr\n"
+            "  --checkpoint-dir DIR      checkpoint files (MIGRATE_CHECKPOINT_DIR;\n"
+            "                            .migrate/checkpoints)\n"
+            "  --no-checkpoint           up/down/goto record no checkpoint\n"
+            "  --metrics-file PATH       Prometheus metrics of the run (MIGRATE_METRICS_FILE)\n"
             "  -v, --verbose / -q, --quiet\n"
             "\nexit codes: 0 ok, 1 failure, 2 usage or bad input, 3 findings, 4 lock held by\n"
             "another runner, 5 state needs attention (failed or partial migration)\n"
@@ -91,23 +119,10 @@ static int cmd_help(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *er
     return 0;
 }
 
+/* The final error: text, or one JSON line with --log-format json (log.c). */
 static void print_error(const struct mg_err *e)
 {
-    if (!e->msg[0])
-        return;
-    fprintf(stderr, "error: %s\n", e->msg);
-    if (e->file[0] && e->line)
-        fprintf(stderr, "  at: %s:%d%s\n", e->file, e->line, "");
-    if (e->sqlstate[0])
-        fprintf(stderr, "  sqlstate: %s\n", e->sqlstate);
-    if (e->server_code)
-        fprintf(stderr, "  server error: %d\n", e->server_code);
-    if (e->detail[0])
-        fprintf(stderr, "  detail: %s\n", e->detail);
-    if (e->context[0])
-        fprintf(stderr, "  context: %s\n", e->context);
-    if (e->hint[0])
-        fprintf(stderr, "  hint: %s\n", e->hint);
+    mg_log_final_error(e);
 }
 
 int main(int argc, char **argv)
@@ -123,6 +138,12 @@ int main(int argc, char **argv)
     ctx.database_url = getenv("DATABASE_URL");
     ctx.path =
         getenv("MIGRATE_PATH") && *getenv("MIGRATE_PATH") ? getenv("MIGRATE_PATH") : "./migrations";
+    ctx.checkpoint_dir = getenv("MIGRATE_CHECKPOINT_DIR") && *getenv("MIGRATE_CHECKPOINT_DIR")
+                             ? getenv("MIGRATE_CHECKPOINT_DIR")
+                             : ".migrate/checkpoints";
+    ctx.metrics_file = getenv("MIGRATE_METRICS_FILE") && *getenv("MIGRATE_METRICS_FILE")
+                           ? getenv("MIGRATE_METRICS_FILE")
+                           : NULL;
     ctx.lock_timeout_ms = 3000;
     ctx.statement_timeout_ms = 0;
     ctx.lock_wait_ms = 60000;
@@ -130,6 +151,15 @@ int main(int argc, char **argv)
     ctx.retries = 5;
     mg_uuid(ctx.run_id);
     mg_log_setup(MG_LOG_INFO, 0);
+
+    /* golang-migrate's spelling of the options works too */
+    static char **args; /* static: still reachable on every early return */
+    args = mg_cli_compat(argc, argv, &argc, &err);
+    if (!args) {
+        print_error(&err);
+        return MG_EXIT_USAGE;
+    }
+    argv = args;
 
     /* global options before the command */
     int first, want = 0;
@@ -166,5 +196,6 @@ int main(int argc, char **argv)
     if (rc)
         print_error(&err);
     fflush(stdout);
+    free(args);
     return mg_exit_code(rc ? err.code : 0);
 }

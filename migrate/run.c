@@ -54,6 +54,30 @@ void mg_stmt_chain(char out[65], const char *prev, const char *stmt, size_t len)
     mg_buf_free(&b);
 }
 
+void mg_run_fix_statements(const struct mg_file *f, struct drv_stmt *v, size_t *n)
+{
+    size_t out = 0;
+
+    for (size_t i = 0; i < *n; i++) {
+        v[i].line += f->line_offset;
+        /* statements inside one explicit span (goose StatementBegin/End) become one */
+        const struct mg_span *sp = NULL;
+        for (size_t k = 0; k < f->nspans && !sp; k++)
+            if (v[i].off >= f->spans[k].start && v[i].off < f->spans[k].end)
+                sp = &f->spans[k];
+        if (sp && out > 0 && v[out - 1].off >= sp->start && v[out - 1].off < sp->end) {
+            struct drv_stmt *prev = &v[out - 1];
+            prev->len = v[i].off + v[i].len - prev->off;
+            prev->flags |= v[i].flags;
+            if (!prev->why)
+                prev->why = v[i].why;
+            continue;
+        }
+        v[out++] = v[i];
+    }
+    *n = out;
+}
+
 /* Everything one step needs while it runs. */
 struct step {
     struct mg_session *s;
@@ -69,6 +93,11 @@ struct step {
     char chain[65]; /* hash of the statements done so far */
     int64_t t0;
     struct mg_step_result *res;
+    /* progress of a long statement */
+    size_t running;           /* index of the statement running */
+    long long printed_at;     /* elapsed ms of the last progress line, 0: none yet */
+    struct drv_conn *monitor; /* second session reading the server's progress views */
+    int monitor_failed;
 };
 
 static const char *file_label(const struct step *p)
@@ -96,6 +125,7 @@ static void locate(const struct step *p, size_t k, struct mg_err *err)
         off = i;
     }
     mg_line_col(p->f->text.ptr, off, &err->line, &err->col);
+    err->line += p->f->line_offset;
 }
 
 static void statement_excerpt(struct mg_buf *out, const struct step *p, size_t k)
@@ -206,6 +236,40 @@ static void describe_failure(const struct step *p, size_t k, struct mg_err *err)
         mg_err_hint(err, "the run was interrupted; run 'migrate up' again to finish");
 }
 
+/*
+ * Called by the driver while a statement runs: a line after one second, then
+ * every ten, with the server's own progress (index builds, CLUSTER) read on
+ * a second session when it has any.
+ */
+static void on_wait(void *arg, long long elapsed)
+{
+    struct step *p = arg;
+    const struct drv_stmt *st = &p->stmts[p->running];
+    struct mg_buf progress = MG_BUF_INIT;
+
+    if (elapsed < 1000 || (p->printed_at && elapsed - p->printed_at < 10000))
+        return;
+    p->printed_at = elapsed;
+    if (!p->monitor && !p->monitor_failed && p->s->conn->ops->progress) {
+        struct drv_connect_opts o = {.application_name = "migrate progress"};
+        struct mg_err e;
+        mg_err_clear(&e);
+        if (drv_open(&p->monitor, p->ctx->database_url, &o, &e) < 0) {
+            mg_debug("no progress: %s", e.msg);
+            p->monitor_failed = 1;
+        }
+    }
+    if (p->monitor) {
+        struct mg_err e;
+        mg_err_clear(&e);
+        if (drv_progress(p->monitor, drv_backend_id(p->s->conn), &progress, &e) < 0)
+            mg_debug("no progress: %s", e.msg);
+    }
+    mg_info("  statement %zu of %zu (line %d) running for %.0fs%s%s", p->running + 1, p->n,
+            st->line, (double)elapsed / 1000, progress.len ? ": " : "", progress.ptr);
+    mg_buf_free(&progress);
+}
+
 static int exec_stmt(struct step *p, size_t k, struct mg_err *err)
 {
     const struct drv_stmt *st = &p->stmts[k];
@@ -214,7 +278,11 @@ static int exec_stmt(struct step *p, size_t k, struct mg_err *err)
 
     if (mg_run_interrupted())
         return mg_err_set(err, MG_ECANCELED, "interrupted before statement %zu", k + 1);
+    p->running = k;
+    p->printed_at = 0;
+    p->s->conn->waiter = (struct drv_waiter){.fn = on_wait, .arg = p, .every_ms = 1000};
     rc = drv_execn(p->s->conn, p->f->text.ptr + st->off, st->len, NULL, err);
+    p->s->conn->waiter = (struct drv_waiter){0};
     t = mg_monotonic_ms() - t;
     if (t >= 1000)
         mg_info("  statement %zu of %zu (line %d) took %.1fs", k + 1, p->n, st->line,
@@ -294,6 +362,32 @@ static int run_in_transaction(struct step *p, struct mg_err *err)
     }
 }
 
+/*
+ * After a failed statement and its rollback: how many statements the history
+ * holds as done now.  Normally k, since every statement commits on its own;
+ * but when the file opened a transaction itself (BEGIN in a no-transaction
+ * file), the rollback took the progress rows written inside it along with
+ * the statements they recorded, and the file must go on from the last
+ * committed statement.  p->chain follows the recorded progress.
+ */
+static size_t committed_progress(struct step *p, size_t k)
+{
+    struct mg_history h;
+    struct mg_err ignored;
+    size_t done = k;
+
+    mg_err_clear(&ignored);
+    if (mg_history_load(&h, p->s->conn, &ignored) != 0)
+        return k;
+    const struct mg_hrow *r = mg_history_find(&h, p->m->version);
+    if (r && r->stmts_done >= p->start && (size_t)r->stmts_done < k) {
+        done = (size_t)r->stmts_done;
+        snprintf(p->chain, sizeof(p->chain), "%s", r->done_hash ? r->done_hash : "");
+    }
+    mg_history_free(&h);
+    return done;
+}
+
 static int run_statements(struct step *p, struct mg_err *err)
 {
     struct drv_conn *c = p->s->conn;
@@ -327,14 +421,31 @@ static int run_statements(struct step *p, struct mg_err *err)
                                k, k + 1);
                 return rc;
             }
+            size_t done = committed_progress(p, k);
+            if (done < k)
+                mg_warn("%s: the failure at statement %zu rolled back the transaction the file "
+                        "opened: statements %zu to %zu are undone",
+                        file_label(p), k + 1, done + 1, k);
             attempt++;
-            if (backoff(p, attempt, err) == 0)
+            if (backoff(p, attempt, err) == 0) {
+                if (done < k) {
+                    /* retry the whole transaction, from its first statement */
+                    k = done;
+                    st = &p->stmts[k];
+                    lock = (st->flags & DRV_STMT_CONCURRENT) ? 0 : p->lock_ms;
+                }
                 continue;
+            }
             describe_failure(p, k, err);
             if (st->flags & DRV_STMT_CONCURRENT)
                 mg_err_hint(err, "a failed CONCURRENTLY statement can leave an INVALID index "
                                  "behind; drop it (DROP INDEX CONCURRENTLY) before resuming");
-            record_failure(p, k, (int)k, err);
+            if (done < k)
+                mg_err_context(err,
+                               "the transaction the file opened was rolled back: statements "
+                               "%zu to %zu are undone, and '%s' resumes at statement %zu",
+                               done + 1, k, p->st->dir == MG_UP ? "up" : "down", done + 1);
+            record_failure(p, k, (int)done, err);
             return rc;
         }
         mg_stmt_chain(p->chain, p->chain, p->f->text.ptr + st->off, st->len);
@@ -415,6 +526,7 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
         mg_err_context(err, "%s", p.f->name);
         return rc;
     }
+    mg_run_fix_statements(p.f, p.stmts, &p.n);
     if (p.n == 0 && st->dir == MG_UP) {
         free(p.stmts);
         mg_err_set(err, MG_EINPUT, "'%s' contains no SQL statements", p.f->name);
@@ -474,6 +586,7 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
                 p.notx ? ", no transaction" : "");
 
     rc = p.notx ? run_statements(&p, err) : run_in_transaction(&p, err);
+    drv_close(p.monitor);
     res->duration_ms = mg_monotonic_ms() - p.t0;
     res->ok = rc == 0;
     if (!rc)

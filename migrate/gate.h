@@ -1,0 +1,44 @@
+/*
+ * gate.h — policy gates that stop a run before it changes anything, as the
+ * selected environment of migrate.ini configures them.  Each gate that
+ * stops a run says which gate and why; `--skip-gate NAME --reason "..."`
+ * lets one through, and the override and its reason go into the event log.
+ */
+#ifndef MG_GATE_H
+#define MG_GATE_H
+
+#include "ctx.h"
+#include "plan.h"
+
+/*
+ * The confirm gate: in an environment that requires it (production by
+ * default), reverting (`what` = "down") or forcing needs
+ * --confirm=<database name>.
+ */
+int mg_gate_confirm(struct mg_ctx *ctx, struct mg_session *s, const char *what, struct mg_err *err);
+
+/*
+ * Decides a gate that would stop the run with `why`: returns 0 when it is
+ * skipped (and logs the override event), else MG_EATTENTION with the reason.
+ */
+int mg_gate_stop(struct mg_ctx *ctx, struct mg_session *s, const char *gate, const char *why,
+                 struct mg_err *err);
+
+/*
+ * The lint gate (gate.lint = error|warning|info): lints the up files the
+ * plan applies, with the earlier files as context (tables they created are
+ * not new), and stops when a finding is at or above the level.
+ */
+int mg_gate_lint(struct mg_ctx *ctx, struct mg_session *s, const struct mg_source *src,
+                 const struct mg_plan *plan, struct mg_err *err);
+
+/*
+ * The checkpoint gate (gate.checkpoint = required): the checkpoint recorded
+ * before the run (`doc`, NULL when none was) must hold a restore point
+ * (PostgreSQL) or a binlog position (MySQL/MariaDB).
+ */
+struct json_t;
+int mg_gate_checkpoint(struct mg_ctx *ctx, struct mg_session *s, struct json_t *doc,
+                       struct mg_err *err);
+
+#endif
