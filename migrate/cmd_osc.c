@@ -11,6 +11,7 @@
 #include "cmds.h"
 #include "log.h"
 #include "osc.h"
+#include "run.h"
 #include "util.h"
 
 enum {
@@ -105,8 +106,8 @@ static void print_plan(const json_t *plan)
 static void print_result(const struct mg_osc_result *r)
 {
     if (!strcmp(r->kind, "backfill")) {
-        printf("osc job %lld: backfilled %s: %lld rows updated in %lld batches, %.1fs\n",
-               r->job_id, r->table, r->rows_copied, r->batches, (double)r->total_ms / 1000);
+        printf("osc job %lld: backfilled %s: %lld rows updated in %lld batches, %.1fs\n", r->job_id,
+               r->table, r->rows_copied, r->batches, (double)r->total_ms / 1000);
         return;
     }
     if (strcmp(r->phase, "done")) {
@@ -249,14 +250,16 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     }
     if (optind < argc) {
         mg_err_set(err, MG_EUSAGE, "unexpected argument '%s'", argv[optind]);
-        mg_err_hint(err, "quote the statement: migrate osc --table t --alter \"ALTER TABLE t ...\"");
+        mg_err_hint(err,
+                    "quote the statement: migrate osc --table t --alter \"ALTER TABLE t ...\"");
         return MG_EUSAGE;
     }
     int modes = !!o.alter + !!o.backfill + !!o.resume_id + !!abort_id + list;
     if (modes != 1) {
-        mg_err_set(err, MG_EUSAGE, modes ? "give only one of --alter, --backfill, --resume, "
-                                           "--abort and --list"
-                                         : "nothing to do");
+        mg_err_set(err, MG_EUSAGE,
+                   modes ? "give only one of --alter, --backfill, --resume, "
+                           "--abort and --list"
+                         : "nothing to do");
         mg_err_hint(err, "migrate osc --table T --alter \"ALTER TABLE T ...\", or --backfill \"SET "
                          "col = expr\", --resume ID, --abort ID, --list");
         return MG_EUSAGE;
@@ -285,10 +288,12 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         mg_session_close(&s);
         return rc;
     }
+    mg_run_watch(s.conn);
     if (abort_id)
         rc = mg_osc_abort(s.conn, abort_id, &o, &res, err);
     else
         rc = mg_osc_run(s.conn, &o, &res, err);
+    mg_run_watch(NULL);
     if (ctx->format == MG_FMT_JSON) {
         json_t *doc = json_object();
         json_object_set_new(doc, "command", json_string("osc"));

@@ -20,16 +20,16 @@
 #include "sqltext.h"
 #include "util.h"
 
-#define FIRST_BATCH 1000     /* rows of the first copy batch: start small */
-#define FIRST_VERIFY 10000   /* rows of the first verified range */
-#define MIN_BATCH 100        /* never smaller */
-#define MAX_BATCH 2000000    /* never larger */
-#define VERIFY_ATTEMPTS 3    /* a range that mismatches this often aborts the job */
-#define PROGRESS_EVERY 2000  /* ms between progress lines */
-#define REPLAY_EVERY 1000    /* ms between replays of the change log during the copy */
-#define REPLAY_BATCH 1000    /* keys per replay transaction */
-#define CUTOVER_BACKLOG 1000 /* replay until fewer log entries remain before locking */
-#define PAUSE_POLL 500       /* ms between checks while paused */
+#define FIRST_BATCH     1000    /* rows of the first copy batch: start small */
+#define FIRST_VERIFY    10000   /* rows of the first verified range */
+#define MIN_BATCH       100     /* never smaller */
+#define MAX_BATCH       2000000 /* never larger */
+#define VERIFY_ATTEMPTS 3       /* a range that mismatches this often aborts the job */
+#define PROGRESS_EVERY  2000    /* ms between progress lines */
+#define REPLAY_EVERY    1000    /* ms between replays of the change log during the copy */
+#define REPLAY_BATCH    1000    /* keys per replay transaction */
+#define CUTOVER_BACKLOG 1000    /* replay until fewer log entries remain before locking */
+#define PAUSE_POLL      500     /* ms between checks while paused */
 
 void mg_osc_opts_init(struct mg_osc_opts *o)
 {
@@ -154,8 +154,10 @@ static int job_from_row(struct osc_job **out, const struct drv_result *r, size_t
         j->mig_statement = atoi(drv_val(r, i, 21) ? drv_val(r, i, 21) : "0");
     }
     snprintf(j->run_id, sizeof(j->run_id), "%s", drv_val(r, i, 22) ? drv_val(r, i, 22) : "");
-    snprintf(j->started_at, sizeof(j->started_at), "%s", drv_val(r, i, 23) ? drv_val(r, i, 23) : "");
-    snprintf(j->updated_at, sizeof(j->updated_at), "%s", drv_val(r, i, 24) ? drv_val(r, i, 24) : "");
+    snprintf(j->started_at, sizeof(j->started_at), "%s",
+             drv_val(r, i, 23) ? drv_val(r, i, 23) : "");
+    snprintf(j->updated_at, sizeof(j->updated_at), "%s",
+             drv_val(r, i, 24) ? drv_val(r, i, 24) : "");
     j->error = dup_or_null(drv_val(r, i, 25));
     /* JSON null reads as "no key yet" */
     if (j->last_key && !json_is_array(j->last_key)) {
@@ -276,7 +278,7 @@ int osc_job_save_phase(struct osc_ctx *x, const char *phase, int with_state, str
     snprintf(id, sizeof(id), "%lld", x->j->id);
     rc = job_write(x->c, "osc_job_phase", p, 3, err);
     free(state);
-    if (!rc)
+    if (!rc && phase != x->j->phase)
         snprintf(x->j->phase, sizeof(x->j->phase), "%s", phase);
     return rc;
 }
@@ -473,7 +475,7 @@ static void progress(struct osc_ctx *x, struct progress *p, const char *verb, lo
     fmt_count(d, sizeof(d), done);
     fmt_count(rate_s, sizeof(rate_s), (long long)rate);
     fmt_count(b, sizeof(b), batch);
-    if (total > 0 && rate > 0 && done < total) {
+    if (!force && total > 0 && rate > 0 && done < total) {
         struct mg_buf e = MG_BUF_INIT;
         mg_format_duration(&e, (double)(total - done) / rate * 1000);
         snprintf(eta, sizeof(eta), ", ETA %s", e.ptr);
@@ -482,8 +484,7 @@ static void progress(struct osc_ctx *x, struct progress *p, const char *verb, lo
     if (total > 0) {
         fmt_count(t, sizeof(t), total);
         mg_info("osc job %lld: %s %s of ~%s rows (%.0f%%), %s rows/s, batch %s%s", x->j->id, verb,
-                d, t, done >= total ? 100.0 : 100.0 * (double)done / (double)total, rate_s, b,
-                eta);
+                d, t, done >= total ? 100.0 : 100.0 * (double)done / (double)total, rate_s, b, eta);
     } else {
         mg_info("osc job %lld: %s %s rows, %s rows/s, batch %s", x->j->id, verb, d, rate_s, b);
     }
@@ -504,7 +505,7 @@ static int drain(struct osc_ctx *x, int all_keys, long long keep, struct mg_err 
         int rc = x->be->replay(x, REPLAY_BATCH, all_keys, &done, &left, err);
         if (rc)
             return rc;
-        x->res->rows_replayed += done;
+        x->j->rows_replayed += done;
         if (left <= keep || done == 0)
             return 0;
         if (mg_run_interrupted())
@@ -535,9 +536,8 @@ static int run_copy(struct osc_ctx *x, struct mg_err *err)
         if (rc)
             return rc;
         t = mg_monotonic_ms() - t;
-        x->res->rows_copied += rows;
         x->j->rows_copied += rows;
-        x->res->batches++;
+        x->j->batches++;
         mg_debug("osc job %lld: batch of %ld rows took %lldms", x->j->id, n, (long long)t);
         /* the next size follows the time this one took; a short last batch says nothing */
         if (is_phase(x, OSC_COPY) || rows >= n)
@@ -583,10 +583,10 @@ static int run_verify(struct osc_ctx *x, struct mg_err *err)
         }
         if (match) {
             if (attempts)
-                x->res->ranges_recopied++;
+                x->j->ranges_recopied++;
             attempts = 0;
             checked += rows;
-            x->res->ranges_verified++;
+            x->j->ranges_verified++;
             if (is_phase(x, OSC_VERIFY))
                 n = mg_osc_next_batch(n, t, x->o->chunk_ms);
             progress(x, &p, "verified", checked, x->j->rows_estimate, n, !is_phase(x, OSC_VERIFY));
@@ -600,9 +600,10 @@ static int run_verify(struct osc_ctx *x, struct mg_err *err)
                        "original after %d re-copies",
                        VERIFY_ATTEMPTS - 1);
             mg_err_detail(err, "%s", detail.ptr);
-            mg_err_hint(err, "nothing was swapped; the cause is usually a USING expression that "
-                             "is not deterministic, or a change made to the table outside the "
-                             "triggers.  Remove the job with 'migrate osc --abort %lld'",
+            mg_err_hint(err,
+                        "nothing was swapped; the cause is usually a USING expression that "
+                        "is not deterministic, or a change made to the table outside the "
+                        "triggers.  Remove the job with 'migrate osc --abort %lld'",
                         x->j->id);
             mg_buf_free(&detail);
             return MG_EFAIL;
@@ -664,8 +665,8 @@ static int run_cutover(struct osc_ctx *x, struct mg_err *err)
         mg_sleep_ms(wait);
     }
     x->res->cutover_ms += mg_monotonic_ms() - t0;
-    mg_info("osc job %lld: swapped after %d attempt%s (the table was locked for %lldms)",
-            x->j->id, x->res->cutover_attempts, x->res->cutover_attempts == 1 ? "" : "s",
+    mg_info("osc job %lld: swapped after %d attempt%s (the table was locked for %lldms)", x->j->id,
+            x->res->cutover_attempts, x->res->cutover_attempts == 1 ? "" : "s",
             x->res->lock_held_ms);
     return 0;
 }
@@ -717,8 +718,14 @@ static void fill_result(struct osc_ctx *x)
     }
     r->rows_estimate = j->rows_estimate;
     r->batch_size = j->batch_size;
+    r->rows_copied = j->rows_copied;
+    r->batches = j->batches;
+    r->rows_replayed = j->rows_replayed;
+    r->ranges_verified = j->ranges_verified;
+    r->ranges_recopied = j->ranges_recopied;
     v = json_object_get(j->state, "old_table");
-    snprintf(r->old_table, sizeof(r->old_table), "%s", json_is_string(v) ? json_string_value(v) : "");
+    snprintf(r->old_table, sizeof(r->old_table), "%s",
+             json_is_string(v) ? json_string_value(v) : "");
     if (json_is_true(json_object_get(j->state, "old_dropped")))
         r->old_table[0] = '\0';
 }
@@ -812,7 +819,6 @@ int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc
     rc = mg_osc_ensure_tables(c, err);
     if (rc)
         return rc;
-    mg_run_watch(c);
     if (opts->resume_id) {
         rc = osc_job_get(c, opts->resume_id, &x.j, err);
         if (!rc) {
@@ -853,14 +859,15 @@ int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc
     if (rc && x.j && x.j->id && !opts->dry_run) {
         job_save_error(&x, err);
         if (rc == MG_ECANCELED || err->code == MG_ECANCELED)
-            mg_err_hint(err, "the job stopped after its last committed batch; continue it with "
-                             "'migrate osc --resume %lld'",
+            mg_err_hint(err,
+                        "the job stopped after its last committed batch; continue it with "
+                        "'migrate osc --resume %lld'",
                         x.j->id);
-        else if (!err->hint[0] && strcmp(x.j->phase, OSC_SWAPPED) &&
-                 strcmp(x.j->phase, OSC_DONE))
-            mg_err_hint(err, "the original table is untouched; continue with 'migrate osc "
-                             "--resume %lld' once the cause is fixed, or remove the job with "
-                             "'migrate osc --abort %lld'",
+        else if (!err->hint[0] && strcmp(x.j->phase, OSC_SWAPPED) && strcmp(x.j->phase, OSC_DONE))
+            mg_err_hint(err,
+                        "the original table is untouched; continue with 'migrate osc "
+                        "--resume %lld' once the cause is fixed, or remove the job with "
+                        "'migrate osc --abort %lld'",
                         x.j->id, x.j->id);
         else if (!err->hint[0])
             mg_err_hint(err, "the swap is done; finish the job with 'migrate osc --resume %lld'",
@@ -868,7 +875,6 @@ int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc
         mg_err_context(err, "osc job %lld (%s, phase %s)", x.j->id, x.qtable.ptr, x.j->phase);
     }
     unlock_job(&x);
-    mg_run_watch(NULL);
     osc_job_free(x.j);
     mg_buf_free(&x.qtable);
     return rc;
@@ -896,10 +902,10 @@ int mg_osc_abort(struct drv_conn *c, long long id, const struct mg_osc_opts *opt
         return rc;
     set_qtable(&x);
     if (is_phase(&x, OSC_SWAPPED) || is_phase(&x, OSC_DONE)) {
-        mg_err_set(err, MG_EUSAGE, "osc job %lld cannot be aborted: the tables were swapped",
-                   id);
-        mg_err_hint(err, "the change is live; the original table is kept as %s until you drop "
-                         "it",
+        mg_err_set(err, MG_EUSAGE, "osc job %lld cannot be aborted: the tables were swapped", id);
+        mg_err_hint(err,
+                    "the change is live; the original table is kept as %s until you drop "
+                    "it",
                     json_string_value(json_object_get(x.j->state, "old_table"))
                         ? json_string_value(json_object_get(x.j->state, "old_table"))
                         : "its old name");
@@ -1060,8 +1066,9 @@ int mg_osc_run_statement(struct drv_conn *c, const struct mg_osc_opts *base, con
                                "osc job %lld was started for this statement as it read before "
                                "an edit",
                                j->id);
-                    mg_err_hint(err, "restore the statement, or remove the job with 'migrate osc "
-                                     "--abort %lld' and run 'migrate up' again",
+                    mg_err_hint(err,
+                                "restore the statement, or remove the job with 'migrate osc "
+                                "--abort %lld' and run 'migrate up' again",
                                 j->id);
                     rc = MG_EATTENTION;
                 } else {

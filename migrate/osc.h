@@ -49,15 +49,15 @@ struct mg_osc_opts {
 /* Sets the defaults above. */
 void mg_osc_opts_init(struct mg_osc_opts *o);
 
-/* What a job did; filled as far as it got, also on failure. */
+/* What a job did (counts are the job's totals, times this run's); filled also on failure. */
 struct mg_osc_result {
     long long job_id;
     char kind[16];  /* alter, backfill */
     char phase[16]; /* the job's phase at the end */
     char table[512];
-    char key[512];          /* the key columns, comma separated */
-    char old_table[512];    /* where the original table is kept after the swap ("" if dropped) */
-    long long rows_copied;  /* rows copied, or updated by a backfill */
+    char key[512];         /* the key columns, comma separated */
+    char old_table[512];   /* where the original table is kept after the swap ("" if dropped) */
+    long long rows_copied; /* rows copied, or updated by a backfill */
     long long rows_estimate;
     long long rows_replayed; /* rows re-synchronised from the change log */
     long long batches;
@@ -80,7 +80,7 @@ int mg_osc_ensure_tables(struct drv_conn *c, struct mg_err *err);
 /*
  * Starts a job (opts->alter or opts->backfill) or resumes one (opts->resume_id) and runs it
  * to its end.  Returns 0 when done; on failure the job stays resumable and err says how.
- * Installs the SIGINT/SIGTERM watch on `c` for its duration.
+ * It stops after the current batch once mg_run_interrupted() (the caller installs the watch).
  */
 int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc_result *out,
                struct mg_err *err);

@@ -16,11 +16,11 @@
 #include "osc.h"
 
 /* Phases, as stored in migrate_osc_jobs.phase. */
-#define OSC_COPY "copy"       /* copying batches (a backfill: updating them) */
-#define OSC_VERIFY "verify"   /* comparing ranges of the shadow with the original */
+#define OSC_COPY    "copy"    /* copying batches (a backfill: updating them) */
+#define OSC_VERIFY  "verify"  /* comparing ranges of the shadow with the original */
 #define OSC_CUTOVER "cutover" /* verified; the swap is next */
 #define OSC_SWAPPED "swapped" /* swapped; constraints to validate, old table to drop */
-#define OSC_DONE "done"
+#define OSC_DONE    "done"
 #define OSC_ABORTED "aborted"
 
 /* A job as stored; strings and JSON are owned. */

@@ -31,7 +31,7 @@
 #include "sqltext.h"
 #include "util.h"
 
-#define MAX_KEYS 16
+#define MAX_KEYS       16
 #define NAME_MAX_BYTES 63 /* NAMEDATALEN - 1 */
 
 /* ---------- small helpers ---------- */
@@ -326,7 +326,8 @@ static int pg_alter_read(struct pg_alter *a, const char *sql, struct mg_err *err
         if (!cmd)
             continue;
         if (!subtype_ok(cmd->subtype, &why)) {
-            mg_err_set(err, MG_EUSAGE, "the online schema change cannot apply %s", subtype_name(cmd->subtype));
+            mg_err_set(err, MG_EUSAGE, "the online schema change cannot apply %s",
+                       subtype_name(cmd->subtype));
             mg_err_detail(err, "%s", why);
             pg_query__parse_result__free_unpacked(tree, NULL);
             pg_alter_free(a);
@@ -363,9 +364,8 @@ static int pg_alter_read(struct pg_alter *a, const char *sql, struct mg_err *err
  * `skip` (foreign keys the shadow does not carry while copying), deparsed from the tree.
  * *empty is set when no subcommand is left.
  */
-static int pg_alter_retarget(char **out, const char *sql, const char *schema,
-                             const char *relname, const json_t *skip, int *empty,
-                             struct mg_err *err)
+static int pg_alter_retarget(char **out, const char *sql, const char *schema, const char *relname,
+                             const json_t *skip, int *empty, struct mg_err *err)
 {
     PgQuery__ParseResult *tree;
     PgQuery__AlterTableStmt *st;
@@ -471,8 +471,8 @@ static int pg_backfill_read(const char *set, const char *where, struct mg_err *e
         return rc;
     n = tree->n_stmts == 1 ? tree->stmts[0]->stmt : NULL;
     ok = n && n->node_case == PG_QUERY__NODE__NODE_SELECT_STMT && n->select_stmt->where_clause &&
-         !n->select_stmt->n_sort_clause && !n->select_stmt->limit_count &&
-         !n->select_stmt->larg && !n->select_stmt->n_group_clause;
+         !n->select_stmt->n_sort_clause && !n->select_stmt->limit_count && !n->select_stmt->larg &&
+         !n->select_stmt->n_group_clause;
     pg_query__parse_result__free_unpacked(tree, NULL);
     if (!ok) {
         mg_err_set(err, MG_EUSAGE, "--where must be only a condition");
@@ -671,8 +671,7 @@ static int read_keys(struct osc_ctx *x, const char *oid, json_t **out, struct mg
         }
         json_array_append_new(*out, json_pack("{s:s,s:b,s:o,s:o,s:b}", "index", drv_val(r, i, 0),
                                               "primary", is_true(drv_val(r, i, 1)), "cols", cols,
-                                              "types", types, "usable",
-                                              is_true(drv_val(r, i, 4))));
+                                              "types", types, "usable", is_true(drv_val(r, i, 4))));
     }
     drv_result_free(r);
     return 0;
@@ -735,9 +734,9 @@ static void pg_names_free(struct pg_names *n)
 /* One column the copy carries: its shadow name, the expression over `src`, verify parts. */
 struct pg_copycol {
     const char *name;
-    char *expr;     /* over the original's row "src" */
-    char *vt, *vs;  /* checksum terms: original side (cast to the new type), shadow side */
-    int changed;    /* type changed or USING */
+    char *expr;    /* over the original's row "src" */
+    char *vt, *vs; /* checksum terms: original side (cast to the new type), shadow side */
+    int changed;   /* type changed or USING */
 };
 
 /* Everything the SQL generator needs. */
@@ -771,7 +770,8 @@ static void krow(struct osc_ctx *x, struct mg_buf *b, const char *prefix, const 
 }
 
 /* "($1::integer, $2::text)" with parameters numbered from `first`. */
-static void kparams(struct mg_buf *b, size_t first, const struct pg_gen *g, const char *const *types)
+static void kparams(struct mg_buf *b, size_t first, const struct pg_gen *g,
+                    const char *const *types)
 {
     mg_buf_addch(b, '(');
     for (size_t i = 0; i < g->nk; i++)
@@ -1161,8 +1161,8 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
         if (rc)
             goto out;
         for (size_t i = 0; i < r->nrows; i++)
-            json_array_append_new(seqs, json_pack("{s:s,s:s}", "seq", drv_val(r, i, 0), "col",
-                                                  drv_val(r, i, 1)));
+            json_array_append_new(
+                seqs, json_pack("{s:s,s:s}", "seq", drv_val(r, i, 0), "col", drv_val(r, i, 1)));
         drv_result_free(r);
     }
     {
@@ -1262,8 +1262,8 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
     for (size_t i = 0; i < json_array_size(seqs); i++) {
         json_t *s = json_array_get(seqs, i);
         mg_buf_reset(&b);
-        mg_buf_addf(&b, "ALTER SEQUENCE %s OWNED BY %s.", json_string_value(json_object_get(s, "seq")),
-                    x->qtable.ptr);
+        mg_buf_addf(&b, "ALTER SEQUENCE %s OWNED BY %s.",
+                    json_string_value(json_object_get(s, "seq")), x->qtable.ptr);
         qi(x, &b, json_string_value(json_object_get(s, "col")));
         json_array_append_new(list, json_string(b.ptr));
     }
@@ -1293,8 +1293,7 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
         mg_buf_reset(&b);
         mg_buf_addf(&b, "ALTER TABLE %s ADD CONSTRAINT ", x->qtable.ptr);
         qi(x, &b, json_string_value(json_object_get(f, "name")));
-        mg_buf_addf(&b, " %s%s", json_string_value(json_object_get(f, "def")),
-                    json_is_true(json_object_get(f, "valid")) ? " NOT VALID" : "");
+        mg_buf_addf(&b, " %s NOT VALID", json_string_value(json_object_get(f, "def")));
         json_array_append_new(list, json_string(b.ptr));
         if (json_is_true(json_object_get(f, "valid"))) {
             mg_buf_reset(&b);
@@ -1449,16 +1448,17 @@ static int check_dependents(struct osc_ctx *x, struct pg_start *s, struct mg_err
         if (!strcmp(kind, "fk_in"))
             continue;
         mg_buf_addf(&bad, "%s%s%s", bad.len ? "; " : "", what,
-                    !strcmp(kind, "matview")   ? " (a materialized view: its data would go stale)"
-                    : !strcmp(kind, "rowtype") ? " (uses the table's row type)"
+                    !strcmp(kind, "matview")    ? " (a materialized view: its data would go stale)"
+                    : !strcmp(kind, "rowtype")  ? " (uses the table's row type)"
                     : !strcmp(kind, "function") ? " (a function whose body refers to the table)"
                     : !strcmp(kind, "rule")     ? " (a rule)"
                                                 : "");
     }
     drv_result_free(r);
     if (bad.len) {
-        mg_err_set(err, MG_EUSAGE, "cannot change %s online: objects depend on it that the swap "
-                                   "cannot carry over",
+        mg_err_set(err, MG_EUSAGE,
+                   "cannot change %s online: objects depend on it that the swap "
+                   "cannot carry over",
                    x->qtable.ptr);
         mg_err_detail(err, "%s", bad.ptr);
         mg_err_hint(err, "after the swap they would still point at the original table; drop them "
@@ -1481,9 +1481,9 @@ static int read_fks_out(struct osc_ctx *x, const char *oid, json_t **out, struct
         return rc;
     *out = json_array();
     for (size_t i = 0; i < r->nrows; i++)
-        json_array_append_new(*out, json_pack("{s:s,s:s,s:b}", "name", drv_val(r, i, 0), "def",
-                                              drv_val(r, i, 1), "valid",
-                                              is_true(drv_val(r, i, 2))));
+        json_array_append_new(*out,
+                              json_pack("{s:s,s:s,s:b}", "name", drv_val(r, i, 0), "def",
+                                        drv_val(r, i, 1), "valid", is_true(drv_val(r, i, 2))));
     drv_result_free(r);
     return 0;
 }
@@ -1515,8 +1515,7 @@ static void free_copycols(struct pg_copycol *c, size_t n)
  * the key types, and `cols` (for the plan).
  */
 static int map_columns(struct osc_ctx *x, struct pg_start *s, const struct pg_cols *tc,
-                       const struct pg_cols *sc, struct pg_gen *g, json_t *cols,
-                       struct mg_err *err)
+                       const struct pg_cols *sc, struct pg_gen *g, json_t *cols, struct mg_err *err)
 {
     json_t *kcols = json_object_get(s->key, "cols"), *ktypes = json_object_get(s->key, "types");
     struct mg_buf b = MG_BUF_INIT;
@@ -1527,8 +1526,8 @@ static int map_columns(struct osc_ctx *x, struct pg_start *s, const struct pg_co
         const char *using = json_string_value(json_object_get(s->a.using, S->name));
         struct pg_copycol *c;
         if (!T) {
-            json_array_append_new(cols, json_pack("{s:s,s:s,s:s}", "name", S->name, "action",
-                                                  "new", "to", S->type));
+            json_array_append_new(
+                cols, json_pack("{s:s,s:s,s:s}", "name", S->name, "action", "new", "to", S->type));
             continue;
         }
         if (S->gen == 's') {
@@ -1568,15 +1567,15 @@ static int map_columns(struct osc_ctx *x, struct pg_start *s, const struct pg_co
         }
         c->vs = mg_strdup(b.ptr);
         json_array_append_new(cols, json_pack("{s:s,s:s,s:s,s:s}", "name", S->name, "action",
-                                              using       ? "using"
+                                              using        ? "using"
                                               : c->changed ? "convert"
                                                            : "copy",
                                               "from", T->type, "to", S->type));
     }
     for (size_t i = 0; i < tc->n; i++)
         if (!find_col(sc, tc->v[i].name))
-            json_array_append_new(cols, json_pack("{s:s,s:s,s:s}", "name", tc->v[i].name,
-                                                  "action", "drop", "from", tc->v[i].type));
+            json_array_append_new(cols, json_pack("{s:s,s:s,s:s}", "name", tc->v[i].name, "action",
+                                                  "drop", "from", tc->v[i].type));
     mg_buf_free(&b);
 
     /* the key: in the shadow too, unchanged in order, not computed by USING */
@@ -1637,6 +1636,36 @@ static int map_columns(struct osc_ctx *x, struct pg_start *s, const struct pg_co
         }
     }
     return 0;
+}
+
+/*
+ * Gives the shadow's indexes (and so their constraints) the original's names, which LIKE does
+ * not keep: the ALTER may name them, and after the swap they are the table's.  Two steps, so
+ * that no new name collides with a generated one still in use.
+ */
+static int keep_index_names(struct osc_ctx *x, const char *toid, const char *soid,
+                            const struct pg_names *nm, json_t *plan, struct mg_err *err)
+{
+    const char *p[2] = {toid, soid};
+    struct drv_result *r;
+    struct mg_buf b = MG_BUF_INIT;
+    int rc = q(x, &r, sqlf("osc_pg_index_names"), p, 2, err);
+
+    for (int step = 0; !rc && step < 2; step++) {
+        for (size_t i = 0; !rc && i < r->nrows; i++) {
+            char tmp[64];
+            snprintf(tmp, sizeof(tmp), "migrate_osc_index_%zu", i + 1);
+            mg_buf_reset(&b);
+            mg_buf_adds(&b, "ALTER INDEX ");
+            qname(x, &b, nm->work, step ? tmp : drv_val(r, i, 0));
+            mg_buf_adds(&b, " RENAME TO ");
+            qi(x, &b, step ? drv_val(r, i, 1) : tmp);
+            rc = run_or_plan(x, plan, b.ptr, 0, err);
+        }
+    }
+    drv_result_free(r);
+    mg_buf_free(&b);
+    return rc;
 }
 
 /* Commits or, for a dry run, rolls back; an error rolls back and keeps err. */
@@ -1705,6 +1734,8 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
         r = NULL;
     }
     if (!rc)
+        rc = keep_index_names(x, s->t.oid, soid, nm, setup, err);
+    if (!rc)
         rc = read_fks_out(x, s->t.oid, &tfks, err);
     if (rc)
         goto out;
@@ -1722,9 +1753,15 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
             mg_buf_reset(&b);
             mg_buf_addf(&b, "ALTER TABLE %s ADD CONSTRAINT ", nm->shadow.ptr);
             qi(x, &b, json_string_value(json_object_get(f, "name")));
-            mg_buf_addf(&b, " %s%s", json_string_value(json_object_get(f, "def")),
-                        json_is_true(json_object_get(f, "valid")) ? " NOT VALID" : "");
+            mg_buf_addf(&b, " %s", json_string_value(json_object_get(f, "def")));
             rc = ex(x, b.ptr, err);
+            /* valid on the empty shadow, so that its definition reads without NOT VALID */
+            if (!rc && !json_is_true(json_object_get(f, "valid"))) {
+                mg_buf_reset(&b);
+                mg_buf_addf(&b, "ALTER TABLE %s VALIDATE CONSTRAINT ", nm->shadow.ptr);
+                qi(x, &b, json_string_value(json_object_get(f, "name")));
+                rc = ex(x, b.ptr, err);
+            }
         }
         if (!rc)
             rc = pg_alter_retarget(&ret, o->alter, nm->work, s->t.name, NULL, &empty, err);
@@ -1843,7 +1880,8 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
         mg_buf_reset(&b);
         mg_buf_adds(&b, "CREATE TRIGGER ");
         qi(x, &b, nm->trig_sync);
-        mg_buf_addf(&b, " AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()",
+        mg_buf_addf(&b,
+                    " AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()",
                     x->qtable.ptr, nm->fn_sync.ptr);
         json_array_append_new(setup, json_string(b.ptr));
         mg_buf_reset(&b);
@@ -1878,11 +1916,11 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
         json_array_append(batch, json_object_get(sql, "pos_update"));
         json_object_set_new(sqls, "setup", json_incref(setup));
         json_object_set_new(sqls, "batch", batch);
-        json_object_set_new(
-            sqls, "replay",
-            json_pack("[O,O,O,O]", json_object_get(sql, "replay_pick"),
-                      json_object_get(sql, "replay_upsert"), json_object_get(sql, "replay_delete"),
-                      json_object_get(sql, "replay_forget")));
+        json_object_set_new(sqls, "replay",
+                            json_pack("[O,O,O,O]", json_object_get(sql, "replay_pick"),
+                                      json_object_get(sql, "replay_upsert"),
+                                      json_object_get(sql, "replay_delete"),
+                                      json_object_get(sql, "replay_forget")));
         json_object_set_new(sqls, "verify",
                             json_pack("[O,O]", json_object_get(sql, "boundary_next"),
                                       json_object_get(sql, "verify_next")));
@@ -1911,8 +1949,8 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
     mg_buf_reset(&b);
     mg_buf_adds(&b, "CREATE TRIGGER ");
     qi(x, &b, nm->trig_trunc);
-    mg_buf_addf(&b, " AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()",
-                x->qtable.ptr, nm->fn_trunc.ptr);
+    mg_buf_addf(&b, " AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()", x->qtable.ptr,
+                nm->fn_trunc.ptr);
     if (!rc)
         rc = ex(x, b.ptr, err);
     if (rc)
@@ -1953,18 +1991,31 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
     snprintf(x->j->phase, sizeof(x->j->phase), "%s", x->j->max_key ? OSC_COPY : OSC_VERIFY);
     {
         char id[24], bs[24], est[24], ver[24], stn[16];
-        char *keycols = osc_json_text(x->j->keycols), *maxk = x->j->max_key ? osc_json_text(x->j->max_key) : NULL;
+        char *keycols = osc_json_text(x->j->keycols),
+             *maxk = x->j->max_key ? osc_json_text(x->j->max_key) : NULL;
         char *state = osc_json_text(x->j->state), *opts = osc_json_text(x->j->options);
         snprintf(id, sizeof(id), "%lld", x->j->id);
         snprintf(bs, sizeof(bs), "%ld", x->j->batch_size);
         snprintf(est, sizeof(est), "%lld", x->j->rows_estimate);
         snprintf(ver, sizeof(ver), "%llu", (unsigned long long)o->mig_version);
         snprintf(stn, sizeof(stn), "%d", o->mig_statement);
-        const char *p[17] = {id,     "alter",       x->j->schema, x->j->table,
-                             o->alter, NULL,        x->j->phase,  keycols,
-                             NULL,   maxk,          bs,           est,
-                             state,  opts,          o->from_migration ? ver : NULL,
-                             o->from_migration ? stn : NULL, o->run_id ? o->run_id : ""};
+        const char *p[17] = {id,
+                             "alter",
+                             x->j->schema,
+                             x->j->table,
+                             o->alter,
+                             NULL,
+                             x->j->phase,
+                             keycols,
+                             NULL,
+                             maxk,
+                             bs,
+                             est,
+                             state,
+                             opts,
+                             o->from_migration ? ver : NULL,
+                             o->from_migration ? stn : NULL,
+                             o->run_id ? o->run_id : ""};
         rc = q0(x, sqlf("osc_job_insert"), p, 17, err);
         free(keycols);
         free(maxk);
@@ -2055,10 +2106,11 @@ static int check_no_other_job(struct osc_ctx *x, const struct pg_table *t, struc
     if (rc)
         return rc;
     if (r->nrows) {
-        mg_err_set(err, MG_EATTENTION, "%s has an unfinished osc job %s (phase %s)",
-                   x->qtable.ptr, drv_val(r, 0, 0), drv_val(r, 0, 6));
-        mg_err_hint(err, "finish it with 'migrate osc --resume %s' or remove it with 'migrate osc "
-                         "--abort %s'",
+        mg_err_set(err, MG_EATTENTION, "%s has an unfinished osc job %s (phase %s)", x->qtable.ptr,
+                   drv_val(r, 0, 0), drv_val(r, 0, 6));
+        mg_err_hint(err,
+                    "finish it with 'migrate osc --resume %s' or remove it with 'migrate osc "
+                    "--abort %s'",
                     drv_val(r, 0, 0), drv_val(r, 0, 0));
         rc = MG_EATTENTION;
     }
@@ -2128,8 +2180,8 @@ static int pg_start_alter(struct osc_ctx *x, struct mg_err *err)
         int64_t deadline = mg_monotonic_ms() + o->cutover_timeout_ms;
         for (int attempt = 1;; attempt++) {
             rc = setup_attempt(x, &s, err);
-            if (!rc || retry_wait(x, attempt, deadline, "creating the shadow table and triggers",
-                                  err))
+            if (!rc ||
+                retry_wait(x, attempt, deadline, "creating the shadow table and triggers", err))
                 break;
         }
     }
@@ -2225,10 +2277,10 @@ static int pg_start_backfill(struct osc_ctx *x, struct mg_err *err)
         json_object_set(plan, "key_index", json_object_get(s.key, "index"));
         json_object_set_new(plan, "rows_estimate", json_integer(s.t.reltuples));
         json_object_set_new(plan, "size_bytes", json_integer(s.t.bytes));
-        json_object_set_new(
-            plan, "sql",
-            json_pack("{s:[O],s:[O,O]}", "setup", json_object_get(sql, "max_key"), "batch",
-                      json_object_get(sql, "boundary_next"), json_object_get(sql, "update_next")));
+        json_object_set_new(plan, "sql",
+                            json_pack("{s:[O],s:[O,O]}", "setup", json_object_get(sql, "max_key"),
+                                      "batch", json_object_get(sql, "boundary_next"),
+                                      json_object_get(sql, "update_next")));
         x->res->plan = plan;
         goto out;
     }
@@ -2263,10 +2315,22 @@ static int pg_start_backfill(struct osc_ctx *x, struct mg_err *err)
         snprintf(est, sizeof(est), "%lld", x->j->rows_estimate);
         snprintf(ver, sizeof(ver), "%llu", (unsigned long long)o->mig_version);
         snprintf(stn, sizeof(stn), "%d", o->mig_statement);
-        const char *p[17] = {id,        "backfill",  x->j->schema, x->j->table, o->backfill,
-                             o->where,  x->j->phase, keycols,      NULL,        maxk,
-                             bs,        est,         state,        opts,
-                             o->from_migration ? ver : NULL, o->from_migration ? stn : NULL,
+        const char *p[17] = {id,
+                             "backfill",
+                             x->j->schema,
+                             x->j->table,
+                             o->backfill,
+                             o->where,
+                             x->j->phase,
+                             keycols,
+                             NULL,
+                             maxk,
+                             bs,
+                             est,
+                             state,
+                             opts,
+                             o->from_migration ? ver : NULL,
+                             o->from_migration ? stn : NULL,
                              o->run_id ? o->run_id : ""};
         rc = q0(x, sqlf("osc_job_insert"), p, 17, err);
         free(keycols);
@@ -2380,7 +2444,8 @@ static int pg_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
                  * copy around it, and let the replay re-read every key of the range.
                  */
                 struct mg_buf b = MG_BUF_INIT;
-                mg_buf_addf(&b, "%s ON CONFLICT DO NOTHING", sqlt(x, lo ? "copy_next" : "copy_first"));
+                mg_buf_addf(&b, "%s ON CONFLICT DO NOTHING",
+                            sqlt(x, lo ? "copy_next" : "copy_first"));
                 rc = q_count(x, b.ptr, p, np, rows, err);
                 mg_buf_free(&b);
                 if (!rc)
@@ -2532,7 +2597,8 @@ static int pg_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
     if (rc)
         goto out;
     *rows = atoll(drv_val(r, 0, 0));
-    if (!strcmp(drv_val(r, 0, 0), drv_val(r, 0, 2)) && !strcmp(drv_val(r, 0, 1), drv_val(r, 0, 3))) {
+    if (!strcmp(drv_val(r, 0, 0), drv_val(r, 0, 2)) &&
+        !strcmp(drv_val(r, 0, 1), drv_val(r, 0, 3))) {
         json_t *prev = x->j->verified_key;
         char phase[16];
         snprintf(phase, sizeof(phase), "%s", x->j->phase);
@@ -2613,11 +2679,12 @@ static int pg_cutover(struct osc_ctx *x, struct mg_err *err)
         }
         if (strcmp(drv_val(r, 0, 2), "2")) {
             rc = mg_err_set(err, MG_EATTENTION,
-                            "the triggers of osc job %lld on %s were dropped or disabled",
-                            x->j->id, x->qtable.ptr);
+                            "the triggers of osc job %lld on %s were dropped or disabled", x->j->id,
+                            x->qtable.ptr);
             mg_err_detail(err, "writes made without them are missing from the shadow table");
-            mg_err_hint(err, "nothing was swapped; remove the job with 'migrate osc --abort %lld' "
-                             "and start again",
+            mg_err_hint(err,
+                        "nothing was swapped; remove the job with 'migrate osc --abort %lld' "
+                        "and start again",
                         x->j->id);
             goto out;
         }
@@ -2635,9 +2702,11 @@ static int pg_cutover(struct osc_ctx *x, struct mg_err *err)
                             "%s was altered while the job ran (its columns, indexes or "
                             "constraints changed)",
                             x->qtable.ptr);
-            mg_err_detail(err, "the shadow table was made from the definition the job started with");
-            mg_err_hint(err, "nothing was swapped; remove the job with 'migrate osc --abort %lld' "
-                             "and start again",
+            mg_err_detail(err,
+                          "the shadow table was made from the definition the job started with");
+            mg_err_hint(err,
+                        "nothing was swapped; remove the job with 'migrate osc --abort %lld' "
+                        "and start again",
                         x->j->id);
             goto out;
         }
@@ -2650,14 +2719,16 @@ static int pg_cutover(struct osc_ctx *x, struct mg_err *err)
         rc = pick(x, 1, 10000, &ids, &count, err);
         if (!rc && count)
             rc = replay_ids(x, ids.ptr, err);
+        if (!rc && count)
+            rc = osc_job_save_replayed(x, (long long)count, err);
         if (rc || !count)
             break;
-        x->res->rows_replayed += (long long)count;
+        x->j->rows_replayed += (long long)count;
     }
     if (rc)
         goto out;
-    rc = cutover_plan(x, &nm, toid, soid, json_object_get(x->j->state, "fks_out"), list, post,
-                      NULL, err);
+    rc = cutover_plan(x, &nm, toid, soid, json_object_get(x->j->state, "fks_out"), list, post, NULL,
+                      err);
     for (size_t i = 0; !rc && i < json_array_size(list); i++)
         rc = ex(x, json_string_value(json_array_get(list, i)), err);
     if (rc) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "osc.h"
 #include "util.h"
 
 static struct drv_conn *volatile watched;
@@ -98,6 +99,7 @@ struct step {
     long long printed_at;     /* elapsed ms of the last progress line, 0: none yet */
     struct drv_conn *monitor; /* second session reading the server's progress views */
     int monitor_failed;
+    unsigned char *online; /* -- migrate:online: online[k] when statement k goes through osc */
 };
 
 static const char *file_label(const struct step *p)
@@ -388,6 +390,31 @@ static size_t committed_progress(struct step *p, size_t k)
     return done;
 }
 
+/*
+ * Runs statement k of a -- migrate:online file through the online schema change engine: it
+ * starts the statement's job, or resumes the one an earlier run left unfinished.  The cut-over
+ * waits for its lock at most the file's -- migrate:lock-timeout (default the engine's 100ms)
+ * per attempt.
+ */
+static int run_online(struct step *p, size_t k, struct mg_err *err)
+{
+    const struct drv_stmt *st = &p->stmts[k];
+    struct mg_osc_opts o;
+
+    if (mg_run_interrupted())
+        return mg_err_set(err, MG_ECANCELED, "interrupted before statement %zu", k + 1);
+    mg_osc_opts_init(&o);
+    o.statement_timeout_ms = p->ctx->statement_timeout_ms;
+    o.run_id = p->ctx->run_id;
+    o.from_migration = 1;
+    o.mig_version = p->m->version;
+    o.mig_statement = (int)k + 1;
+    if (p->f->dir.lock_timeout_ms > 0)
+        o.cutover_lock_ms = p->f->dir.lock_timeout_ms;
+    mg_info("  statement %zu of %zu (line %d): online schema change", k + 1, p->n, st->line);
+    return mg_osc_run_statement(p->s->conn, &o, p->f->text.ptr + st->off, st->len, err);
+}
+
 static int run_statements(struct step *p, struct mg_err *err)
 {
     struct drv_conn *c = p->s->conn;
@@ -405,7 +432,16 @@ static int run_statements(struct step *p, struct mg_err *err)
         const struct drv_stmt *st = &p->stmts[k];
         long lock = (st->flags & DRV_STMT_CONCURRENT) ? 0 : p->lock_ms;
         int attempt = 0;
-        for (;;) {
+        if (p->online && p->online[k]) {
+            rc = run_online(p, k, err);
+            if (rc) {
+                describe_failure(p, k, err);
+                if (rc != MG_ECONN)
+                    record_failure(p, k, (int)k, err);
+                return rc;
+            }
+        }
+        for (; !(p->online && p->online[k]);) {
             rc = drv_set_timeouts(c, lock, p->ctx->statement_timeout_ms, err);
             if (!rc)
                 rc = exec_stmt(p, k, err);
@@ -551,20 +587,39 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
         free(p.stmts);
         return MG_EINPUT;
     }
-    if (p.f->dir.online) {
-        /* running it as a plain ALTER would block the table the directive meant to protect */
-        mg_err_set(err, MG_EINPUT, "'%s' asks for an online schema change (-- migrate:online)",
-                   p.f->name);
-        mg_err_detail(err, "the online schema change engine is not part of this version");
-        mg_err_hint(err, "remove the directive to run the file as plain SQL, knowing what it "
-                         "locks, or run the change with an external tool");
+    if (p.f->dir.online && first_ctl != (size_t)-1) {
+        mg_err_set(err, MG_EINPUT,
+                   "'%s' asks for an online schema change and controls transactions (line %d)",
+                   p.f->name, p.stmts[first_ctl].line);
+        mg_err_detail(err, "an online change commits batch by batch, outside any transaction");
+        mg_err_hint(err, "remove BEGIN/COMMIT from the file");
         snprintf(err->file, sizeof(err->file), "%s", p.f->path);
+        err->line = p.stmts[first_ctl].line;
         free(p.stmts);
         return MG_EINPUT;
+    }
+    if (p.f->dir.online) {
+        /*
+         * Each ALTER TABLE goes through the online schema change engine, which commits batch
+         * by batch: the file runs statement by statement, its progress recorded after each.
+         */
+        size_t nonline = 0;
+        p.online = mg_calloc(p.n ? p.n : 1, 1);
+        for (size_t i = 0; i < p.n; i++) {
+            char *table = NULL;
+            p.online[i] = (unsigned char)mg_osc_online_statement(
+                s->conn->info.dialect, p.f->text.ptr + p.stmts[i].off, p.stmts[i].len, &table);
+            nonline += p.online[i];
+            free(table);
+        }
+        if (!nonline)
+            mg_warn("%s: -- migrate:online, but the file has no ALTER TABLE statement", p.f->name);
+        p.notx = 1;
     }
     p.lock_ms = p.f->dir.lock_timeout_ms >= 0 ? p.f->dir.lock_timeout_ms : ctx->lock_timeout_ms;
     rc = check_resume(&p, err);
     if (rc) {
+        free(p.online);
         free(p.stmts);
         return rc;
     }
@@ -592,6 +647,7 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
     if (!rc)
         mg_debug("%s %s in %lldms", st->dir == MG_UP ? "applied" : "reverted", p.f->name,
                  res->duration_ms);
+    free(p.online);
     free(p.stmts);
     return rc;
 }

@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS migrate_checkpoints (
     restore_point  text,
     position       text           NOT NULL DEFAULT '',
     document       text           NOT NULL
+);
 -- Online schema change and backfill jobs (migrate osc, -- migrate:online files): one row per
 -- job, updated in the same transaction as every batch, so a killed run resumes exactly where
 -- its last committed batch ended.  Keep in step with docs/osc.md.
