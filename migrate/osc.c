@@ -60,19 +60,6 @@ long mg_osc_next_batch(long size, long long took_ms, long target_ms)
     return next;
 }
 
-void mg_osc_truncate_name(char *name, size_t max)
-{
-    size_t len = strlen(name);
-
-    if (len <= max)
-        return;
-    len = max;
-    /* back up over UTF-8 continuation bytes so no character is cut */
-    while (len > 0 && ((unsigned char)name[len] & 0xC0) == 0x80)
-        len--;
-    name[len] = '\0';
-}
-
 void osc_lock_name(char *out, size_t size, long long id)
 {
     snprintf(out, size, "migrate:osc:%lld", id);

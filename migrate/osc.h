@@ -109,7 +109,5 @@ int mg_osc_run_statement(struct drv_conn *c, const struct mg_osc_opts *base, con
 
 /* The next batch size: scaled toward target_ms by the last batch's time, at most doubling. */
 long mg_osc_next_batch(long size, long long took_ms, long target_ms);
-/* `name` cut to at most max bytes without splitting a UTF-8 character. */
-void mg_osc_truncate_name(char *name, size_t max);
 
 #endif

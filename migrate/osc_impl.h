@@ -104,6 +104,30 @@ struct osc_backend {
 };
 
 extern const struct osc_backend osc_pg_backend;
+/* What the engine needs to know about the user's ALTER TABLE. */
+struct pg_alter {
+    char *schema, *relname; /* the target as written (schema may be NULL) */
+    json_t *using;          /* column name -> USING expression (deparsed) */
+    json_t *fk_cmds;        /* constraint names the ALTER drops, alters or validates */
+    char *retargeted;       /* the ALTER aimed at the shadow (after pg_alter_retarget) */
+};
+
+/*
+ * Reads the user's ALTER with libpg_query: exactly one ALTER TABLE whose subcommands the engine
+ * can apply to a shadow table; fills the target as written, the USING expressions (deparsed)
+ * and the constraints the ALTER names.  Free with osc_pg_alter_free.
+ */
+int osc_pg_alter_read(struct pg_alter *a, const char *sql, struct mg_err *err);
+void osc_pg_alter_free(struct pg_alter *a);
+/*
+ * The ALTER aimed at schema.relname in its parse tree, without the subcommands on the
+ * constraints named in `skip` (JSON array or NULL), deparsed (*out malloc'ed); *empty when no
+ * subcommand is left.
+ */
+int osc_pg_alter_retarget(char **out, const char *sql, const char *schema, const char *relname,
+                          const json_t *skip, int *empty, struct mg_err *err);
+/* Checks --backfill (an UPDATE's SET clause) and --where (a condition, may be NULL). */
+int osc_pg_backfill_read(const char *set, const char *where, struct mg_err *err);
 /* mg_osc_online_statement for PostgreSQL: an ALTER TABLE, by libpg_query's parse tree. */
 int osc_pg_online_statement(const char *sql, size_t len, char **table);
 

@@ -106,15 +106,7 @@ static int run_or_plan(struct osc_ctx *x, json_t *list, const char *sql, int pla
 
 /* ---------- the ALTER, through libpg_query ---------- */
 
-/* What the engine needs to know about the user's ALTER TABLE. */
-struct pg_alter {
-    char *schema, *relname; /* the target as written (schema may be NULL) */
-    json_t *using;          /* column name -> USING expression (deparsed) */
-    json_t *fk_cmds;        /* constraint names the ALTER drops, alters or validates */
-    char *retargeted;       /* the ALTER aimed at the shadow (after pg_alter_retarget) */
-};
-
-static void pg_alter_free(struct pg_alter *a)
+void osc_pg_alter_free(struct pg_alter *a)
 {
     free(a->schema);
     free(a->relname);
@@ -296,7 +288,7 @@ int osc_pg_online_statement(const char *sql, size_t len, char **table)
  * Reads the user's ALTER: exactly one ALTER TABLE, every subcommand one the engine can apply
  * to a shadow.  Fills a->schema/relname, the USING expressions and the constraints named.
  */
-static int pg_alter_read(struct pg_alter *a, const char *sql, struct mg_err *err)
+int osc_pg_alter_read(struct pg_alter *a, const char *sql, struct mg_err *err)
 {
     PgQuery__ParseResult *tree;
     PgQuery__AlterTableStmt *st;
@@ -330,7 +322,7 @@ static int pg_alter_read(struct pg_alter *a, const char *sql, struct mg_err *err
                        subtype_name(cmd->subtype));
             mg_err_detail(err, "%s", why);
             pg_query__parse_result__free_unpacked(tree, NULL);
-            pg_alter_free(a);
+            osc_pg_alter_free(a);
             return MG_EUSAGE;
         }
         if ((cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint ||
@@ -348,7 +340,7 @@ static int pg_alter_read(struct pg_alter *a, const char *sql, struct mg_err *err
                 mg_err_set(err, MG_EFAIL, "cannot read the USING expression of column '%s'",
                            cmd->name);
                 pg_query__parse_result__free_unpacked(tree, NULL);
-                pg_alter_free(a);
+                osc_pg_alter_free(a);
                 return MG_EFAIL;
             }
             json_object_set_new(a->using, cmd->name, json_string(e));
@@ -364,8 +356,8 @@ static int pg_alter_read(struct pg_alter *a, const char *sql, struct mg_err *err
  * `skip` (foreign keys the shadow does not carry while copying), deparsed from the tree.
  * *empty is set when no subcommand is left.
  */
-static int pg_alter_retarget(char **out, const char *sql, const char *schema, const char *relname,
-                             const json_t *skip, int *empty, struct mg_err *err)
+int osc_pg_alter_retarget(char **out, const char *sql, const char *schema, const char *relname,
+                          const json_t *skip, int *empty, struct mg_err *err)
 {
     PgQuery__ParseResult *tree;
     PgQuery__AlterTableStmt *st;
@@ -437,7 +429,7 @@ static int pg_alter_retarget(char **out, const char *sql, const char *schema, co
 }
 
 /* Checks a backfill: "SET ..." that makes one UPDATE, and a WHERE condition. */
-static int pg_backfill_read(const char *set, const char *where, struct mg_err *err)
+int osc_pg_backfill_read(const char *set, const char *where, struct mg_err *err)
 {
     PgQuery__ParseResult *tree;
     struct mg_buf b = MG_BUF_INIT;
@@ -1369,7 +1361,7 @@ struct pg_start {
 
 static void pg_start_free(struct pg_start *s)
 {
-    pg_alter_free(&s->a);
+    osc_pg_alter_free(&s->a);
     pg_table_free(&s->t);
     json_decref(s->key);
     json_decref(s->views);
@@ -1764,7 +1756,7 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
             }
         }
         if (!rc)
-            rc = pg_alter_retarget(&ret, o->alter, nm->work, s->t.name, NULL, &empty, err);
+            rc = osc_pg_alter_retarget(&ret, o->alter, nm->work, s->t.name, NULL, &empty, err);
         if (!rc && !empty) {
             rc = ex(x, ret, err);
             if (rc)
@@ -1795,7 +1787,7 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
             goto out;
     }
 
-    rc = pg_alter_retarget(&ret, o->alter, nm->work, s->t.name, skip, &empty, err);
+    rc = osc_pg_alter_retarget(&ret, o->alter, nm->work, s->t.name, skip, &empty, err);
     if (!rc && !empty) {
         rc = run_or_plan(x, setup, ret, 0, err);
         if (rc)
@@ -2128,7 +2120,7 @@ static int pg_start_alter(struct osc_ctx *x, struct mg_err *err)
 
     memset(&s, 0, sizeof(s));
     s.notes = json_array();
-    rc = pg_alter_read(&s.a, o->alter, err);
+    rc = osc_pg_alter_read(&s.a, o->alter, err);
     if (rc)
         goto out;
     if (s.a.schema) {
@@ -2213,7 +2205,7 @@ static int pg_start_backfill(struct osc_ctx *x, struct mg_err *err)
         json_decref(sql);
         return mg_err_set(err, MG_EUSAGE, "--backfill needs --table");
     }
-    rc = pg_backfill_read(o->backfill, o->where, err);
+    rc = osc_pg_backfill_read(o->backfill, o->where, err);
     if (!rc)
         rc = resolve(x, o->table, &s.t, err);
     if (!rc && s.t.kind != 'r' && s.t.kind != 'p') {
