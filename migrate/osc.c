@@ -485,11 +485,11 @@ static int is_phase(const struct osc_ctx *x, const char *ph)
 }
 
 /* Replays the change log until it is drained (or only `keep` entries are left). */
-static int drain(struct osc_ctx *x, int all_keys, long long keep, struct mg_err *err)
+static int drain(struct osc_ctx *x, long long keep, struct mg_err *err)
 {
     for (int round = 0; round < 1000; round++) {
         long long done = 0, left = 0;
-        int rc = x->be->replay(x, REPLAY_BATCH, all_keys, &done, &left, err);
+        int rc = x->be->replay(x, REPLAY_BATCH, &done, &left, err);
         if (rc)
             return rc;
         x->j->rows_replayed += done;
@@ -504,7 +504,7 @@ static int drain(struct osc_ctx *x, int all_keys, long long keep, struct mg_err 
 static int run_copy(struct osc_ctx *x, struct mg_err *err)
 {
     struct progress p = {mg_monotonic_ms(), mg_monotonic_ms(), x->j->rows_copied};
-    int64_t t0 = mg_monotonic_ms(), last_replay = t0;
+    int64_t t0 = mg_monotonic_ms();
     int backfill = !strcmp(x->j->kind, "backfill");
     const char *verb = backfill ? "updated" : "copied";
     int rc;
@@ -530,12 +530,6 @@ static int run_copy(struct osc_ctx *x, struct mg_err *err)
         if (is_phase(x, OSC_COPY) || rows >= n)
             x->j->batch_size = mg_osc_next_batch(n, t, x->o->chunk_ms);
         progress(x, &p, verb, x->j->rows_copied, x->j->rows_estimate, n, !is_phase(x, OSC_COPY));
-        if (!backfill && mg_monotonic_ms() - last_replay >= REPLAY_EVERY) {
-            rc = drain(x, 0, REPLAY_BATCH, err);
-            if (rc)
-                return rc;
-            last_replay = mg_monotonic_ms();
-        }
     }
     x->res->copy_ms += mg_monotonic_ms() - t0;
     return 0;
@@ -549,7 +543,7 @@ static int run_verify(struct osc_ctx *x, struct mg_err *err)
     long long checked = 0;
     int attempts = 0, rc;
 
-    rc = drain(x, 1, 0, err);
+    rc = drain(x, 0, err);
     if (rc)
         return rc;
     while (is_phase(x, OSC_VERIFY)) {
@@ -597,7 +591,7 @@ static int run_verify(struct osc_ctx *x, struct mg_err *err)
         }
         mg_warn("osc job %lld: %s; re-copying the range", x->j->id, detail.ptr);
         mg_buf_free(&detail);
-        rc = drain(x, 1, 0, err);
+        rc = drain(x, 0, err);
         if (rc)
             return rc;
     }
@@ -611,7 +605,7 @@ static int run_cutover(struct osc_ctx *x, struct mg_err *err)
     int rc;
 
     for (;;) {
-        rc = drain(x, 1, CUTOVER_BACKLOG / 10, err);
+        rc = drain(x, CUTOVER_BACKLOG / 10, err);
         if (rc)
             return rc;
         x->res->cutover_attempts++;
@@ -665,6 +659,11 @@ static int run_job(struct osc_ctx *x, struct mg_err *err)
 
     if (is_phase(x, OSC_COPY))
         rc = run_copy(x, err);
+    if (!rc && is_phase(x, OSC_BUILD)) {
+        int64_t t0 = mg_monotonic_ms();
+        rc = x->be->build(x, err);
+        x->res->build_ms += mg_monotonic_ms() - t0;
+    }
     if (!rc && is_phase(x, OSC_VERIFY))
         rc = run_verify(x, err);
     if (!rc && is_phase(x, OSC_CUTOVER))
@@ -994,6 +993,7 @@ json_t *mg_osc_result_json(const struct mg_osc_result *r)
     json_object_set_new(o, "cutover_attempts", json_integer(r->cutover_attempts));
     json_object_set_new(o, "lock_held_ms", json_integer(r->lock_held_ms));
     json_object_set_new(o, "copy_ms", json_integer(r->copy_ms));
+    json_object_set_new(o, "build_ms", json_integer(r->build_ms));
     json_object_set_new(o, "verify_ms", json_integer(r->verify_ms));
     json_object_set_new(o, "cutover_ms", json_integer(r->cutover_ms));
     json_object_set_new(o, "throttled_ms", json_integer(r->throttled_ms));

@@ -65,7 +65,7 @@ struct mg_osc_result {
     long long ranges_verified, ranges_recopied;
     int cutover_attempts;
     long long lock_held_ms; /* how long the cut-over held the table's lock */
-    long long copy_ms, verify_ms, cutover_ms, total_ms, throttled_ms;
+    long long copy_ms, build_ms, verify_ms, cutover_ms, total_ms, throttled_ms;
     int resumed;
     json_t *plan; /* --dry-run: the plan and its SQL (owned) */
 };

@@ -17,6 +17,7 @@
 
 /* Phases, as stored in migrate_osc_jobs.phase. */
 #define OSC_COPY    "copy"    /* copying batches (a backfill: updating them) */
+#define OSC_BUILD   "build"   /* building the shadow's indexes; the triggers go live after */
 #define OSC_VERIFY  "verify"  /* comparing ranges of the shadow with the original */
 #define OSC_CUTOVER "cutover" /* verified; the swap is next */
 #define OSC_SWAPPED "swapped" /* swapped; constraints to validate, old table to drop */
@@ -81,11 +82,15 @@ struct osc_backend {
      */
     int (*batch)(struct osc_ctx *x, long n, long long *rows, struct mg_err *err);
     /*
-     * Re-synchronises up to n keys of the change log that the copy has passed; *done is how
-     * many, *left how many log entries remain (all of them when all_keys).
+     * Builds the shadow's indexes and constraints after the copy, then switches the triggers
+     * from noting keys to writing the shadow directly; phase verify.
      */
-    int (*replay)(struct osc_ctx *x, long n, int all_keys, long long *done, long long *left,
-                  struct mg_err *err);
+    int (*build)(struct osc_ctx *x, struct mg_err *err);
+    /*
+     * Re-synchronises up to n keys of the change log (after the build): *done is how many,
+     * *left how many entries may remain.
+     */
+    int (*replay)(struct osc_ctx *x, long n, long long *done, long long *left, struct mg_err *err);
     /*
      * Compares the next range of up to n rows after j->verified_key in one snapshot.  A match
      * advances j and commits the job row; a mismatch (*match = 0, *detail says how) queues the

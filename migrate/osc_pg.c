@@ -857,6 +857,7 @@ static char *gen_copy(struct osc_ctx *x, const struct pg_gen *g, int with_lo)
 {
     struct mg_buf b = MG_BUF_INIT;
 
+    /* a plain INSERT: the shadow has no index yet, and nothing else writes to it */
     mg_buf_addf(&b, "INSERT INTO %s (", g->nm->shadow.ptr);
     col_list(x, &b, g);
     mg_buf_adds(&b, ") OVERRIDING SYSTEM VALUE SELECT ");
@@ -922,53 +923,51 @@ static char *gen_enqueue(struct osc_ctx *x, const struct pg_gen *g, int with_lo)
 /* The trigger function: direct writes for passed and new keys, the log for the others. */
 static char *gen_sync_fn(struct osc_ctx *x, const struct pg_gen *g)
 {
-    struct mg_buf b = MG_BUF_INIT, body = MG_BUF_INIT, tag = MG_BUF_INIT;
-    const char *rec[2] = {"OLD", "NEW"};
+    struct mg_buf b = MG_BUF_INIT, body = MG_BUF_INIT, tag = MG_BUF_INIT, gone = MG_BUF_INIT;
 
-    mg_buf_adds(&body, "\n#variable_conflict use_column\nDECLARE\n    direct boolean;\nBEGIN\n");
-    for (int side = 0; side < 2; side++) {
-        const char *R = rec[side];
-        if (side == 0) {
-            mg_buf_adds(&body, "    IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND ");
-            krow(x, &body, "OLD", g, NULL);
-            mg_buf_adds(&body, " IS DISTINCT FROM ");
-            krow(x, &body, "NEW", g, NULL);
-            mg_buf_adds(&body, ") THEN\n");
-        } else {
-            mg_buf_adds(&body, "    IF TG_OP <> 'DELETE' THEN\n");
-        }
-        mg_buf_adds(&body, "        SELECT (p.c1 IS NOT NULL AND ");
-        krow(x, &body, R, g, NULL);
-        mg_buf_adds(&body, " <= ");
-        krow(x, &body, "p", g, "c");
-        mg_buf_adds(&body, ") OR p.m1 IS NULL OR ");
-        krow(x, &body, R, g, NULL);
-        mg_buf_adds(&body, " > ");
-        krow(x, &body, "p", g, "m");
-        mg_buf_addf(&body, " INTO direct FROM %s AS p;\n        IF direct THEN\n", g->nm->pos.ptr);
-        if (side == 0) {
-            mg_buf_addf(&body, "            DELETE FROM %s AS s WHERE ", g->nm->shadow.ptr);
-            krow(x, &body, "s", g, NULL);
-            mg_buf_adds(&body, " = ");
-            krow(x, &body, "OLD", g, NULL);
-            mg_buf_adds(&body, ";\n");
-        } else {
-            mg_buf_addf(&body, "            INSERT INTO %s AS s (", g->nm->shadow.ptr);
-            col_list(x, &body, g);
-            mg_buf_adds(&body, ") OVERRIDING SYSTEM VALUE SELECT ");
-            expr_list(&body, g);
-            mg_buf_adds(&body, " FROM (SELECT NEW.*) AS src");
-            on_conflict(x, &body, g);
-            mg_buf_adds(&body, ";\n");
-        }
-        mg_buf_addf(&body, "        ELSE\n            INSERT INTO %s (", g->nm->log.ptr);
-        for (size_t i = 0; i < g->nk; i++)
-            mg_buf_addf(&body, "%sk%zu", i ? ", " : "", i + 1);
-        mg_buf_adds(&body, ") VALUES ");
-        krow(x, &body, R, g, NULL);
-        mg_buf_adds(&body, ";\n        END IF;\n    END IF;\n");
-    }
-    mg_buf_adds(&body, "    RETURN NULL;\nEND\n");
+    /* the key of OLD leaves: a delete, or an update that changes the key */
+    mg_buf_adds(&gone, "TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND ");
+    krow(x, &gone, "OLD", g, NULL);
+    mg_buf_adds(&gone, " IS DISTINCT FROM ");
+    krow(x, &gone, "NEW", g, NULL);
+    mg_buf_adds(&gone, ")");
+
+    mg_buf_addf(&body,
+                "\n#variable_conflict use_column\nDECLARE\n    live boolean;\nBEGIN\n"
+                "    SELECT p.live INTO live FROM %s AS p;\n    IF live THEN\n",
+                g->nm->pos.ptr);
+    /* live: the shadow is indexed, every write goes straight to it */
+    mg_buf_addf(&body, "        IF %s THEN\n            DELETE FROM %s AS s WHERE ", gone.ptr,
+                g->nm->shadow.ptr);
+    krow(x, &body, "s", g, NULL);
+    mg_buf_adds(&body, " = ");
+    krow(x, &body, "OLD", g, NULL);
+    mg_buf_addf(&body,
+                ";\n        END IF;\n        IF TG_OP <> 'DELETE' THEN\n            INSERT "
+                "INTO %s AS s (",
+                g->nm->shadow.ptr);
+    col_list(x, &body, g);
+    mg_buf_adds(&body, ") OVERRIDING SYSTEM VALUE SELECT ");
+    expr_list(&body, g);
+    mg_buf_adds(&body, " FROM (SELECT NEW.*) AS src");
+    on_conflict(x, &body, g);
+    mg_buf_adds(&body, ";\n        END IF;\n    ELSE\n");
+    /* copying: note the keys; the replay re-reads those rows once the shadow is indexed */
+    mg_buf_addf(&body, "        IF %s THEN\n            INSERT INTO %s (", gone.ptr,
+                g->nm->log.ptr);
+    for (size_t i = 0; i < g->nk; i++)
+        mg_buf_addf(&body, "%sk%zu", i ? ", " : "", i + 1);
+    mg_buf_adds(&body, ") VALUES ");
+    krow(x, &body, "OLD", g, NULL);
+    mg_buf_addf(&body,
+                ";\n        END IF;\n        IF TG_OP <> 'DELETE' THEN\n            INSERT "
+                "INTO %s (",
+                g->nm->log.ptr);
+    for (size_t i = 0; i < g->nk; i++)
+        mg_buf_addf(&body, "%sk%zu", i ? ", " : "", i + 1);
+    mg_buf_adds(&body, ") VALUES ");
+    krow(x, &body, "NEW", g, NULL);
+    mg_buf_adds(&body, ";\n        END IF;\n    END IF;\n    RETURN NULL;\nEND\n");
     /* a dollar-quote tag the body does not contain */
     for (int n = 0;; n++) {
         mg_buf_reset(&tag);
@@ -982,6 +981,7 @@ static char *gen_sync_fn(struct osc_ctx *x, const struct pg_gen *g)
                 g->nm->fn_sync.ptr, tag.ptr, body.ptr, tag.ptr);
     mg_buf_free(&body);
     mg_buf_free(&tag);
+    mg_buf_free(&gone);
     return mg_buf_detach(&b);
 }
 
@@ -1019,16 +1019,8 @@ static json_t *gen_sql(struct osc_ctx *x, const struct pg_gen *g)
     put(o, "enqueue_first", gen_enqueue(x, g, 0));
     put(o, "enqueue_next", gen_enqueue(x, g, 1));
 
-    mg_buf_addf(&b, "UPDATE %s SET ", g->nm->pos.ptr);
-    for (size_t i = 0; i < g->nk; i++)
-        mg_buf_addf(&b, "%sc%zu = $%zu::%s", i ? ", " : "", i + 1, i + 1, g->kt[i]);
-    json_object_set_new(o, "pos_update", json_string(b.ptr));
-
-    mg_buf_reset(&b);
-    mg_buf_addf(&b, "UPDATE %s SET ", g->nm->pos.ptr);
-    for (size_t i = 0; i < g->nk; i++)
-        mg_buf_addf(&b, "%sm%zu = $%zu::%s", i ? ", " : "", i + 1, i + 1, g->kt[i]);
-    json_object_set_new(o, "pos_max", json_string(b.ptr));
+    mg_buf_addf(&b, "UPDATE %s SET live = true", g->nm->pos.ptr);
+    json_object_set_new(o, "go_live", json_string(b.ptr));
 
     mg_buf_reset(&b);
     mg_buf_adds(&b, "SELECT ");
@@ -1042,19 +1034,7 @@ static json_t *gen_sql(struct osc_ctx *x, const struct pg_gen *g)
     mg_buf_adds(&b, " LIMIT 1");
     json_object_set_new(o, "max_key", json_string(b.ptr));
 
-    /* replay: log entries the copy has passed, then the rows they name, read under FOR SHARE */
-    mg_buf_reset(&b);
-    mg_buf_addf(&b, "SELECT l.id::text FROM %s AS l, %s AS p WHERE p.c1 IS NOT NULL AND ",
-                g->nm->log.ptr, g->nm->pos.ptr);
-    krow(x, &b, "l", g, "k");
-    mg_buf_adds(&b, " <= ");
-    krow(x, &b, "p", g, "c");
-    mg_buf_adds(&b, " ORDER BY ");
-    for (size_t i = 0; i < g->nk; i++)
-        mg_buf_addf(&b, "%sl.k%zu", i ? ", " : "", i + 1);
-    mg_buf_adds(&b, " LIMIT $1::int");
-    json_object_set_new(o, "replay_pick", json_string(b.ptr));
-
+    /* replay: the noted keys, whose rows are read again under FOR SHARE */
     mg_buf_reset(&b);
     mg_buf_addf(&b, "SELECT l.id::text FROM %s AS l ORDER BY l.id LIMIT $1::int", g->nm->log.ptr);
     json_object_set_new(o, "replay_pick_all", json_string(b.ptr));
@@ -1680,7 +1660,7 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
     struct pg_names *nm = &s->nm;
     json_t *setup = json_array(), *plan_cols = json_array(), *fks_final = json_array();
     json_t *tfks = NULL, *skip = json_array(), *skeys = NULL, *sql = NULL, *post = json_array();
-    json_t *cut = json_array();
+    json_t *cut = json_array(), *build = json_array();
     struct pg_cols tc = {0}, sc = {0};
     struct pg_gen g;
     struct mg_buf b = MG_BUF_INIT;
@@ -1826,7 +1806,25 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
         }
     }
 
-    /* the change log and the copy's position, read by the trigger on every write */
+    /*
+     * The copy runs without the shadow's indexes and constraints on them: they are built
+     * again after it, from these statements (kept in the job's state).
+     */
+    {
+        const char *p[2] = {soid, nm->shadow.ptr};
+        rc = q(x, &r, sqlf("osc_pg_build"), p, 2, err);
+        for (size_t i = 0; !rc && i < r->nrows; i++) {
+            if (drv_val(r, i, 1))
+                rc = run_or_plan(x, setup, drv_val(r, i, 1), 0, err);
+            json_array_append_new(
+                build, json_pack("{s:s?,s:s}", "name", drv_val(r, i, 0), "sql", drv_val(r, i, 2)));
+        }
+        drv_result_free(r);
+        r = NULL;
+        if (rc)
+            goto out;
+    }
+    /* the change log, and the switch the trigger reads on every write */
     mg_buf_reset(&b);
     mg_buf_addf(&b, "CREATE TABLE %s (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
                 nm->log.ptr);
@@ -1842,14 +1840,11 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
     if (!rc)
         rc = run_or_plan(x, setup, b.ptr, 0, err);
     mg_buf_reset(&b);
-    mg_buf_addf(&b, "CREATE TABLE %s (", nm->pos.ptr);
-    for (size_t i = 0; i < g.nk; i++)
-        mg_buf_addf(&b, "%sc%zu %s, m%zu %s", i ? ", " : "", i + 1, g.kt[i], i + 1, g.kt[i]);
-    mg_buf_adds(&b, ")");
+    mg_buf_addf(&b, "CREATE TABLE %s (live boolean NOT NULL)", nm->pos.ptr);
     if (!rc)
         rc = run_or_plan(x, setup, b.ptr, 0, err);
     mg_buf_reset(&b);
-    mg_buf_addf(&b, "INSERT INTO %s DEFAULT VALUES", nm->pos.ptr);
+    mg_buf_addf(&b, "INSERT INTO %s VALUES (false)", nm->pos.ptr);
     if (!rc)
         rc = run_or_plan(x, setup, b.ptr, 0, err);
     if (rc)
@@ -1883,7 +1878,6 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
                     x->qtable.ptr, nm->fn_trunc.ptr);
         json_array_append_new(setup, json_string(b.ptr));
         json_array_append(setup, json_object_get(sql, "max_key"));
-        json_array_append(setup, json_object_get(sql, "pos_max"));
         rc = cutover_plan(x, nm, s->t.oid, soid, fks_final, cut, post, s->notes, err);
         if (rc)
             goto out;
@@ -1905,7 +1899,6 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
         }
         json_array_append(batch, json_object_get(sql, "boundary_next"));
         json_array_append(batch, json_object_get(sql, "copy_next"));
-        json_array_append(batch, json_object_get(sql, "pos_update"));
         json_object_set_new(sqls, "setup", json_incref(setup));
         json_object_set_new(sqls, "batch", batch);
         json_object_set_new(sqls, "replay",
@@ -1957,7 +1950,6 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
         for (size_t i = 0; i < g.nk; i++)
             vals[i] = drv_val(r, 0, i);
         x->j->max_key = osc_key_json(vals, g.nk);
-        rc = q0(x, json_string_value(json_object_get(sql, "pos_max")), vals, g.nk, err);
     }
     drv_result_free(r);
     r = NULL;
@@ -1980,7 +1972,8 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
     json_object_set_new(x->j->state, "fks_out", json_incref(fks_final));
     json_object_set_new(x->j->state, "columns", json_incref(plan_cols));
     json_object_set_new(x->j->state, "sql", json_incref(sql));
-    snprintf(x->j->phase, sizeof(x->j->phase), "%s", x->j->max_key ? OSC_COPY : OSC_VERIFY);
+    json_object_set_new(x->j->state, "build", json_incref(build));
+    snprintf(x->j->phase, sizeof(x->j->phase), "%s", x->j->max_key ? OSC_COPY : OSC_BUILD);
     {
         char id[24], bs[24], est[24], ver[24], stn[16];
         char *keycols = osc_json_text(x->j->keycols),
@@ -2028,6 +2021,7 @@ out:
     json_decref(sql);
     json_decref(post);
     json_decref(cut);
+    json_decref(build);
     free(soid);
     free(ret);
     mg_buf_free(&b);
@@ -2418,7 +2412,7 @@ static int pg_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
     json_t *hi = NULL;
     const char *p[2 * MAX_KEYS];
     size_t np;
-    int rc, conflict = 0;
+    int rc, last = 0;
     int64_t deadline = mg_monotonic_ms() + o->cutover_timeout_ms;
 
     for (int attempt = 1;; attempt++) {
@@ -2428,36 +2422,19 @@ static int pg_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
             rc = range_end(x, lo, n, &hi, err);
         if (!rc) {
             np = range_params(lo, hi, p);
-            if (backfill) {
+            if (backfill)
                 rc = q_count(x, sqlt(x, lo ? "update_next" : "update_first"), p, np, rows, err);
-            } else if (conflict) {
-                /*
-                 * A key of this range is in the shadow already, which the design rules out;
-                 * copy around it, and let the replay re-read every key of the range.
-                 */
-                struct mg_buf b = MG_BUF_INIT;
-                mg_buf_addf(&b, "%s ON CONFLICT DO NOTHING",
-                            sqlt(x, lo ? "copy_next" : "copy_first"));
-                rc = q_count(x, b.ptr, p, np, rows, err);
-                mg_buf_free(&b);
-                if (!rc)
-                    rc = q0(x, sqlt(x, lo ? "enqueue_next" : "enqueue_first"), p, np, err);
-            } else {
+            else
                 rc = q_count(x, sqlt(x, lo ? "copy_next" : "copy_first"), p, np, rows, err);
-            }
-        }
-        if (!rc && !backfill) {
-            const char *hp[MAX_KEYS];
-            size_t nh = osc_key_params(hi, hp, MAX_KEYS);
-            rc = q0(x, sqlt(x, "pos_update"), hp, nh, err);
+            last = keys_equal(hi, x->j->max_key);
         }
         if (!rc) {
             json_t *prev = x->j->last_key;
             char phase[16];
             snprintf(phase, sizeof(phase), "%s", x->j->phase);
             x->j->last_key = hi;
-            if (keys_equal(hi, x->j->max_key))
-                snprintf(x->j->phase, sizeof(x->j->phase), "%s", backfill ? OSC_DONE : OSC_VERIFY);
+            if (last)
+                snprintf(x->j->phase, sizeof(x->j->phase), "%s", backfill ? OSC_DONE : OSC_BUILD);
             rc = osc_job_save_batch(x, *rows, err);
             if (!rc)
                 rc = drv_commit(x->c, err);
@@ -2472,20 +2449,13 @@ static int pg_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
         drv_rollback_quiet(x->c);
         json_decref(hi);
         hi = NULL;
-        if (!backfill && !conflict && !strcmp(err->sqlstate, "23505")) {
-            mg_warn("osc job %lld: %s; copying the range again around it", x->j->id, err->msg);
-            mg_err_clear(err);
-            conflict = 1;
-            continue;
-        }
         if (retry_wait(x, attempt, deadline, "a batch", err))
             return rc;
     }
 }
 
 /* Log entry ids as a bigint[] literal ("{1,2,3}"); *count is how many. */
-static int pick(struct osc_ctx *x, int all, long n, struct mg_buf *ids, size_t *count,
-                struct mg_err *err)
+static int pick(struct osc_ctx *x, long n, struct mg_buf *ids, size_t *count, struct mg_err *err)
 {
     char lim[24];
     const char *p[1] = {lim};
@@ -2494,7 +2464,7 @@ static int pick(struct osc_ctx *x, int all, long n, struct mg_buf *ids, size_t *
 
     *count = 0;
     snprintf(lim, sizeof(lim), "%ld", n);
-    rc = q(x, &r, sqlt(x, all ? "replay_pick_all" : "replay_pick"), p, 1, err);
+    rc = q(x, &r, sqlt(x, "replay_pick_all"), p, 1, err);
     if (rc)
         return rc;
     mg_buf_reset(ids);
@@ -2524,7 +2494,7 @@ static int replay_ids(struct osc_ctx *x, const char *ids, struct mg_err *err)
     return rc;
 }
 
-static int pg_replay(struct osc_ctx *x, long n, int all_keys, long long *done, long long *left,
+static int pg_replay(struct osc_ctx *x, long n, long long *done, long long *left,
                      struct mg_err *err)
 {
     struct mg_buf ids = MG_BUF_INIT;
@@ -2537,7 +2507,7 @@ static int pg_replay(struct osc_ctx *x, long n, int all_keys, long long *done, l
         return 0;
     rc = drv_begin_timeouts(x->c, x->o->cutover_lock_ms, x->o->statement_timeout_ms, err);
     if (!rc)
-        rc = pick(x, all_keys, n, &ids, &count, err);
+        rc = pick(x, n, &ids, &count, err);
     if (!rc && count) {
         rc = replay_ids(x, ids.ptr, err);
         if (!rc)
@@ -2631,6 +2601,55 @@ out:
     return rc;
 }
 
+/* Runs one statement in its own transaction under the cut-over lock timeout, with retries. */
+static int run_retried(struct osc_ctx *x, const char *sql, const char *what, struct mg_err *err);
+
+static int pg_build(struct osc_ctx *x, struct mg_err *err)
+{
+    json_t *build = json_object_get(x->j->state, "build");
+    const char *work = st_str(x, "work_schema");
+    struct pg_names nm;
+    int rc = 0;
+
+    pg_names_init(x, &nm, x->j->id, x->j->table);
+    for (size_t i = 0; !rc && i < json_array_size(build); i++) {
+        json_t *it = json_array_get(build, i);
+        const char *name = json_string_value(json_object_get(it, "name"));
+        const char *sql = json_string_value(json_object_get(it, "sql"));
+        int64_t t = mg_monotonic_ms();
+        if (name) {
+            const char *p[3] = {nm.shadow.ptr, name, work ? work : nm.work};
+            struct drv_result *r;
+            rc = q(x, &r, sqlf("osc_pg_built"), p, 3, err);
+            int done = !rc && is_true(drv_val(r, 0, 0));
+            drv_result_free(r);
+            if (rc || done)
+                continue;
+        }
+        rc = run_retried(x, sql, "building the shadow's indexes", err);
+        if (rc)
+            mg_err_context(err, "building the shadow table's indexes: %s", sql);
+        else if (name)
+            mg_info("osc job %lld: built %s in %.1fs", x->j->id, name,
+                    (double)(mg_monotonic_ms() - t) / 1000);
+    }
+    /* from now on the triggers write the shadow directly; the log holds what came before */
+    if (!rc)
+        rc = drv_begin_timeouts(x->c, x->o->cutover_lock_ms, x->o->statement_timeout_ms, err);
+    if (!rc)
+        rc = q0(x, sqlt(x, "go_live"), NULL, 0, err);
+    if (!rc)
+        rc = osc_job_save_phase(x, OSC_VERIFY, 0, err);
+    if (!rc)
+        rc = drv_commit(x->c, err);
+    if (rc) {
+        drv_rollback_quiet(x->c);
+        snprintf(x->j->phase, sizeof(x->j->phase), "%s", OSC_BUILD);
+    }
+    pg_names_free(&nm);
+    return rc;
+}
+
 /* The job's object names, from its state. */
 static void names_from_state(struct osc_ctx *x, struct pg_names *nm)
 {
@@ -2708,7 +2727,7 @@ static int pg_cutover(struct osc_ctx *x, struct mg_err *err)
     /* nothing writes now: replay what is left, then the log is empty */
     for (;;) {
         size_t count = 0;
-        rc = pick(x, 1, 10000, &ids, &count, err);
+        rc = pick(x, 10000, &ids, &count, err);
         if (!rc && count)
             rc = replay_ids(x, ids.ptr, err);
         if (!rc && count)
@@ -2933,6 +2952,7 @@ const struct osc_backend osc_pg_backend = {
     .start_backfill = pg_start_backfill,
     .check = pg_check,
     .batch = pg_batch,
+    .build = pg_build,
     .replay = pg_replay,
     .verify = pg_verify,
     .cutover = pg_cutover,

@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS migrate_osc_jobs (
     statement           text        NOT NULL,
     where_clause        text,
     phase               text        NOT NULL
-                        CHECK (phase IN ('copy', 'verify', 'cutover', 'swapped', 'done', 'aborted')),
+                        CHECK (phase IN ('copy', 'build', 'verify', 'cutover', 'swapped', 'done',
+                                          'aborted')),
     key_columns         text        NOT NULL,
     last_key            text,
     max_key             text,
