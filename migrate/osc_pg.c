@@ -1901,8 +1901,18 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
         json_array_append(batch, json_object_get(sql, "copy_next"));
         json_object_set_new(sqls, "setup", json_incref(setup));
         json_object_set_new(sqls, "batch", batch);
+        {
+            json_t *bl = json_array();
+            for (size_t i = 0; i < json_array_size(build); i++)
+                json_array_append(bl, json_object_get(json_array_get(build, i), "sql"));
+            mg_buf_reset(&b);
+            mg_buf_addf(&b, "ANALYZE %s", nm->shadow.ptr);
+            json_array_append_new(bl, json_string(b.ptr));
+            json_array_append(bl, json_object_get(sql, "go_live"));
+            json_object_set_new(sqls, "build", bl);
+        }
         json_object_set_new(sqls, "replay",
-                            json_pack("[O,O,O,O]", json_object_get(sql, "replay_pick"),
+                            json_pack("[O,O,O,O]", json_object_get(sql, "replay_pick_all"),
                                       json_object_get(sql, "replay_upsert"),
                                       json_object_get(sql, "replay_delete"),
                                       json_object_get(sql, "replay_forget")));
@@ -2632,6 +2642,17 @@ static int pg_build(struct osc_ctx *x, struct mg_err *err)
         else if (name)
             mg_info("osc job %lld: built %s in %.1fs", x->j->id, name,
                     (double)(mg_monotonic_ms() - t) / 1000);
+    }
+    /* the new table starts with planner statistics, as pg_repack's does */
+    if (!rc) {
+        struct mg_buf b = MG_BUF_INIT;
+        int64_t t = mg_monotonic_ms();
+        mg_buf_addf(&b, "ANALYZE %s", nm.shadow.ptr);
+        rc = run_retried(x, b.ptr, "analyzing the shadow table", err);
+        mg_buf_free(&b);
+        if (!rc)
+            mg_debug("osc job %lld: analyzed the shadow table in %lldms", x->j->id,
+                     (long long)(mg_monotonic_ms() - t));
     }
     /* from now on the triggers write the shadow directly; the log holds what came before */
     if (!rc)

@@ -57,11 +57,17 @@ assert_out 'ALTER TABLE "App Data"."Order ""Items""" SET SCHEMA "migrate_osc_1_o
 assert_out 'ALTER INDEX "migrate_osc_1_new"."migrate_osc_index_1" RENAME TO "my pk";'
 assert_out '"Order ""Items""_Parent Id_fkey" FOREIGN KEY ("Parent Id") REFERENCES "App Data".parent(pid) ON DELETE CASCADE NOT VALID;'
 assert_out "-- cutover"
+assert_out "-- build"
+assert_out 'ALTER TABLE "migrate_osc_1_new"."Order ""Items""" ADD CONSTRAINT "my pk" PRIMARY KEY ("Id");'
+assert_out 'CREATE INDEX "qty idx" ON migrate_osc_1_new."Order ""Items""" USING btree (qty) WHERE (qty > 0);'
+assert_out 'ANALYZE "migrate_osc_1_new"."Order ""Items""";'
+assert_out "-- replay"
 assert_eq "$(pg "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'migrate_osc%'")" 0
 assert_eq "$(pg "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'migrate_osc%'")" 0
 mg --format json osc --table "$TBL" --alter "$ALTER" --dry-run
 assert_rc 0 "dry run json"
 assert_eq "$(jq -r '.plan.columns | map(.action) | join(",")' "$T/out")" "copy,copy,convert,copy,copy,generated,new,drop"
+assert_eq "$(jq -r '.plan.sql | keys | join(",")' "$T/out")" "after_cutover,batch,build,cutover,replay,setup,verify"
 
 # --abort removes a job's shadow and triggers; the table is as it was
 touch "$T/pause"
