@@ -1067,6 +1067,8 @@ static int fetch_stmt(struct my_conn *c, MYSQL_STMT *st, struct drv_result **out
         if (mysql_stmt_field_count(st))
             return stmt_error(c, st, err);
         *out = drv_result_new(0);
+        my_ulonglong n = mysql_stmt_affected_rows(st);
+        (*out)->affected = n == (my_ulonglong)-1 ? -1 : (long long)n;
         return 0;
     }
     ncols = mysql_num_fields(meta);
@@ -1156,6 +1158,8 @@ static int fetch_text(struct my_conn *c, struct drv_result **out, struct mg_err 
         if (mysql_field_count(c->m))
             return conn_error(c, err);
         *out = drv_result_new(0);
+        my_ulonglong n = mysql_affected_rows(c->m);
+        (*out)->affected = n == (my_ulonglong)-1 ? -1 : (long long)n;
         return 0;
     }
     unsigned ncols = mysql_num_fields(res);
@@ -1799,6 +1803,53 @@ static int my_log_position(struct drv_conn *base, struct drv_log_pos *out, struc
     return 0;
 }
 
+/* ---------- online schema change throttling ---------- */
+
+/*
+ * Replication lag as this server knows it: when it is itself a replica, the largest
+ * Seconds_Behind_Master of its connections (a stopped one counts as a day); a primary cannot
+ * see its replicas' lag, and reports none (*replicas = 0).
+ */
+static int my_replica_lag(struct drv_conn *base, long *lag_ms, int *replicas, struct mg_err *err)
+{
+    struct my_conn *c = (struct my_conn *)base;
+    struct drv_result *r;
+    int rc = my_query(base, &r, c->mariadb ? "SHOW ALL SLAVES STATUS" : "SHOW REPLICA STATUS", NULL,
+                      0, err);
+    size_t col = (size_t)-1;
+
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < r->ncols; i++)
+        if (!strcmp(r->names[i], "Seconds_Behind_Master") ||
+            !strcmp(r->names[i], "Seconds_Behind_Source"))
+            col = i;
+    *replicas = (int)r->nrows;
+    for (size_t i = 0; col != (size_t)-1 && i < r->nrows; i++) {
+        const char *v = drv_val(r, i, col);
+        long ms = v ? atol(v) * 1000 : 86400000L;
+        if (ms > *lag_ms)
+            *lag_ms = ms;
+    }
+    drv_result_free(r);
+    return 0;
+}
+
+/* Threads running a statement on the server, this one left out. */
+static int my_active_sessions(struct drv_conn *base, long *n, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc = my_query(base, &r, "SHOW GLOBAL STATUS LIKE 'Threads_running'", NULL, 0, err);
+
+    if (rc)
+        return rc;
+    *n = r->nrows && drv_val(r, 0, 1) ? atol(drv_val(r, 0, 1)) - 1 : 0;
+    if (*n < 0)
+        *n = 0;
+    drv_result_free(r);
+    return 0;
+}
+
 static int my_dry_run(struct drv_conn *base, struct mg_buf *sink, struct mg_err *err)
 {
     ((struct my_conn *)base)->dry = sink;
@@ -1836,4 +1887,6 @@ const struct drv_ops drv_mysql_ops = {
     .log_position = my_log_position,
     .schema_snapshot = drv_my_schema_snapshot,
     .data_fingerprint = drv_my_data_fingerprint,
+    .replica_lag = my_replica_lag,
+    .active_sessions = my_active_sessions,
 };

@@ -118,7 +118,8 @@ static void print_result(const struct mg_osc_result *r)
            (double)r->total_ms / 1000);
     printf("  copied:    %lld rows in %lld batches (last batch %ld rows), %.1fs\n", r->rows_copied,
            r->batches, r->batch_size, (double)r->copy_ms / 1000);
-    printf("  indexes:   built in %.1fs\n", (double)r->build_ms / 1000);
+    printf("  build:     %.1fs (indexes, statistics, switching the triggers to the shadow)\n",
+           (double)r->build_ms / 1000);
     printf("  replayed:  %lld rows from the change log\n", r->rows_replayed);
     printf("  verified:  %lld ranges (%lld re-copied), %.1fs\n", r->ranges_verified,
            r->ranges_recopied, (double)r->verify_ms / 1000);

@@ -680,8 +680,9 @@ static const struct osc_backend *backend_for(struct drv_conn *c, struct mg_err *
 {
     if (!strcmp(c->info.dialect, "postgres"))
         return &osc_pg_backend;
-    mg_err_set(err, MG_EUSAGE, "online schema changes are not supported on %s yet",
-               c->info.product);
+    if (!strcmp(c->info.dialect, "mysql"))
+        return &osc_my_backend;
+    mg_err_set(err, MG_EUSAGE, "online schema changes are not supported on %s", c->info.product);
     return NULL;
 }
 
@@ -1010,6 +1011,8 @@ int mg_osc_online_statement(const char *dialect, const char *sql, size_t len, ch
     *table = NULL;
     if (!strcmp(dialect, "postgres"))
         return osc_pg_online_statement(sql, len, table);
+    if (!strcmp(dialect, "mysql"))
+        return osc_my_online_statement(sql, len, table);
     return 0;
 }
 

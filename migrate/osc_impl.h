@@ -109,6 +109,9 @@ struct osc_backend {
 };
 
 extern const struct osc_backend osc_pg_backend;
+extern const struct osc_backend osc_my_backend;
+/* mg_osc_online_statement for MySQL/MariaDB: ALTER [ONLINE] [IGNORE] TABLE, by its tokens. */
+int osc_my_online_statement(const char *sql, size_t len, char **table);
 /* What the engine needs to know about the user's ALTER TABLE. */
 struct pg_alter {
     char *schema, *relname; /* the target as written (schema may be NULL) */

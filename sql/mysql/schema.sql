@@ -63,3 +63,40 @@ CREATE TABLE IF NOT EXISTS migrate_checkpoints (
     `document`       MEDIUMTEXT    NOT NULL,
     CONSTRAINT migrate_checkpoints_status CHECK (`status` IN ('started', 'completed', 'failed'))
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+-- Online schema change and backfill jobs (migrate osc, -- migrate:online files); see
+-- docs/osc.md.  The row is written before the shadow table and triggers (MySQL commits DDL
+-- at once, so a job in phase 'setup' may have some of them), then in the transaction of
+-- every batch.  Times are UTC.
+CREATE TABLE IF NOT EXISTS migrate_osc_jobs (
+    `id`                  BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `kind`                VARCHAR(16)   NOT NULL,
+    `table_schema`        VARCHAR(64)   NOT NULL,
+    `table_name`          VARCHAR(64)   NOT NULL,
+    `statement`           LONGTEXT      NOT NULL,
+    `where_clause`        LONGTEXT,
+    `phase`               VARCHAR(16)   NOT NULL,
+    `key_columns`         TEXT          NOT NULL,
+    `last_key`            TEXT,
+    `max_key`             TEXT,
+    `verified_key`        TEXT,
+    `batch_size`          INT           NOT NULL,
+    `batches`             BIGINT        NOT NULL DEFAULT 0,
+    `rows_copied`         BIGINT        NOT NULL DEFAULT 0,
+    `rows_estimate`       BIGINT        NOT NULL DEFAULT 0,
+    `rows_replayed`       BIGINT        NOT NULL DEFAULT 0,
+    `ranges_verified`     BIGINT        NOT NULL DEFAULT 0,
+    `ranges_recopied`     BIGINT        NOT NULL DEFAULT 0,
+    `state`               LONGTEXT      NOT NULL,
+    `options`             TEXT          NOT NULL,
+    `migration_version`   DECIMAL(20,0),
+    `migration_statement` INT,
+    `run_id`              VARCHAR(64)   NOT NULL,
+    `started_at`          DATETIME(3)   NOT NULL,
+    `updated_at`          DATETIME(3)   NOT NULL,
+    `finished_at`         DATETIME(3),
+    `error`               TEXT,
+    CONSTRAINT migrate_osc_jobs_kind CHECK (`kind` IN ('alter', 'backfill')),
+    CONSTRAINT migrate_osc_jobs_phase
+        CHECK (`phase` IN ('setup', 'copy', 'build', 'verify', 'cutover', 'swapped', 'done',
+                           'aborted'))
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

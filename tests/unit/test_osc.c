@@ -209,9 +209,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(batch_sizes),
-        cmocka_unit_test(retargets_in_the_tree), cmocka_unit_test(reads_the_alter),
-        cmocka_unit_test(refuses),         cmocka_unit_test(backfills),
-        cmocka_unit_test(online_statements), cmocka_unit_test(keys),
+        cmocka_unit_test(retargets_in_the_tree),
+        cmocka_unit_test(reads_the_alter),
+        cmocka_unit_test(refuses),
+        cmocka_unit_test(backfills),
+        cmocka_unit_test(online_statements),
+        cmocka_unit_test(keys),
         cmocka_unit_test(result_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
