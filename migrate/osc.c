@@ -444,7 +444,8 @@ static void fmt_count(char *out, size_t size, long long n)
 
 struct progress {
     int64_t t0, last;
-    long long rows0; /* rows done when this run started */
+    long long rows0;   /* rows done when this phase started */
+    long long paused0; /* time paused before it */
 };
 
 static void progress(struct osc_ctx *x, struct progress *p, const char *verb, long long done,
@@ -457,7 +458,7 @@ static void progress(struct osc_ctx *x, struct progress *p, const char *verb, lo
     if (!force && now - p->last < PROGRESS_EVERY)
         return;
     p->last = now;
-    secs = (double)(now - p->t0) / 1000;
+    secs = (double)(now - p->t0 - (x->res->throttled_ms - p->paused0)) / 1000;
     rate = secs > 0 ? (double)(done - p->rows0) / secs : 0;
     fmt_count(d, sizeof(d), done);
     fmt_count(rate_s, sizeof(rate_s), (long long)rate);
@@ -503,7 +504,8 @@ static int drain(struct osc_ctx *x, long long keep, struct mg_err *err)
 
 static int run_copy(struct osc_ctx *x, struct mg_err *err)
 {
-    struct progress p = {mg_monotonic_ms(), mg_monotonic_ms(), x->j->rows_copied};
+    struct progress p = {mg_monotonic_ms(), mg_monotonic_ms(), x->j->rows_copied,
+                         x->res->throttled_ms};
     int64_t t0 = mg_monotonic_ms();
     int backfill = !strcmp(x->j->kind, "backfill");
     const char *verb = backfill ? "updated" : "copied";
@@ -537,7 +539,7 @@ static int run_copy(struct osc_ctx *x, struct mg_err *err)
 
 static int run_verify(struct osc_ctx *x, struct mg_err *err)
 {
-    struct progress p = {mg_monotonic_ms(), mg_monotonic_ms(), 0};
+    struct progress p = {mg_monotonic_ms(), mg_monotonic_ms(), 0, x->res->throttled_ms};
     int64_t t0 = mg_monotonic_ms();
     /* reading is cheaper than copying: start where the copy's sizing ended, twice over */
     long n = x->j->batch_size > FIRST_VERIFY / 2 ? 2 * x->j->batch_size : FIRST_VERIFY;

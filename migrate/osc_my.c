@@ -30,7 +30,7 @@
 #include "sqltext.h"
 #include "util.h"
 
-#define MAX_KEYS 16
+#define MAX_KEYS   16
 #define NAME_CHARS 64 /* MySQL identifiers: 64 characters */
 
 /* ---------- tokens ---------- */
@@ -55,8 +55,9 @@ static size_t my_next(const char *s, size_t len, size_t i, struct my_tok *t)
         while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' ||
                            s[i] == '\f' || s[i] == '\v'))
             i++;
-        if (i < len && (s[i] == '#' || (s[i] == '-' && i + 2 < len && s[i + 1] == '-' &&
-                                         (s[i + 2] == ' ' || s[i + 2] == '\t' || s[i + 2] == '\n')))) {
+        if (i < len &&
+            (s[i] == '#' || (s[i] == '-' && i + 2 < len && s[i + 1] == '-' &&
+                             (s[i + 2] == ' ' || s[i + 2] == '\t' || s[i + 2] == '\n')))) {
             while (i < len && s[i] != '\n')
                 i++;
             continue;
@@ -268,8 +269,8 @@ static int my_alter_read(struct my_alter *a, const char *sql, struct mg_err *err
         }
         if (tok_is(sql, &t, "EXCHANGE") || tok_is(sql, &t, "DISCARD") ||
             tok_is(sql, &t, "IMPORT")) {
-            mg_err_set(err, MG_EUSAGE, "the online schema change cannot apply %.*s",
-                       (int)t.len, sql + t.off);
+            mg_err_set(err, MG_EUSAGE, "the online schema change cannot apply %.*s", (int)t.len,
+                       sql + t.off);
             mg_err_detail(err, "it works on tablespaces or other tables than the shadow copy");
             my_alter_free(a);
             return MG_EUSAGE;
@@ -352,13 +353,13 @@ static int my_backfill_read(const char *set, const char *where, struct mg_err *e
             return MG_EUSAGE;
         }
         for (; t.kind != T_END; i = my_next(s, len, i, &t)) {
-            if (t.kind == T_BAD || t.kind == T_EXEC ||
-                (t.kind == T_PUNCT && s[t.off] == ';') ||
-                (k == 0 && (tok_is(s, &t, "WHERE") || tok_is(s, &t, "LIMIT") ||
-                            tok_is(s, &t, "ORDER")))) {
-                mg_err_set(err, MG_EUSAGE, k ? "--where must be only a condition"
-                                             : "--backfill must be only the SET clause of an "
-                                               "UPDATE");
+            if (t.kind == T_BAD || t.kind == T_EXEC || (t.kind == T_PUNCT && s[t.off] == ';') ||
+                (k == 0 &&
+                 (tok_is(s, &t, "WHERE") || tok_is(s, &t, "LIMIT") || tok_is(s, &t, "ORDER")))) {
+                mg_err_set(err, MG_EUSAGE,
+                           k ? "--where must be only a condition"
+                             : "--backfill must be only the SET clause of an "
+                               "UPDATE");
                 mg_err_hint(err, "put the condition in --where; no semicolons or executable "
                                  "comments");
                 return MG_EUSAGE;
@@ -673,9 +674,9 @@ struct my_gen {
     struct osc_ctx *x;
     const char *qtable, *qshadow, *keyidx;
     size_t nk;
-    const struct my_col *k[MAX_KEYS];  /* key columns in the original */
-    const struct my_col **cols;        /* copied columns (original side) */
-    const struct my_col **scols;       /* the same in the shadow */
+    const struct my_col *k[MAX_KEYS]; /* key columns in the original */
+    const struct my_col **cols;       /* copied columns (original side) */
+    const struct my_col **scols;      /* the same in the shadow */
     size_t ncols;
 };
 
@@ -809,7 +810,8 @@ static int gen_sql(struct my_gen *g, json_t **out, struct mg_err *err)
                 rc = krange(&b, g, "src", lo, err);
             if (locked)
                 mg_buf_adds(&b, " LOCK IN SHARE MODE");
-            put(o, locked ? (lo ? "recopy_next" : "recopy_first") : (lo ? "copy_next" : "copy_first"),
+            put(o,
+                locked ? (lo ? "recopy_next" : "recopy_first") : (lo ? "copy_next" : "copy_first"),
                 &b);
         }
         /* a re-copy first locks the range's rows in the original, then replaces the shadow's */
@@ -962,8 +964,9 @@ static void gen_triggers(struct my_gen *g, const struct my_names *nm, json_t *li
     }
     mg_buf_adds(&up, ";");
     /* no alias in the trigger: MariaDB's stored programs then misname the table once */
-    mg_buf_addf(&head, "FOR EACH ROW BEGIN DECLARE osc_live TINYINT; SELECT %s.`live` INTO "
-                       "osc_live FROM %s LOCK IN SHARE MODE; IF osc_live THEN ",
+    mg_buf_addf(&head,
+                "FOR EACH ROW BEGIN DECLARE osc_live TINYINT; SELECT %s.`live` INTO "
+                "osc_live FROM %s LOCK IN SHARE MODE; IF osc_live THEN ",
                 nm->qpos.ptr, nm->qpos.ptr);
     mg_buf_addf(&del_old, "DELETE FROM %s WHERE %s;", g->qshadow, match_old.ptr);
 
@@ -1058,13 +1061,13 @@ static int map_columns(struct osc_ctx *x, const struct my_cols *tc, const struct
     for (size_t i = 0; i < sc->n; i++) {
         const struct my_col *S = &sc->v[i], *T = find_col(tc, S->name);
         if (!T) {
-            json_array_append_new(plan_cols, json_pack("{s:s,s:s,s:s}", "name", S->name,
-                                                       "action", "new", "to", S->type));
+            json_array_append_new(plan_cols, json_pack("{s:s,s:s,s:s}", "name", S->name, "action",
+                                                       "new", "to", S->type));
             continue;
         }
         if (S->generated) {
-            json_array_append_new(plan_cols, json_pack("{s:s,s:s,s:s}", "name", S->name,
-                                                       "action", "generated", "to", S->type));
+            json_array_append_new(plan_cols, json_pack("{s:s,s:s,s:s}", "name", S->name, "action",
+                                                       "generated", "to", S->type));
             continue;
         }
         g->cols[g->ncols] = T;
@@ -1072,9 +1075,9 @@ static int map_columns(struct osc_ctx *x, const struct my_cols *tc, const struct
         int changed = strcmp(T->type, S->type) || strcmp(T->collation, S->collation);
         json_array_append_new(plan_cols,
                               json_pack("{s:s,s:s,s:s,s:s}", "name", S->name, "action",
-                                        !changed           ? "copy"
-                                        : same_text(T, S)  ? "convert"
-                                                           : "convert (not in the checksum)",
+                                        !changed          ? "copy"
+                                        : same_text(T, S) ? "convert"
+                                                          : "convert (not in the checksum)",
                                         "from", T->type, "to", S->type));
     }
     for (size_t i = 0; i < tc->n; i++)
@@ -1088,8 +1091,7 @@ static int map_columns(struct osc_ctx *x, const struct my_cols *tc, const struct
                        x->qtable.ptr);
             return MG_EUSAGE;
         }
-        if (strcmp(S->type, g->k[i]->type) &&
-            !(int_type(S->base) && int_type(g->k[i]->base)) &&
+        if (strcmp(S->type, g->k[i]->type) && !(int_type(S->base) && int_type(g->k[i]->base)) &&
             !(char_type(S->base) && char_type(g->k[i]->base) && same_text(g->k[i], S))) {
             mg_err_set(err, MG_EUSAGE,
                        "the ALTER changes key column '%s' from %s to %s, which may order rows "
@@ -1190,8 +1192,8 @@ static int add_fks(struct osc_ctx *x, const struct my_table *t, const struct my_
 /* The options the job started with, for the job row. */
 static json_t *job_options(const struct mg_osc_opts *o)
 {
-    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "chunk_ms", (json_int_t)o->chunk_ms,
-                     "max_lag_ms", (json_int_t)o->max_lag_ms, "max_load", (json_int_t)o->max_load,
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "chunk_ms", (json_int_t)o->chunk_ms, "max_lag_ms",
+                     (json_int_t)o->max_lag_ms, "max_load", (json_int_t)o->max_load,
                      "critical_load", (json_int_t)o->critical_load, "cutover_timeout_ms",
                      (json_int_t)o->cutover_timeout_ms, "cutover_lock_ms",
                      (json_int_t)o->cutover_lock_ms);
@@ -1212,10 +1214,20 @@ static int insert_job(struct osc_ctx *x, const char *kind, struct mg_err *err)
     snprintf(est, sizeof(est), "%lld", x->j->rows_estimate);
     snprintf(ver, sizeof(ver), "%llu", (unsigned long long)o->mig_version);
     snprintf(stn, sizeof(stn), "%d", o->mig_statement);
-    const char *p[15] = {kind,     x->j->schema,   x->j->table, x->j->statement,
-                         x->j->where, x->j->phase, keycols,     maxk,
-                         bs,       est,            state,       opts,
-                         o->from_migration ? ver : NULL,         o->from_migration ? stn : NULL,
+    const char *p[15] = {kind,
+                         x->j->schema,
+                         x->j->table,
+                         x->j->statement,
+                         x->j->where,
+                         x->j->phase,
+                         keycols,
+                         maxk,
+                         bs,
+                         est,
+                         state,
+                         opts,
+                         o->from_migration ? ver : NULL,
+                         o->from_migration ? stn : NULL,
                          o->run_id ? o->run_id : ""};
     rc = q0(x, sqlf("osc_job_insert"), p, 15, err);
     if (!rc)
@@ -1240,10 +1252,11 @@ static int check_no_other_job(struct osc_ctx *x, const struct my_table *t, struc
     if (rc)
         return rc;
     if (r->nrows) {
-        mg_err_set(err, MG_EATTENTION, "%s has an unfinished osc job %s (phase %s)",
-                   x->qtable.ptr, drv_val(r, 0, 0), drv_val(r, 0, 6));
-        mg_err_hint(err, "finish it with 'migrate osc --resume %s' or remove it with 'migrate osc "
-                         "--abort %s'",
+        mg_err_set(err, MG_EATTENTION, "%s has an unfinished osc job %s (phase %s)", x->qtable.ptr,
+                   drv_val(r, 0, 0), drv_val(r, 0, 6));
+        mg_err_hint(err,
+                    "finish it with 'migrate osc --resume %s' or remove it with 'migrate osc "
+                    "--abort %s'",
                     drv_val(r, 0, 0), drv_val(r, 0, 0));
         rc = MG_EATTENTION;
     }
@@ -1315,8 +1328,7 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
     const struct mg_osc_opts *o = x->o;
     struct my_names nm;
     struct my_cols sc = {0};
-    json_t *setup = json_array(), *plan_cols = json_array(), *trigs = json_array(),
-           *sql = NULL;
+    json_t *setup = json_array(), *plan_cols = json_array(), *trigs = json_array(), *sql = NULL;
     struct mg_buf b = MG_BUF_INIT;
     struct drv_result *r = NULL;
     int rc, dry = o->dry_run;
@@ -1579,6 +1591,24 @@ static int my_start_alter(struct osc_ctx *x, struct mg_err *err)
     rc = my_setup(x, &t, &a, &tc, &g, keyidx, err);
     if (!rc && !o->dry_run)
         mg_info("osc job %lld: shadow table and triggers are in place", x->j->id);
+    if (rc && !o->dry_run && x->j->id) {
+        /*
+         * The setup failed half way (MySQL commits each DDL statement): what it made goes
+         * again and the job is closed, as the PostgreSQL setup's rollback would leave it.
+         */
+        struct mg_err e2;
+        struct my_names nm;
+        mg_err_clear(&e2);
+        my_names_init(x, &nm, x->j->id, t.schema, t.name);
+        if (!drop_objects(x, &nm, &e2) && !osc_job_save_phase(x, OSC_ABORTED, 0, &e2))
+            x->j->id = 0;
+        else
+            mg_err_context(err,
+                           "osc job %lld could not clean up (%s): remove it with 'migrate "
+                           "osc --abort %lld'",
+                           x->j->id, e2.msg, x->j->id);
+        my_names_free(&nm);
+    }
 out:
     if (rc && x->j && o->dry_run)
         x->j->id = 0;
@@ -1675,10 +1705,10 @@ static int my_start_backfill(struct osc_ctx *x, struct mg_err *err)
         json_object_set_new(plan, "key_index", json_string(keyidx));
         json_object_set_new(plan, "rows_estimate", json_integer(t.rows));
         json_object_set_new(plan, "size_bytes", json_integer(t.bytes));
-        json_object_set_new(
-            plan, "sql",
-            json_pack("{s:[O],s:[O,O]}", "setup", json_object_get(sql, "max_key"), "batch",
-                      json_object_get(sql, "boundary_next"), json_object_get(sql, "update_next")));
+        json_object_set_new(plan, "sql",
+                            json_pack("{s:[O],s:[O,O]}", "setup", json_object_get(sql, "max_key"),
+                                      "batch", json_object_get(sql, "boundary_next"),
+                                      json_object_get(sql, "update_next")));
         x->res->plan = plan;
         goto out;
     }
@@ -1780,8 +1810,9 @@ static int my_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
             rc = range_end(x, lo, n, &hi, err);
         if (!rc) {
             size_t np = range_params_my(lo, hi, nk, p);
-            rc = q(x, &r, sqlt(x, backfill ? (lo ? "update_next" : "update_first")
-                                            : (lo ? "copy_next" : "copy_first")),
+            rc = q(x, &r,
+                   sqlt(x, backfill ? (lo ? "update_next" : "update_first")
+                                    : (lo ? "copy_next" : "copy_first")),
                    p, np, err);
             if (!rc) {
                 *rows = r->affected > 0 ? r->affected : 0;
@@ -1814,8 +1845,8 @@ static int my_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
     }
 }
 
-static int replay_batch(struct osc_ctx *x, long n, int locking, long long *done,
-                        long long *left, struct mg_err *err);
+static int replay_batch(struct osc_ctx *x, long n, int locking, long long *done, long long *left,
+                        struct mg_err *err);
 
 /*
  * After the copy: the switch goes on.  The UPDATE takes the switch's row exclusively, so it
@@ -1833,8 +1864,9 @@ static int my_build(struct osc_ctx *x, struct mg_err *err)
 
     my_names_init(x, &nm, x->j->id, x->j->schema, x->j->table);
     snprintf(secs, sizeof(secs), "%ld",
-             lock_secs(x) || !strcmp(x->c->info.product, "MySQL") ? (lock_secs(x) ? lock_secs(x) : 1)
-                                                                   : 0L);
+             lock_secs(x) || !strcmp(x->c->info.product, "MySQL")
+                 ? (lock_secs(x) ? lock_secs(x) : 1)
+                 : 0L);
     /* the log down to a few keys, without locks */
     for (int round = 0; round < 10000; round++) {
         long long done = 0, left = 0;
@@ -1876,8 +1908,8 @@ static int my_build(struct osc_ctx *x, struct mg_err *err)
  * also keeps absent keys from being inserted meanwhile), upserted into the shadow when they
  * exist and deleted from it when they do not, and the entries go, in one transaction.
  */
-static int replay_batch(struct osc_ctx *x, long n, int locking, long long *done,
-                        long long *left, struct mg_err *err)
+static int replay_batch(struct osc_ctx *x, long n, int locking, long long *done, long long *left,
+                        struct mg_err *err)
 {
     struct my_names nm;
     struct mg_buf b = MG_BUF_INIT, ids = MG_BUF_INIT, inlist = MG_BUF_INIT, krow = MG_BUF_INIT;
@@ -2081,7 +2113,8 @@ static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
     if (rc)
         goto out;
     *rows = atoll(drv_val(r, 0, 0));
-    if (!strcmp(drv_val(r, 0, 0), drv_val(r, 0, 2)) && !strcmp(drv_val(r, 0, 1), drv_val(r, 0, 3))) {
+    if (!strcmp(drv_val(r, 0, 0), drv_val(r, 0, 2)) &&
+        !strcmp(drv_val(r, 0, 1), drv_val(r, 0, 3))) {
         json_t *prev = x->j->verified_key;
         char phase[16];
         snprintf(phase, sizeof(phase), "%s", x->j->phase);
@@ -2193,8 +2226,9 @@ static int my_cutover(struct osc_ctx *x, struct mg_err *err)
         rc = mg_err_set(err, MG_EATTENTION, "the triggers of osc job %lld on %s were dropped",
                         x->j->id, x->qtable.ptr);
         mg_err_detail(err, "writes made without them are missing from the shadow table");
-        mg_err_hint(err, "nothing was swapped; remove the job with 'migrate osc --abort %lld' and "
-                         "start again",
+        mg_err_hint(err,
+                    "nothing was swapped; remove the job with 'migrate osc --abort %lld' and "
+                    "start again",
                     x->j->id);
         goto out;
     }
@@ -2207,8 +2241,9 @@ static int my_cutover(struct osc_ctx *x, struct mg_err *err)
         if (!done && !left)
             break;
         if (!done) {
-            rc = mg_err_set(err, MG_ELOCKTIMEOUT, "the change log could not be replayed: a row "
-                                                  "of it stays locked");
+            rc = mg_err_set(err, MG_ELOCKTIMEOUT,
+                            "the change log could not be replayed: a row "
+                            "of it stays locked");
             goto out;
         }
     }

@@ -18,7 +18,8 @@ try:
         val = "%032x" % random.getrandbits(128)
         if r < 0.25:
             n, next_key = next_key, next_key + clients
-            body = f"INSERT INTO t VALUES ({n}, 0, '{val}'); INSERT INTO c VALUES ({n}, 0, '{val}');"
+            body = (f"INSERT INTO t (id, v, s) VALUES ({n}, 0, '{val}'); "
+                    f"INSERT INTO c (id, v, s) VALUES ({n}, 0, '{val}');")
         elif r < 0.75:
             body = (f"UPDATE t SET v = v + 1, s = '{val}' WHERE id = {k}; "
                     f"UPDATE c SET v = v + 1, s = '{val}' WHERE id = {k};")

@@ -84,3 +84,59 @@ job_field() { pg "SELECT $2 FROM migrate_osc_jobs WHERE id = $1"; }
 job_unlocked() {
     [ "$(pg "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" = 0 ]
 }
+
+# --- MariaDB ---
+
+# my_osc_tables N: t and c with N equal rows.
+my_osc_tables() {
+    my "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, s varchar(40));
+        CREATE TABLE c (id int PRIMARY KEY, v int NOT NULL, s varchar(40));
+        INSERT INTO t SELECT seq, 0, md5(seq) FROM seq_1_to_$1;
+        INSERT INTO c SELECT * FROM t;" || fail "setup"
+    MY_ROWS=$1
+}
+
+# my_workload_start: two clients, about 200 transactions a second each (my_osc_work.py), each
+# a generator feeding a mariadb client through a FIFO.
+my_workload_start() {
+    local here i
+    here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    MYWL=()
+    for i in 1 2; do
+        mkfifo "$T/wl$i.fifo"
+        mariadb --no-defaults -uroot --socket="$MG_MY_DIR/sock/mysqld.sock" --force "$MYDB" \
+            <"$T/wl$i.fifo" >"$T/wl$i.out" 2>"$T/wl$i.err" &
+        MYWL+=($!)
+        python3 "$here/my_osc_work.py" "$MY_ROWS" $i 2 200 >"$T/wl$i.fifo" &
+        MYWL+=($!)
+    done
+    my_workload_more 20
+}
+
+# my_workload_more N: waits until the workload made N more new keys.
+my_workload_more() {
+    local before
+    before=$(my "SELECT MAX(id) FROM c")
+    wait_until "[ \$(my 'SELECT MAX(id) FROM c') -gt $((before + $1 * 2)) ]" "$1 more workload transactions"
+}
+
+# my_workload_stop: ends the generators (a transaction in flight rolls back in both tables);
+# none of the clients' statements may have failed.
+my_workload_stop() {
+    kill -TERM "${MYWL[1]}" "${MYWL[3]}" 2>/dev/null
+    wait "${MYWL[@]}" 2>/dev/null
+    if grep -q ERROR "$T/wl1.err" "$T/wl2.err"; then
+        fail "workload statements failed: $(grep -h ERROR "$T/wl1.err" "$T/wl2.err" | head -5)"
+    fi
+    return 0
+}
+
+# my_assert_same_rows: t holds exactly the rows of c.
+my_assert_same_rows() {
+    local a b
+    a=$(my "SELECT COUNT(*) FROM (SELECT id, v, s FROM t EXCEPT SELECT id, v, s FROM c) x")
+    b=$(my "SELECT COUNT(*) FROM (SELECT id, v, s FROM c EXCEPT SELECT id, v, s FROM t) x")
+    [ "$a" = 0 ] && [ "$b" = 0 ] || fail "t and c differ: $a rows only in t, $b only in c"
+}
+
+my_job_field() { my "SELECT $2 FROM migrate_osc_jobs WHERE id = $1"; }

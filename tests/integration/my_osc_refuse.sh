@@ -1,0 +1,73 @@
+# MariaDB: what an online change refuses, and why; a dry run; a backfill; an online migration
+# file; names that need backticks.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/osclib.sh"
+new_my_db
+my "CREATE TABLE nokey (a int, b text); INSERT INTO nokey VALUES (1, 'x');
+    CREATE TABLE t (id int PRIMARY KEY, v int, s varchar(20));
+    INSERT INTO t SELECT seq, seq, 'x' FROM seq_1_to_1000;
+    CREATE TABLE trig (id int PRIMARY KEY); CREATE TRIGGER tr AFTER INSERT ON trig FOR EACH ROW SET @x = 1;
+    CREATE TABLE parent (id int PRIMARY KEY);
+    CREATE TABLE child (id int PRIMARY KEY, p int, FOREIGN KEY (p) REFERENCES parent (id));
+    CREATE TABLE ar (id int PRIMARY KEY) ENGINE = Aria;"
+
+mg osc --table nokey --alter "ALTER TABLE nokey MODIFY a bigint"
+assert_rc 2 "no key"
+assert_err "it has no primary key or unique index over NOT NULL columns"
+mg osc --alter "ALTER TABLE trig ADD COLUMN x int"
+assert_rc 2 "triggers"
+assert_err "it has triggers of its own"
+mg osc --alter "ALTER TABLE parent ADD COLUMN x int"
+assert_rc 2 "referenced"
+assert_err "foreign keys point at it"
+mg osc --alter "ALTER TABLE ar ADD COLUMN x int"
+assert_rc 2 "not innodb"
+assert_err "it is not an InnoDB table"
+mg osc --alter "ALTER TABLE t RENAME TO t2"
+assert_rc 2 "rename"
+assert_err "the online schema change cannot rename the table"
+mg osc --alter "ALTER TABLE t ADD COLUMN x int; DROP TABLE t"
+assert_rc 2 "two statements"
+assert_err "--alter must be exactly one ALTER TABLE statement"
+mg osc --alter "ALTER TABLE t MODIFY id varchar(10)"
+assert_rc 2 "key reordered"
+assert_err "the ALTER changes key column 'id' from int(11) to varchar(10)"
+mg osc --alter "ALTER TABLE t MODIFY nope int"
+assert_rc 1 "server error"
+assert_err "applying the ALTER to the shadow table"
+assert_eq "$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME LIKE '\\_osc%'")" 0
+
+# a dry run creates the shadow only to learn the change, and drops it again
+mg osc --alter "ALTER TABLE t MODIFY v bigint, ADD COLUMN w int" --dry-run
+assert_rc 0 "dry run"
+assert_out "column:    v: convert (int(11) -> bigint(20))"
+assert_out "column:    w: new (int(11))"
+assert_out "RENAME TABLE \`$MYDB\`.\`t\` WAIT 0 TO"
+assert_eq "$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME LIKE '\\_osc%'")" 0
+
+# names that need backticks, and a foreign key of the table itself
+my 'CREATE TABLE `Order Items` (`Id` int PRIMARY KEY, `Parent` int, q int, FOREIGN KEY (`Parent`) REFERENCES parent (id));
+    INSERT INTO parent VALUES (1); INSERT INTO `Order Items` VALUES (1, 1, 1), (2, 1, 2)'
+mg osc --table '`Order Items`' --alter 'ALTER TABLE `Order Items` MODIFY q bigint'
+assert_rc 0 "backticked name"
+assert_eq "$(my 'SELECT SUM(q) FROM `Order Items`')" 3
+assert_eq "$(my "SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = '$MYDB' AND TABLE_NAME = 'Order Items' AND REFERENCED_TABLE_NAME = 'parent'")" 1
+
+# a backfill
+mg osc --table t --backfill "SET s = CONCAT('v', v)" --where "v % 2 = 0" --chunk-time 10ms
+assert_rc 0 "backfill"
+assert_out "backfilled \`$MYDB\`.\`t\`: 500 rows updated"
+assert_eq "$(my "SELECT COUNT(*) FROM t WHERE s = CONCAT('v', v)")" 500
+mg osc --table t --backfill "SET s = 'x' WHERE v = 1"
+assert_rc 2 "backfill with where inside"
+
+# an online migration file
+export MIGRATE_PATH=m
+mig m 1 widen "-- migrate:online
+ALTER TABLE t MODIFY v bigint;
+CREATE TABLE after_it (id int);" "DROP TABLE after_it;"
+mg up
+assert_rc 0 "up"
+assert_err "statement 1 of 2 (line 2): online schema change"
+assert_eq "$(my "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 't' AND COLUMN_NAME = 'v'")" bigint
+assert_eq "$(my "SELECT CONCAT(status, ' ', stmts_done) FROM migrate_history WHERE version = 1")" "applied 2"
