@@ -8,11 +8,13 @@
  * server's SQLSTATE, primary message, detail, hint and position.
  */
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pg_query.h>
 #include <pg_query.pb-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "driver.h"
 #include "util.h"
@@ -37,6 +39,11 @@ struct pg_conn {
     volatile int canceled; /* set by cancel(); tells a user cancel from statement_timeout */
     struct prepared prep[PREPARED_MAX];
     size_t nprep;
+    /* a statement sent by exec_start: its first error and rows, until exec_wait sees its end */
+    int busy;
+    int busy_rc;
+    long long busy_rows;
+    struct mg_err busy_err;
 };
 
 static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
@@ -798,14 +805,14 @@ static int pg_begin(struct drv_conn *base, struct mg_err *err)
     return simple(base, "BEGIN", err);
 }
 
-static int pg_begin_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms,
-                             struct mg_err *err)
+static int pg_begin_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms, struct mg_err *err)
 {
     char sql[160];
 
     /* two integers of ours, not user input: one round trip instead of two */
-    snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL lock_timeout = %ld; SET LOCAL statement_timeout = %ld",
-             lock_ms, stmt_ms);
+    snprintf(sql, sizeof(sql),
+             "BEGIN; SET LOCAL lock_timeout = %ld; SET LOCAL statement_timeout = %ld", lock_ms,
+             stmt_ms);
     return simple(base, sql, err);
 }
 
@@ -936,6 +943,387 @@ static void pg_cancel(struct drv_conn *base)
         PQcancel(c->cancel, buf, sizeof(buf));
 }
 
+/* ---------- estimate, clone and preflight ---------- */
+
+static char *dup_cell(const struct drv_result *r, size_t row, size_t col)
+{
+    const char *v = drv_val(r, row, col);
+    return v ? mg_strdup(v) : NULL;
+}
+
+static long long ll_cell(const struct drv_result *r, size_t row, size_t col)
+{
+    const char *v = drv_val(r, row, col);
+    return v ? atoll(v) : -1;
+}
+
+static int pg_backend_id(struct drv_conn *base, long long *out, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+
+    (void)err;
+    *out = PQbackendPID(c->pg);
+    return 0;
+}
+
+static int pg_db_identity(struct drv_conn *base, struct drv_db_identity *out, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc;
+
+    /* pg_control_system() may be revoked on managed servers: ask first, then read */
+    rc = pg_query(base, &r,
+                  "SELECT has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE'), "
+                  "pg_postmaster_start_time()::text, d.oid::text, current_database(), "
+                  "coalesce(host(inet_server_addr()), 'local socket') || ':' || "
+                  "current_setting('port') "
+                  "FROM pg_database d WHERE d.datname = current_database()",
+                  NULL, 0, err);
+    if (rc)
+        return rc;
+    if (r->nrows != 1) {
+        drv_result_free(r);
+        return mg_err_set(err, MG_EFAIL, "cannot find the current database in pg_database");
+    }
+    snprintf(out->started, sizeof(out->started), "%s", drv_val(r, 0, 1));
+    snprintf(out->database_id, sizeof(out->database_id), "%s", drv_val(r, 0, 2));
+    snprintf(out->database, sizeof(out->database), "%s", drv_val(r, 0, 3));
+    snprintf(out->address, sizeof(out->address), "%s", drv_val(r, 0, 4));
+    int can = drv_val(r, 0, 0) && drv_val(r, 0, 0)[0] == 't';
+    drv_result_free(r);
+    if (!can)
+        return 0;
+    rc =
+        pg_query(base, &r, "SELECT system_identifier::text FROM pg_control_system()", NULL, 0, err);
+    if (rc)
+        return rc;
+    if (r->nrows == 1 && drv_val(r, 0, 0))
+        snprintf(out->server_id, sizeof(out->server_id), "%s", drv_val(r, 0, 0));
+    drv_result_free(r);
+    return 0;
+}
+
+static int pg_session_locks(struct drv_conn *base, long long backend, struct drv_locks *out,
+                            int *waiting, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    char pid[24];
+    const char *p[1] = {pid};
+    struct drv_result *r;
+    int rc;
+
+    snprintf(pid, sizeof(pid), "%lld", backend ? backend : (long long)PQbackendPID(c->pg));
+    /*
+     * Relation locks in this database, plus any lock the session waits for:
+     * a wait on a transaction or virtual xid (CONCURRENTLY waiting for older
+     * transactions) is not a relation lock but still a wait.
+     */
+    rc = pg_query(base, &r,
+                  "SELECT l.locktype = 'relation', l.relation::text, n.nspname, c.relname, "
+                  "c.relkind::text, l.mode, l.granted "
+                  "FROM pg_catalog.pg_locks l "
+                  "LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation "
+                  "LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                  "WHERE l.pid = $1::int AND ((l.locktype = 'relation' AND l.database = "
+                  "(SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) "
+                  "AND (n.nspname IS NULL OR (n.nspname NOT IN ('pg_catalog', "
+                  "'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%')))"
+                  " OR NOT l.granted)",
+                  p, 1, err);
+    if (rc)
+        return rc;
+    out->v = mg_calloc(r->nrows ? r->nrows : 1, sizeof(*out->v));
+    for (size_t i = 0; i < r->nrows; i++) {
+        int granted = drv_val(r, i, 6) && drv_val(r, i, 6)[0] == 't';
+        if (!granted)
+            *waiting = 1;
+        if (!(drv_val(r, i, 0) && drv_val(r, i, 0)[0] == 't'))
+            continue;
+        struct drv_lock *l = &out->v[out->n++];
+        l->rel_id = dup_cell(r, i, 1);
+        l->schema = dup_cell(r, i, 2);
+        l->name = dup_cell(r, i, 3);
+        l->kind = drv_val(r, i, 4) ? drv_val(r, i, 4)[0] : 0;
+        l->mode = dup_cell(r, i, 5);
+        l->granted = granted;
+    }
+    drv_result_free(r);
+    return 0;
+}
+
+/* Fills out from rows of (oid, schema, name, kind, table, file, bytes, total, pages, rows). */
+static void rels_from_result(struct drv_rels *out, const struct drv_result *r)
+{
+    out->v = mg_calloc(r->nrows ? r->nrows : 1, sizeof(*out->v));
+    for (size_t i = 0; i < r->nrows; i++) {
+        struct drv_rel *x = &out->v[out->n++];
+        x->id = dup_cell(r, i, 0);
+        x->schema = dup_cell(r, i, 1);
+        x->name = dup_cell(r, i, 2);
+        x->kind = drv_val(r, i, 3) ? drv_val(r, i, 3)[0] : 0;
+        x->table_id = dup_cell(r, i, 4);
+        x->file = dup_cell(r, i, 5);
+        x->bytes = ll_cell(r, i, 6);
+        x->total_bytes = ll_cell(r, i, 7);
+        x->pages = ll_cell(r, i, 8);
+        x->rows = drv_val(r, i, 9) ? atof(drv_val(r, i, 9)) : -1;
+        if (x->rows < 0)
+            x->rows = -1; /* reltuples is -1 before the first VACUUM or ANALYZE (PostgreSQL 14+) */
+    }
+}
+
+#define REL_COLUMNS                                                                                \
+    "c.oid::text, n.nspname, c.relname, c.relkind::text, "                                         \
+    "CASE WHEN c.relkind IN ('i', 'I') THEN ix.indrelid::text END, "                               \
+    "pg_catalog.pg_relation_filenode(c.oid)::text, "                                               \
+    "pg_catalog.pg_relation_size(c.oid), "                                                         \
+    "CASE WHEN c.relkind IN ('r', 'm', 't') THEN pg_catalog.pg_total_relation_size(c.oid) "        \
+    "ELSE pg_catalog.pg_relation_size(c.oid) END, "                                                \
+    "c.relpages, c.reltuples::float8 "
+
+static int pg_relation_files(struct drv_conn *base, struct drv_rels *out, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc;
+
+    rc = pg_query(base, &r,
+                  "SELECT " REL_COLUMNS "FROM pg_catalog.pg_class c "
+                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                  "LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.oid "
+                  "WHERE c.relkind IN ('r', 'p', 'i', 'I', 'm', 'S', 'v', 'f') "
+                  "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                  "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' "
+                  "ORDER BY c.oid",
+                  NULL, 0, err);
+    if (rc)
+        return rc;
+    rels_from_result(out, r);
+    drv_result_free(r);
+    return 0;
+}
+
+static int pg_relation_stats(struct drv_conn *base, const char *const *names, size_t n,
+                             struct drv_rels *out, struct mg_err *err)
+{
+    struct mg_buf list = MG_BUF_INIT;
+    const char *p[1];
+    struct drv_result *r;
+    int rc;
+
+    /* the names travel as one parameter, a JSON array: no quoting of ours */
+    mg_buf_addch(&list, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            mg_buf_addch(&list, ',');
+        mg_buf_addch(&list, '"');
+        for (const char *s = names[i]; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                mg_buf_addch(&list, '\\');
+            if ((unsigned char)*s < 0x20)
+                mg_buf_addf(&list, "\\u%04x", (unsigned char)*s);
+            else
+                mg_buf_addch(&list, *s);
+        }
+        mg_buf_addch(&list, '"');
+    }
+    mg_buf_addch(&list, ']');
+    p[0] = list.ptr;
+    rc = pg_query(
+        base, &r,
+        "WITH want AS (SELECT DISTINCT pg_catalog.to_regclass(x) AS oid "
+        "FROM pg_catalog.json_array_elements_text($1::json) x), "
+        "rels AS (SELECT oid FROM want WHERE oid IS NOT NULL UNION "
+        "SELECT i.indexrelid FROM pg_catalog.pg_index i JOIN want w ON i.indrelid = w.oid) "
+        "SELECT " REL_COLUMNS "FROM rels JOIN pg_catalog.pg_class c ON c.oid = rels.oid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.oid ORDER BY c.oid",
+        p, 1, err);
+    mg_buf_free(&list);
+    if (rc)
+        return rc;
+    rels_from_result(out, r);
+    drv_result_free(r);
+    return 0;
+}
+
+static int pg_begin_read_only(struct drv_conn *base, struct mg_err *err)
+{
+    return simple(base,
+                  "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY; "
+                  "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                  err);
+}
+
+static int pg_exec_start(struct drv_conn *base, const char *sql, size_t len, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    char *copy = NULL;
+    int ok;
+
+    if (c->busy)
+        return mg_err_set(err, MG_EFAIL, "a statement is still running on this connection");
+    if (sql[len] != '\0') {
+        copy = mg_strndup(sql, len);
+        sql = copy;
+    }
+    ok = PQsendQuery(c->pg, sql);
+    free(copy);
+    if (!ok) {
+        int code = PQstatus(c->pg) == CONNECTION_BAD ? MG_ECONN : MG_EFAIL;
+        conn_message(c, err, code, "cannot send the statement");
+        return code;
+    }
+    c->busy = 1;
+    c->busy_rc = 0;
+    c->busy_rows = -1;
+    mg_err_clear(&c->busy_err);
+    return 0;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int pg_exec_wait(struct drv_conn *base, long timeout_ms, int *done, long long *rows,
+                        struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+
+    if (!c->busy)
+        return mg_err_set(err, MG_EFAIL, "no statement is running on this connection");
+    for (;;) {
+        if (!PQconsumeInput(c->pg)) {
+            c->busy = 0;
+            *done = 1;
+            conn_message(c, err, MG_ECONN, "lost the connection to the server");
+            return MG_ECONN;
+        }
+        while (!PQisBusy(c->pg)) {
+            PGresult *res = PQgetResult(c->pg);
+            if (!res) {
+                c->busy = 0;
+                *done = 1;
+                if (rows)
+                    *rows = c->busy_rows;
+                if (c->busy_rc)
+                    mg_err_copy(err, &c->busy_err);
+                return c->busy_rc;
+            }
+            if (!c->busy_rc) {
+                c->busy_rc = result_error(c, res, &c->busy_err);
+                const char *t = PQcmdTuples(res);
+                if (!c->busy_rc && t && *t)
+                    c->busy_rows = atoll(t);
+            }
+            PQclear(res);
+        }
+        long long left = deadline - now_ms();
+        if (left <= 0)
+            return 0;
+        struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+        if (pfd.fd < 0) {
+            c->busy = 0;
+            *done = 1;
+            conn_message(c, err, MG_ECONN, "lost the connection to the server");
+            return MG_ECONN;
+        }
+        poll(&pfd, 1, (int)left);
+    }
+}
+
+static int pg_copy_out(struct drv_conn *base, const char *sql, drv_copy_sink sink, void *arg,
+                       struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    PGresult *res = PQexec(c->pg, sql);
+    int rc = 0, n;
+    char *data;
+
+    if (!res || PQresultStatus(res) != PGRES_COPY_OUT) {
+        rc = result_error(c, res, err);
+        PQclear(res);
+        return rc ? rc : mg_err_set(err, MG_EFAIL, "the statement is not a COPY ... TO STDOUT");
+    }
+    PQclear(res);
+    while ((n = PQgetCopyData(c->pg, &data, 0)) > 0) {
+        if (!rc && sink(arg, data, (size_t)n, err)) {
+            rc = err->code ? err->code : MG_EFAIL;
+            /* stop the server sending; what still arrives is read and dropped */
+            char buf[256];
+            if (c->cancel)
+                PQcancel(c->cancel, buf, sizeof(buf));
+        }
+        PQfreemem(data);
+    }
+    /* n == -1: done, -2: an error, both followed by the final result */
+    while ((res = PQgetResult(c->pg)) != NULL) {
+        if (!rc)
+            rc = result_error(c, res, err);
+        PQclear(res);
+    }
+    if (!rc && n == -2) {
+        conn_message(c, err, MG_EFAIL, "COPY failed");
+        rc = MG_EFAIL;
+    }
+    return rc;
+}
+
+static int pg_copy_in_start(struct drv_conn *base, const char *sql, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    PGresult *res = PQexec(c->pg, sql);
+    int rc = 0;
+
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+        rc = result_error(c, res, err);
+        if (!rc)
+            rc = mg_err_set(err, MG_EFAIL, "the statement is not a COPY ... FROM STDIN");
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int pg_copy_in_put(struct drv_conn *base, const char *data, size_t len, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+
+    if (len > (size_t)0x7fffffff)
+        return mg_err_set(err, MG_EFAIL, "a COPY chunk over 2 GB");
+    if (PQputCopyData(c->pg, data, (int)len) != 1) {
+        conn_message(c, err, MG_ECONN, "COPY FROM STDIN failed");
+        return MG_ECONN;
+    }
+    return 0;
+}
+
+static int pg_copy_in_end(struct drv_conn *base, int abort, long long *rows, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    PGresult *res;
+    int rc = 0, first = 1;
+
+    if (PQputCopyEnd(c->pg, abort ? "aborted by migrate" : NULL) != 1) {
+        conn_message(c, err, MG_ECONN, "COPY FROM STDIN failed");
+        return MG_ECONN;
+    }
+    while ((res = PQgetResult(c->pg)) != NULL) {
+        if (first && !abort) {
+            rc = result_error(c, res, err);
+            const char *t = PQcmdTuples(res);
+            if (!rc && rows && t && *t)
+                *rows = atoll(t);
+        }
+        first = 0;
+        PQclear(res);
+    }
+    return rc;
+}
+
 const struct drv_ops drv_postgres_ops = {
     .api_version = DRV_API_VERSION,
     .name = "postgres",
@@ -955,4 +1343,16 @@ const struct drv_ops drv_postgres_ops = {
     .set_timeouts = pg_set_timeouts,
     .cancel = pg_cancel,
     .begin_timeouts = pg_begin_timeouts,
+    .backend_id = pg_backend_id,
+    .db_identity = pg_db_identity,
+    .session_locks = pg_session_locks,
+    .relation_files = pg_relation_files,
+    .relation_stats = pg_relation_stats,
+    .begin_read_only = pg_begin_read_only,
+    .exec_start = pg_exec_start,
+    .exec_wait = pg_exec_wait,
+    .copy_out = pg_copy_out,
+    .copy_in_start = pg_copy_in_start,
+    .copy_in_put = pg_copy_in_put,
+    .copy_in_end = pg_copy_in_end,
 };

@@ -13,6 +13,7 @@ int cmd_force(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_baseline(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_validate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_version(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_estimate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_sandbox(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 
 #endif

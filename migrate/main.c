@@ -33,6 +33,8 @@ static const struct mg_cmd commands[] = {
     {"validate", cmd_validate, 0, "",
      "check files (and, with a database, the history): duplicates, edits, gaps, order"},
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
+    {"estimate", cmd_estimate, 0, "--clone URL [-d TARGET] [--max-blocking DUR]",
+     "run pending migrations on a clone: locks, rewrites, durations scaled to the target"},
     {"sandbox", cmd_sandbox, 0, "start|stop|restart|url|status [--driver postgres] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
     {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
