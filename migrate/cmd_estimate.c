@@ -143,7 +143,7 @@ int cmd_estimate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     struct mg_source src;
     struct mg_ctx cctx;
     struct mg_session cs;
-    struct drv_conn *sampler = NULL;
+    struct drv_conn *sampler = NULL, *gate = NULL;
     struct target t;
     struct mg_history ch;
     struct mg_status cst, tst;
@@ -274,7 +274,22 @@ int cmd_estimate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             goto out;
     }
 
-    struct mg_est_env env = {.clone = &cs, .sampler = sampler, .ctx = ctx};
+    {
+        struct drv_connect_opts o = {0};
+        char app[64];
+        snprintf(app, sizeof(app), "migrate estimate %.8s gate", ctx->run_id);
+        o.application_name = app;
+        rc = drv_open(&gate, clone_url, &o, err);
+        if (!rc)
+            rc = drv_set_timeouts(gate, ctx->lock_timeout_ms, 0, err);
+        if (!rc)
+            rc = drv_set_timeouts(sampler, ctx->lock_timeout_ms, 0, err);
+        if (rc) {
+            mg_err_context(err, "a third session on the clone, to sample locks");
+            goto out;
+        }
+    }
+    struct mg_est_env env = {.clone = &cs, .sampler = sampler, .gate = gate, .ctx = ctx};
     rc = mg_estimate_run(&est, &env, &plan, err);
     ran = 1;
 
@@ -360,6 +375,7 @@ out:
     if (t.have_h)
         mg_history_free(&t.h);
     drv_close(sampler);
+    drv_close(gate);
     if (have_st)
         mg_status_free(&cst);
     if (have_ch)

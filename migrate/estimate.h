@@ -173,7 +173,8 @@ int mg_refuse_same_database(struct drv_conn *a, const char *a_what, struct drv_c
 
 struct mg_est_env {
     struct mg_session *clone; /* holds the runner lock; history tables exist */
-    struct drv_conn *sampler; /* a second session on the clone */
+    struct drv_conn *sampler; /* a second session on the clone: samples locks, holds a gate */
+    struct drv_conn *gate;    /* a third session: the other gate (may be NULL) */
     const struct mg_ctx *ctx;
 };
 

@@ -362,6 +362,7 @@ struct seen {
     int awaited;
     double first_granted; /* < 0: never seen granted */
     double last;          /* last sample it was in */
+    double gone;          /* first sample after `last` without it; < 0 while it is there */
 };
 
 struct sampling {
@@ -398,6 +399,7 @@ static void record_sample(struct sampling *s, const struct drv_locks *l, double 
             e->rel_id = mg_strdup(x->rel_id);
             e->mode = mg_strdup(x->mode);
             e->first_granted = -1;
+            e->gone = -1;
         }
         if (!e->name && x->name) {
             e->schema = x->schema ? mg_strdup(x->schema) : NULL;
@@ -409,14 +411,21 @@ static void record_sample(struct sampling *s, const struct drv_locks *l, double 
         else if (e->first_granted < 0)
             e->first_granted = t;
         e->last = t;
+        e->gone = -1;
     }
+    for (size_t k = 0; k < s->n; k++)
+        if (s->v[k].last < t && s->v[k].gone < 0)
+            s->v[k].gone = t;
     s->last_sample = t;
 }
 
-/* Takes ACCESS SHARE on the tables the statement names (see the file comment). */
-static int open_gate(struct obs *o, struct mg_err *err)
+/*
+ * Opens a gate on g: a snapshot, and ACCESS SHARE on the tables the
+ * statement names (see the file comment).  With `nowait` a table the
+ * statement holds a stronger lock on makes it fail at once instead of wait.
+ */
+static int open_gate(struct obs *o, struct drv_conn *g, int nowait, struct mg_err *err)
 {
-    struct drv_conn *g = o->env->sampler;
     struct mg_buf sql = MG_BUF_INIT;
     int rc;
 
@@ -434,7 +443,7 @@ static int open_gate(struct obs *o, struct mg_err *err)
         drv_quote_ident(g, &sql, t->schema);
         mg_buf_addch(&sql, '.');
         drv_quote_ident(g, &sql, t->name);
-        mg_buf_adds(&sql, " IN ACCESS SHARE MODE");
+        mg_buf_adds(&sql, nowait ? " IN ACCESS SHARE MODE NOWAIT" : " IN ACCESS SHARE MODE");
         rc = drv_exec(g, sql.ptr, NULL, err);
     }
     mg_buf_free(&sql);
@@ -443,17 +452,33 @@ static int open_gate(struct obs *o, struct mg_err *err)
     return rc;
 }
 
-/*
- * One statement outside a transaction, its locks sampled from the second
- * session.  Locks are kept when seen in any sample; one still there in the
- * last sample is taken as held to the end.
- */
-static int observe_sampled(struct obs *o, long lock_ms, long stmt_ms, struct mg_err *err)
+static void close_gate(struct drv_conn *g)
 {
-    struct drv_conn *g = o->env->sampler;
+    struct mg_err ignored;
+
+    mg_err_clear(&ignored);
+    if (drv_commit(g, &ignored))
+        drv_rollback_quiet(g);
+}
+
+#define MAX_HANDOVERS 32
+
+/*
+ * One statement outside a transaction, its locks sampled from a second
+ * session.  Two gates take turns: when the statement is seen waiting, the
+ * other gate is opened before the waited-for one closes, so the statement's
+ * next wait (a statement works in phases: DROP INDEX CONCURRENTLY waits for
+ * the table's lockers twice, DETACH CONCURRENTLY waits, then locks the
+ * partition) is seen too.  A lock seen in any sample is kept; one still
+ * there in the last sample is taken as held to the end.
+ */
+static int observe_sampled(struct obs *o, unsigned flags, long lock_ms, long stmt_ms,
+                           struct mg_err *err)
+{
+    struct drv_conn *g[2] = {o->env->sampler, o->env->gate};
     struct sampling smp = {0};
     long long pid, rows = -1;
-    int rc, done = 0, gate = 0, sampling = 1;
+    int rc, done = 0, sampling = 1, armed[2] = {0, 0}, handovers = 0, was_waiting = 0;
     double t0, t1, prev, gate_opened = -1;
 
     o->st->sampled = 1;
@@ -467,8 +492,8 @@ static int observe_sampled(struct obs *o, long lock_ms, long stmt_ms, struct mg_
     if (!strcmp(o->dialect, "postgres")) {
         struct mg_err gerr;
         mg_err_clear(&gerr);
-        gate = open_gate(o, &gerr) == 0;
-        if (!gate)
+        armed[0] = open_gate(o, g[0], 0, &gerr) == 0;
+        if (!armed[0])
             mg_debug("estimate: no gate for the sampled statement: %s", gerr.msg);
     }
     t0 = prev = now_ms();
@@ -479,10 +504,10 @@ static int observe_sampled(struct obs *o, long lock_ms, long stmt_ms, struct mg_
             continue;
         struct drv_locks l;
         struct mg_err serr;
-        int waiting = 0;
+        int waiting = 0, handed_over = 0;
         double t = now_ms();
         mg_err_clear(&serr);
-        if (drv_session_locks(g, pid, &l, &waiting, &serr)) {
+        if (drv_session_locks(g[0], pid, &l, &waiting, &serr)) {
             mg_warn("estimate: sampling the locks stopped: %s", serr.msg);
             sampling = 0;
             continue;
@@ -491,27 +516,36 @@ static int observe_sampled(struct obs *o, long lock_ms, long stmt_ms, struct mg_
         drv_locks_free(&l);
         o->st->samples++;
         if (waiting) {
-            o->st->waited_ms += t - prev;
-            if (gate) {
-                struct mg_err cerr;
-                mg_err_clear(&cerr);
-                if (drv_commit(g, &cerr))
-                    drv_rollback_quiet(g);
-                gate = 0;
+            /* it began to wait somewhere since the last sample: count half of that */
+            o->st->waited_ms += was_waiting ? t - prev : (t - prev) / 2;
+            int cur = armed[0] ? 0 : armed[1] ? 1 : -1;
+            handed_over = cur >= 0;
+            if (cur >= 0) {
+                int nxt = 1 - cur;
+                struct mg_err gerr;
+                mg_err_clear(&gerr);
+                if (g[nxt] && handovers < MAX_HANDOVERS)
+                    armed[nxt] = open_gate(o, g[nxt], 1, &gerr) == 0;
+                handovers++;
+                close_gate(g[cur]);
+                armed[cur] = 0;
                 gate_opened = now_ms();
+                /* it waited for the gate until now */
+                o->st->waited_ms += gate_opened - t;
+                t = gate_opened;
             }
         }
+        was_waiting = waiting && !handed_over;
         prev = t;
     }
     t1 = now_ms();
-    if (gate)
-        drv_rollback_quiet(g);
+    for (int i = 0; i < 2; i++)
+        if (armed[i])
+            close_gate(g[i]);
     o->st->rows = rows;
     double elapsed = t1 - t0;
     o->st->clone_ms = elapsed - o->st->waited_ms > 0 ? elapsed - o->st->waited_ms : 0;
     if (!rc) {
-        struct mg_err e2;
-        mg_err_clear(&e2);
         /* back to the run's timeouts for the catalog reads and what follows */
         rc = drv_set_timeouts(o->c, o->env->ctx->lock_timeout_ms, 0, err);
         if (!rc)
@@ -523,9 +557,12 @@ static int observe_sampled(struct obs *o, long lock_ms, long stmt_ms, struct mg_
             double from = s->first_granted >= 0 ? s->first_granted
                           : gate_opened >= 0    ? gate_opened
                                                 : t0;
-            double to = s->last >= smp.last_sample ? t1 : s->last + SAMPLE_MS;
+            double to = s->gone >= 0 ? s->gone : t1;
             double busy = elapsed - o->st->waited_ms;
             double frac = busy > 0 ? (to - from) / busy : 1;
+            /* without CONCURRENTLY a statement keeps its locks to its end (VACUUM FULL) */
+            if (!(flags & DRV_STMT_CONCURRENT))
+                frac = 1;
             add_lock(o, s->rel_id, s->schema, s->name, s->kind, s->mode, s->awaited,
                      frac < 0   ? 0
                      : frac > 1 ? 1
@@ -750,7 +787,7 @@ static int run_migration(struct mg_estimate *out, struct mg_est_env *env,
             rc = mg_err_set(err, MG_ECANCELED, "interrupted before statement %zu", k + 1);
         } else if (s->flags & DRV_STMT_NO_TXN) {
             long l = (s->flags & DRV_STMT_CONCURRENT) ? 0 : lock_ms;
-            rc = observe_sampled(&o, l, env->ctx->statement_timeout_ms, err);
+            rc = observe_sampled(&o, s->flags, l, env->ctx->statement_timeout_ms, err);
             if (!rc)
                 rc = progress(&r, err);
         } else {
