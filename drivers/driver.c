@@ -158,6 +158,33 @@ int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_e
     return checked(c->ops->set_timeouts(c, lock_ms, stmt_ms, err), err);
 }
 
+int drv_dry_run(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err)
+{
+    if (!c->ops->dry_run)
+        return mg_err_set(err, MG_EUSAGE, "the %s driver cannot do a dry run", c->ops->name);
+    return checked(c->ops->dry_run(c, sink, err), err);
+}
+
+int drv_read_only(struct drv_conn *c, struct mg_err *err)
+{
+    if (!c->ops->read_only)
+        return mg_err_set(err, MG_EUSAGE, "the %s driver cannot make a session read-only",
+                          c->ops->name);
+    return checked(c->ops->read_only(c, err), err);
+}
+
+long drv_backend_id(struct drv_conn *c)
+{
+    return c->ops->backend_id ? c->ops->backend_id(c) : -1;
+}
+
+int drv_progress(struct drv_conn *monitor, long backend, struct mg_buf *out, struct mg_err *err)
+{
+    if (!monitor->ops->progress || backend < 0)
+        return 0;
+    return checked(monitor->ops->progress(monitor, backend, out, err), err);
+}
+
 void drv_cancel(struct drv_conn *c)
 {
     if (c && c->ops->cancel)
@@ -167,6 +194,39 @@ void drv_cancel(struct drv_conn *c)
 void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *ident)
 {
     c->ops->quote_ident(out, ident);
+}
+
+void drv_log_pos_init(struct drv_log_pos *p)
+{
+    memset(p, 0, sizeof(*p));
+    mg_buf_init(&p->gtid_set);
+}
+
+void drv_log_pos_free(struct drv_log_pos *p)
+{
+    mg_buf_free(&p->gtid_set);
+}
+
+/* The error of an optional method the driver lacks. */
+static int unsupported(const struct drv_conn *c, const char *what, struct mg_err *err)
+{
+    mg_err_set(err, MG_EFAIL, "%s is not supported by the %s driver", what, c->ops->name);
+    return MG_EFAIL;
+}
+
+int drv_log_position(struct drv_conn *c, struct drv_log_pos *out, struct mg_err *err)
+{
+    if (!c->ops->log_position)
+        return unsupported(c, "reading the log position", err);
+    return checked(c->ops->log_position(c, out, err), err);
+}
+
+int drv_create_restore_point(struct drv_conn *c, const char *name, struct mg_buf *pos,
+                             struct mg_err *err)
+{
+    if (!c->ops->create_restore_point)
+        return unsupported(c, "creating a restore point", err);
+    return checked(c->ops->create_restore_point(c, name, pos, err), err);
 }
 
 struct drv_result *drv_result_new(size_t ncols)
@@ -220,20 +280,6 @@ const char *drv_val(const struct drv_result *r, size_t row, size_t col)
 
 /* ---------- estimate, clone and preflight: optional methods ---------- */
 
-static int unsupported(const struct drv_conn *c, const char *what, struct mg_err *err)
-{
-    mg_err_set(err, MG_EUSAGE, "%s is not supported by the %s driver", what, c->ops->name);
-    return MG_EUSAGE;
-}
-
-int drv_backend_id(struct drv_conn *c, long long *out, struct mg_err *err)
-{
-    *out = 0;
-    if (!c->ops->backend_id)
-        return unsupported(c, "reading the session id", err);
-    return checked(c->ops->backend_id(c, out, err), err);
-}
-
 int drv_db_identity(struct drv_conn *c, struct drv_db_identity *out, struct mg_err *err)
 {
     memset(out, 0, sizeof(*out));
@@ -284,13 +330,6 @@ int drv_relation_stats(struct drv_conn *c, const char *const *names, size_t n, s
     if (rc)
         drv_rels_free(out);
     return rc;
-}
-
-int drv_begin_read_only(struct drv_conn *c, struct mg_err *err)
-{
-    if (!c->ops->begin_read_only)
-        return unsupported(c, "a read-only transaction", err);
-    return checked(c->ops->begin_read_only(c, err), err);
 }
 
 int drv_exec_start(struct drv_conn *c, const char *sql, size_t len, struct mg_err *err)

@@ -69,6 +69,37 @@ struct drv_result {
     char **cells;
 };
 
+/*
+ * Where a server's change log stands (checkpoint feature): the WAL on
+ * PostgreSQL, the binary log on MySQL/MariaDB.  Initialise with
+ * drv_log_pos_init and release with drv_log_pos_free.  A field the server
+ * cannot tell stays empty (0 or ""); `note` says why in words for the user.
+ */
+enum drv_log_kind {
+    DRV_LOG_NONE,   /* the server keeps no log to point into (binary logging off) */
+    DRV_LOG_WAL,    /* PostgreSQL write-ahead log */
+    DRV_LOG_BINLOG, /* MySQL/MariaDB binary log */
+};
+
+struct drv_log_pos {
+    enum drv_log_kind kind;
+    char note[512];               /* why a part is missing ("" when nothing is) */
+    int in_recovery;              /* a standby / replica replaying another server's log */
+    char system_id[32];           /* PostgreSQL: pg_control_system().system_identifier */
+    char server_uuid[64];         /* MySQL: @@server_uuid ("" on MariaDB, which has none) */
+    unsigned long long server_id; /* MySQL/MariaDB: @@server_id */
+    /* DRV_LOG_WAL */
+    char lsn[32];       /* insert position (primary) or last replayed position (standby) */
+    char wal_file[64];  /* the WAL segment file holding `lsn` ("" on a standby) */
+    long timeline;      /* timeline of the latest checkpoint */
+    char wal_level[16]; /* minimal, replica or logical */
+    /* DRV_LOG_BINLOG */
+    char binlog_file[256];
+    unsigned long long binlog_pos;
+    char gtid_var[32];      /* the variable gtid_set came from: gtid_executed, gtid_binlog_pos */
+    struct mg_buf gtid_set; /* may be long; "" when GTIDs are not in use */
+};
+
 struct drv_conn;
 
 /* --- types of the estimate, clone and preflight methods (see the end of drv_ops) --- */
@@ -194,11 +225,42 @@ struct drv_ops {
      * last until it ends, in one round trip.  NULL: set_timeouts then begin.
      */
     int (*begin_timeouts)(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
+    /*
+     * Dry run: from now on every statement the connection would send is
+     * appended to `sink` (with its parameters) instead of being sent, and
+     * succeeds with an empty result.  NULL sink ends it.
+     */
+    int (*dry_run)(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
+    /* Makes the session read-only: any write the server would refuse. */
+    int (*read_only)(struct drv_conn *c, struct mg_err *err);
+    /* The server's id of this session (PostgreSQL backend pid, MySQL thread id), or -1. */
+    long (*backend_id)(struct drv_conn *c);
+    /*
+     * Read on a second connection (`monitor`): how far the statement that
+     * session `backend` runs has come, as a short text ("building index:
+     * scanning table, 42%"), or nothing when the server cannot tell.
+     */
+    int (*progress)(struct drv_conn *monitor, long backend, struct mg_buf *out, struct mg_err *err);
+
+    /* --- checkpoints (migrate/checkpoint.c); both optional --- */
+
+    /*
+     * Reads the log position now, and the server's identity (system
+     * identifier, server UUID/ID).  *out was initialised by the caller.  A
+     * server without a log (binary logging off) is not an error: kind
+     * DRV_LOG_NONE with a note.
+     */
+    int (*log_position)(struct drv_conn *c, struct drv_log_pos *out, struct mg_err *err);
+    /*
+     * Creates a named point in the log that recovery can stop at; `pos` gets
+     * the position the server reports for it.  Fails with the server's words
+     * (not permitted, wrong wal_level, a standby ...).
+     */
+    int (*create_restore_point)(struct drv_conn *c, const char *name, struct mg_buf *pos,
+                                struct mg_err *err);
 
     /* --- estimate, clone and preflight (migrate/estimate.c, clone.c, preflight.c); optional --- */
 
-    /* The server's id of this session (PostgreSQL backend pid, MySQL connection id). */
-    int (*backend_id)(struct drv_conn *c, long long *out, struct mg_err *err);
     /* Who the connected database is. */
     int (*db_identity)(struct drv_conn *c, struct drv_db_identity *out, struct mg_err *err);
     /*
@@ -212,8 +274,9 @@ struct drv_ops {
                          struct mg_err *err);
     /*
      * Every relation of the connected database outside the server's own
-     * schemas: id, names, kind, storage identity and size.  Read-only (it
-     * takes the weakest lock on each relation to read its size).
+     * schemas: id, names, kind, storage identity and the planner's page and
+     * row counts (bytes -1: sizes need relation_stats).  Read-only; takes no
+     * lock on any relation, so it is cheap on schemas of any size.
      */
     int (*relation_files)(struct drv_conn *c, struct drv_rels *out, struct mg_err *err);
     /*
@@ -223,11 +286,6 @@ struct drv_ops {
      */
     int (*relation_stats)(struct drv_conn *c, const char *const *names, size_t n,
                           struct drv_rels *out, struct mg_err *err);
-    /*
-     * Begins a read-only transaction on one consistent snapshot, and makes
-     * the session refuse writes from then on, in and out of transactions.
-     */
-    int (*begin_read_only)(struct drv_conn *c, struct mg_err *err);
     /* Sends one statement and returns without waiting for its end. */
     int (*exec_start)(struct drv_conn *c, const char *sql, size_t len, struct mg_err *err);
     /*
@@ -246,10 +304,21 @@ struct drv_ops {
     int (*copy_in_end)(struct drv_conn *c, int abort, long long *rows, struct mg_err *err);
 };
 
+/*
+ * Called by exec while a statement runs, about every `every_ms` (0: never),
+ * from the same thread; it must not use the connection that is busy.
+ */
+struct drv_waiter {
+    void (*fn)(void *arg, long long elapsed_ms);
+    void *arg;
+    long every_ms;
+};
+
 /* The base of every driver's connection struct. */
 struct drv_conn {
     const struct drv_ops *ops;
     struct drv_info info;
+    struct drv_waiter waiter; /* set by the engine */
 };
 
 /* --- registry --- */
@@ -284,13 +353,25 @@ int drv_unlock(struct drv_conn *c, const char *name, struct mg_err *err);
 int drv_lock_holder(struct drv_conn *c, const char *name, struct mg_buf *out, struct mg_err *err);
 int drv_set_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
 void drv_cancel(struct drv_conn *c);
+int drv_dry_run(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
+int drv_read_only(struct drv_conn *c, struct mg_err *err);
+long drv_backend_id(struct drv_conn *c);
+/* How far `backend`'s statement has come, read on `monitor`; empty when unknown. */
+int drv_progress(struct drv_conn *monitor, long backend, struct mg_buf *out, struct mg_err *err);
 void drv_quote_ident(const struct drv_conn *c, struct mg_buf *out, const char *ident);
+
+/* --- checkpoints: optional methods; "not supported by this driver" when absent --- */
+
+void drv_log_pos_init(struct drv_log_pos *p);
+void drv_log_pos_free(struct drv_log_pos *p);
+int drv_log_position(struct drv_conn *c, struct drv_log_pos *out, struct mg_err *err);
+int drv_create_restore_point(struct drv_conn *c, const char *name, struct mg_buf *pos,
+                             struct mg_err *err);
 
 /*
  * Estimate, clone and preflight: optional methods.  Each fails with
- * MG_EUSAGE "... is not supported by the <driver> driver" when missing.
+ * "... is not supported by the <driver> driver" when missing.
  */
-int drv_backend_id(struct drv_conn *c, long long *out, struct mg_err *err);
 int drv_db_identity(struct drv_conn *c, struct drv_db_identity *out, struct mg_err *err);
 /* *out is filled (free with drv_locks_free) even on failure, then empty. */
 int drv_session_locks(struct drv_conn *c, long long backend, struct drv_locks *out, int *waiting,
@@ -299,7 +380,6 @@ int drv_session_locks(struct drv_conn *c, long long backend, struct drv_locks *o
 int drv_relation_files(struct drv_conn *c, struct drv_rels *out, struct mg_err *err);
 int drv_relation_stats(struct drv_conn *c, const char *const *names, size_t n, struct drv_rels *out,
                        struct mg_err *err);
-int drv_begin_read_only(struct drv_conn *c, struct mg_err *err);
 int drv_exec_start(struct drv_conn *c, const char *sql, size_t len, struct mg_err *err);
 int drv_exec_wait(struct drv_conn *c, long timeout_ms, int *done, long long *rows,
                   struct mg_err *err);

@@ -7,6 +7,7 @@
  * PGresult is judged by one function, result_error(), which keeps the
  * server's SQLSTATE, primary message, detail, hint and position.
  */
+#include <errno.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <pg_query.h>
@@ -39,6 +40,7 @@ struct pg_conn {
     volatile int canceled; /* set by cancel(); tells a user cancel from statement_timeout */
     struct prepared prep[PREPARED_MAX];
     size_t nprep;
+    struct mg_buf *dry; /* dry run: statements are written here instead of sent */
     /* a statement sent by exec_start: its first error and rows, until exec_wait sees its end */
     int busy;
     int busy_rc;
@@ -699,6 +701,48 @@ static void pg_close(struct drv_conn *base)
     free(c);
 }
 
+/*
+ * PQexec, but while the statement runs the engine's waiter is called about
+ * every waiter.every_ms (progress lines for long statements).  Of several
+ * results (a text with many statements) the first error, else the last.
+ */
+static PGresult *exec_wait(struct pg_conn *c, const char *sql)
+{
+    const struct drv_waiter *w = &c->base.waiter;
+    PGresult *last = NULL, *r;
+
+    if (!w->fn || w->every_ms <= 0)
+        return PQexec(c->pg, sql);
+    if (!PQsendQuery(c->pg, sql))
+        return NULL;
+    int64_t t0 = mg_monotonic_ms(), next = t0 + w->every_ms;
+    while (PQisBusy(c->pg)) {
+        struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+        int64_t now = mg_monotonic_ms();
+        int n = poll(&p, 1, next > now ? (int)(next - now) : 0);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (n > 0 && !PQconsumeInput(c->pg))
+            break;
+        now = mg_monotonic_ms();
+        if (now >= next) {
+            w->fn(w->arg, now - t0);
+            next = now + w->every_ms;
+        }
+    }
+    while ((r = PQgetResult(c->pg))) {
+        if (PQresultStatus(r) == PGRES_COPY_IN)
+            PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported in a migration");
+        if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+            PQclear(r);
+            continue;
+        }
+        PQclear(last);
+        last = r;
+    }
+    return last;
+}
+
 static int pg_exec(struct drv_conn *base, const char *sql, size_t len, long long *rows,
                    struct mg_err *err)
 {
@@ -707,11 +751,18 @@ static int pg_exec(struct drv_conn *base, const char *sql, size_t len, long long
     int rc;
     char *copy = NULL;
 
+    if (c->dry) {
+        mg_buf_add(c->dry, sql, len);
+        mg_buf_adds(c->dry, ";\n");
+        if (rows)
+            *rows = 0;
+        return 0;
+    }
     if (sql[len] != '\0') {
         copy = mg_strndup(sql, len);
         sql = copy;
     }
-    res = PQexec(c->pg, sql);
+    res = exec_wait(c, sql);
     rc = result_error(c, res, err);
     if (!rc && rows) {
         const char *t = PQcmdTuples(res);
@@ -729,6 +780,25 @@ static PGresult *exec_params(struct pg_conn *c, const char *sql, const char *con
     struct prepared *p = NULL;
     char name[16];
 
+    if (c->dry) {
+        mg_buf_adds(c->dry, sql);
+        mg_buf_adds(c->dry, ";\n");
+        for (size_t i = 0; i < nparams; i++) {
+            mg_buf_addf(c->dry, "--   $%zu = ", i + 1);
+            if (!params[i]) {
+                mg_buf_adds(c->dry, "NULL\n");
+                continue;
+            }
+            mg_buf_addch(c->dry, '\'');
+            for (const char *q = params[i]; *q; q++) {
+                if (*q == '\'')
+                    mg_buf_addch(c->dry, '\'');
+                mg_buf_addch(c->dry, *q == '\n' ? ' ' : *q);
+            }
+            mg_buf_adds(c->dry, "'\n");
+        }
+        return PQmakeEmptyPGresult(c->pg, PGRES_TUPLES_OK);
+    }
     for (size_t i = 0; i < c->nprep; i++)
         if (!strcmp(c->prep[i].sql, sql))
             p = &c->prep[i];
@@ -819,6 +889,8 @@ static int pg_begin_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms, 
 static int pg_commit(struct drv_conn *base, struct mg_err *err)
 {
     struct pg_conn *c = (struct pg_conn *)base;
+    if (c->dry)
+        return simple(base, "COMMIT", err);
     PGresult *res = PQexec(c->pg, "COMMIT");
     int rc = result_error(c, res, err);
 
@@ -865,7 +937,7 @@ static int pg_try_lock(struct drv_conn *base, const char *name, int *got, struct
     rc = pg_query(base, &r, "SELECT pg_try_advisory_lock($1::bigint)", p, 1, err);
     if (rc)
         return rc;
-    *got = drv_val(r, 0, 0) && !strcmp(drv_val(r, 0, 0), "t");
+    *got = r->nrows && drv_val(r, 0, 0) && !strcmp(drv_val(r, 0, 0), "t");
     drv_result_free(r);
     return 0;
 }
@@ -933,6 +1005,53 @@ static int pg_set_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms, st
     return rc;
 }
 
+static int pg_dry_run(struct drv_conn *base, struct mg_buf *sink, struct mg_err *err)
+{
+    ((struct pg_conn *)base)->dry = sink;
+    return 0;
+}
+
+static int pg_read_only(struct drv_conn *base, struct mg_err *err)
+{
+    return simple(base, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", err);
+}
+
+static long pg_backend_id(struct drv_conn *base)
+{
+    return PQbackendPID(((struct pg_conn *)base)->pg);
+}
+
+/* Index builds and CLUSTER / VACUUM FULL report their phase and how many blocks or tuples. */
+static int pg_progress(struct drv_conn *base, long backend, struct mg_buf *out, struct mg_err *err)
+{
+    char pid[24];
+    const char *p[1] = {pid};
+    struct drv_result *r;
+    int rc;
+
+    snprintf(pid, sizeof(pid), "%ld", backend);
+    rc =
+        pg_query(base, &r,
+                 "SELECT command || ': ' || phase, CASE "
+                 "WHEN blocks_total > 0 THEN round(100.0 * blocks_done / blocks_total) "
+                 "WHEN tuples_total > 0 THEN round(100.0 * tuples_done / tuples_total) END "
+                 "FROM pg_stat_progress_create_index WHERE pid = $1::int "
+                 "UNION ALL "
+                 "SELECT command || ': ' || phase, CASE "
+                 "WHEN heap_blks_total > 0 THEN round(100.0 * heap_blks_scanned / heap_blks_total) "
+                 "END FROM pg_stat_progress_cluster WHERE pid = $1::int",
+                 p, 1, err);
+    if (rc)
+        return rc;
+    if (r->nrows) {
+        mg_buf_adds(out, drv_val(r, 0, 0) ? drv_val(r, 0, 0) : "");
+        if (drv_val(r, 0, 1))
+            mg_buf_addf(out, ", %s%%", drv_val(r, 0, 1));
+    }
+    drv_result_free(r);
+    return 0;
+}
+
 static void pg_cancel(struct drv_conn *base)
 {
     struct pg_conn *c = (struct pg_conn *)base;
@@ -941,6 +1060,72 @@ static void pg_cancel(struct drv_conn *base)
     c->canceled = 1;
     if (c->cancel)
         PQcancel(c->cancel, buf, sizeof(buf));
+}
+
+/* ---------- checkpoints ---------- */
+
+/*
+ * The WAL position and the cluster's identity in one round trip.  On a
+ * primary the position is the insert LSN rather than pg_current_wal_lsn()
+ * (the write position), which can lag behind records already inserted: the
+ * insert LSN is the first position no earlier record can be at, which makes
+ * it a recovery target that keeps everything before it.  On a standby it is
+ * the last replayed LSN (the WAL functions of a primary fail there).
+ */
+static int pg_log_position(struct drv_conn *base, struct drv_log_pos *out, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc;
+
+    rc = pg_query(base, &r,
+                  "SELECT pg_is_in_recovery(), "
+                  "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() "
+                  "ELSE pg_current_wal_insert_lsn() END::text, "
+                  "CASE WHEN pg_is_in_recovery() THEN NULL "
+                  "ELSE pg_walfile_name(pg_current_wal_insert_lsn()) END, "
+                  "(SELECT timeline_id FROM pg_control_checkpoint()), "
+                  "current_setting('wal_level'), "
+                  "(SELECT system_identifier FROM pg_control_system())::text",
+                  NULL, 0, err);
+    if (rc)
+        return rc;
+    out->kind = DRV_LOG_WAL;
+    out->in_recovery = drv_val(r, 0, 0) && drv_val(r, 0, 0)[0] == 't';
+    copy_field(out->lsn, sizeof(out->lsn), drv_val(r, 0, 1));
+    copy_field(out->wal_file, sizeof(out->wal_file), drv_val(r, 0, 2));
+    out->timeline = drv_val(r, 0, 3) ? atol(drv_val(r, 0, 3)) : 0;
+    copy_field(out->wal_level, sizeof(out->wal_level), drv_val(r, 0, 4));
+    copy_field(out->system_id, sizeof(out->system_id), drv_val(r, 0, 5));
+    if (out->in_recovery && !out->lsn[0])
+        snprintf(out->note, sizeof(out->note),
+                 "the standby has not replayed any WAL yet, so it has no position to report");
+    else if (!strcmp(out->wal_level, "minimal"))
+        snprintf(out->note, sizeof(out->note),
+                 "wal_level is 'minimal': the WAL cannot be used for point-in-time recovery");
+    drv_result_free(r);
+    return 0;
+}
+
+static int pg_create_restore_point(struct drv_conn *base, const char *name, struct mg_buf *pos,
+                                   struct mg_err *err)
+{
+    const char *p[1] = {name};
+    struct drv_result *r;
+    int rc;
+
+    rc = pg_query(base, &r, "SELECT pg_create_restore_point($1)::text", p, 1, err);
+    if (rc) {
+        if (!strcmp(err->sqlstate, "42501") && !err->hint[0])
+            mg_err_hint(err,
+                        "pg_create_restore_point needs a superuser, or a superuser can allow it: "
+                        "GRANT EXECUTE ON FUNCTION pg_create_restore_point(text) TO \"%s\"",
+                        base->info.user);
+        return rc;
+    }
+    if (drv_val(r, 0, 0))
+        mg_buf_adds(pos, drv_val(r, 0, 0));
+    drv_result_free(r);
+    return 0;
 }
 
 /* ---------- estimate, clone and preflight ---------- */
@@ -955,15 +1140,6 @@ static long long ll_cell(const struct drv_result *r, size_t row, size_t col)
 {
     const char *v = drv_val(r, row, col);
     return v ? atoll(v) : -1;
-}
-
-static int pg_backend_id(struct drv_conn *base, long long *out, struct mg_err *err)
-{
-    struct pg_conn *c = (struct pg_conn *)base;
-
-    (void)err;
-    *out = PQbackendPID(c->pg);
-    return 0;
 }
 
 static int pg_db_identity(struct drv_conn *base, struct drv_db_identity *out, struct mg_err *err)
@@ -1087,7 +1263,12 @@ static int pg_relation_files(struct drv_conn *base, struct drv_rels *out, struct
     int rc;
 
     rc = pg_query(base, &r,
-                  "SELECT " REL_COLUMNS "FROM pg_catalog.pg_class c "
+                  /* no sizes: pg_relation_size() would lock every relation */
+                  "SELECT c.oid::text, n.nspname, c.relname, c.relkind::text, "
+                  "CASE WHEN c.relkind IN ('i', 'I') THEN ix.indrelid::text END, "
+                  "pg_catalog.pg_relation_filenode(c.oid)::text, NULL, NULL, "
+                  "c.relpages, c.reltuples::float8 "
+                  "FROM pg_catalog.pg_class c "
                   "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                   "LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.oid "
                   "WHERE c.relkind IN ('r', 'p', 'i', 'I', 'm', 'S', 'v', 'f') "
@@ -1144,14 +1325,6 @@ static int pg_relation_stats(struct drv_conn *base, const char *const *names, si
     rels_from_result(out, r);
     drv_result_free(r);
     return 0;
-}
-
-static int pg_begin_read_only(struct drv_conn *base, struct mg_err *err)
-{
-    return simple(base,
-                  "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY; "
-                  "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                  err);
 }
 
 static int pg_exec_start(struct drv_conn *base, const char *sql, size_t len, struct mg_err *err)
@@ -1343,12 +1516,16 @@ const struct drv_ops drv_postgres_ops = {
     .set_timeouts = pg_set_timeouts,
     .cancel = pg_cancel,
     .begin_timeouts = pg_begin_timeouts,
+    .dry_run = pg_dry_run,
+    .read_only = pg_read_only,
     .backend_id = pg_backend_id,
+    .progress = pg_progress,
+    .log_position = pg_log_position,
+    .create_restore_point = pg_create_restore_point,
     .db_identity = pg_db_identity,
     .session_locks = pg_session_locks,
     .relation_files = pg_relation_files,
     .relation_stats = pg_relation_stats,
-    .begin_read_only = pg_begin_read_only,
     .exec_start = pg_exec_start,
     .exec_wait = pg_exec_wait,
     .copy_out = pg_copy_out,

@@ -8,7 +8,12 @@
 #include "ctx.h"
 #include "plan.h"
 
-int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, struct mg_err *err);
+/*
+ * With dry_run, nothing is written: the connection is read-only, and the
+ * exact SQL a real run would send (the runner lock, the history tables, each
+ * migration with the engine's own statements) is printed instead.
+ */
+int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, int dry_run, struct mg_err *err);
 
 /* Prints the source's problems to stderr; returns the number of errors among them. */
 size_t mg_report_source_problems(const struct mg_source *src);

@@ -17,6 +17,15 @@ enum {
     OPT_RETRY_DELAY,
     OPT_MAX_FILE_SIZE,
     OPT_LOG_FORMAT,
+    OPT_CONFIG,
+    OPT_ENV,
+    OPT_DATABASE_FILE,
+    OPT_CONFIRM,
+    OPT_SKIP_GATE,
+    OPT_REASON,
+    OPT_CHECKPOINT_DIR,
+    OPT_NO_CHECKPOINT,
+    OPT_METRICS_FILE,
 };
 
 static const struct option global_opts[] = {
@@ -30,6 +39,15 @@ static const struct option global_opts[] = {
     {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
     {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"env", required_argument, NULL, OPT_ENV},
+    {"database-file", required_argument, NULL, OPT_DATABASE_FILE},
+    {"confirm", required_argument, NULL, OPT_CONFIRM},
+    {"skip-gate", required_argument, NULL, OPT_SKIP_GATE},
+    {"reason", required_argument, NULL, OPT_REASON},
+    {"checkpoint-dir", required_argument, NULL, OPT_CHECKPOINT_DIR},
+    {"no-checkpoint", no_argument, NULL, OPT_NO_CHECKPOINT},
+    {"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
 };
@@ -66,10 +84,53 @@ static int handle_global(struct mg_ctx *ctx, int c, const char *arg, struct mg_e
     switch (c) {
     case 'd':
         ctx->database_url = arg;
+        ctx->cli_set |= MG_SET_DATABASE;
         return 1;
     case 'p':
         ctx->path = arg;
+        ctx->cli_set |= MG_SET_PATH;
         return 1;
+    case OPT_DATABASE_FILE: {
+        /* the URL stays out of the process list; it lives until exit */
+        struct mg_buf b = MG_BUF_INIT;
+        struct mg_err e2;
+        mg_err_clear(&e2);
+        if (mg_read_file(&b, arg, 1 << 16, &e2) < 0) {
+            mg_err_set(err, MG_EUSAGE, "--database-file: %s", e2.msg);
+            mg_buf_free(&b);
+            return -1;
+        }
+        mg_buf_rtrim(&b);
+        static char *url;
+        free(url);
+        url = mg_buf_detach(&b);
+        ctx->database_url = url;
+        ctx->cli_set |= MG_SET_DATABASE;
+        return 1;
+    }
+    case OPT_CONFIG:
+        ctx->config_path = arg;
+        ctx->config_given = 1;
+        return 1;
+    case OPT_ENV:
+        ctx->env_name = arg;
+        return 1;
+    case OPT_CONFIRM:
+        ctx->confirm = arg;
+        return 1;
+    case OPT_REASON:
+        ctx->skip_reason = arg;
+        return 1;
+    case OPT_SKIP_GATE: {
+        static const char *gates[16];
+        if (ctx->nskip >= MG_ARRAY_SIZE(gates)) {
+            mg_err_set(err, MG_EUSAGE, "too many --skip-gate options");
+            return -1;
+        }
+        gates[ctx->nskip++] = arg;
+        ctx->skip_gates = gates;
+        return 1;
+    }
     case 'v':
         ctx->verbose = 1;
         ctx->quiet = 0;
@@ -103,13 +164,36 @@ static int handle_global(struct mg_ctx *ctx, int c, const char *arg, struct mg_e
         }
         apply_log_level(ctx, log_json);
         return 1;
+    case OPT_CHECKPOINT_DIR:
+        if (!arg[0]) {
+            mg_err_set(err, MG_EUSAGE, "--checkpoint-dir wants a directory");
+            return -1;
+        }
+        ctx->checkpoint_dir = arg;
+        return 1;
+    case OPT_NO_CHECKPOINT:
+        ctx->no_checkpoint = 1;
+        return 1;
+    case OPT_METRICS_FILE:
+        if (!arg[0]) {
+            mg_err_set(err, MG_EUSAGE, "--metrics-file wants a file name");
+            mg_err_hint(err, "for node_exporter's textfile collector, a name ending in .prom in "
+                             "its --collector.textfile.directory");
+            return -1;
+        }
+        ctx->metrics_file = arg;
+        return 1;
     case OPT_LOCK_TIMEOUT:
+        ctx->cli_set |= MG_SET_LOCK_TIMEOUT;
         return mg_parse_duration(&ctx->lock_timeout_ms, arg, err) ? -1 : 1;
     case OPT_STATEMENT_TIMEOUT:
+        ctx->cli_set |= MG_SET_STATEMENT_TIMEOUT;
         return mg_parse_duration(&ctx->statement_timeout_ms, arg, err) ? -1 : 1;
     case OPT_LOCK_WAIT:
+        ctx->cli_set |= MG_SET_LOCK_WAIT;
         return mg_parse_duration(&ctx->lock_wait_ms, arg, err) ? -1 : 1;
     case OPT_RETRY_DELAY:
+        ctx->cli_set |= MG_SET_RETRY_DELAY;
         if (mg_parse_duration(&ctx->retry_delay_ms, arg, err))
             return -1;
         if (ctx->retry_delay_ms < 1)
@@ -122,6 +206,7 @@ static int handle_global(struct mg_ctx *ctx, int c, const char *arg, struct mg_e
             return -1;
         }
         ctx->retries = (int)n;
+        ctx->cli_set |= MG_SET_RETRIES;
         return 1;
     }
     case OPT_MAX_FILE_SIZE: {
@@ -222,6 +307,88 @@ int mg_cli_globals(struct mg_ctx *ctx, int argc, char **argv, int *cmd_index, in
     }
     *cmd_index = optind;
     return 0;
+}
+
+/* A golang-migrate option at argv[i]: its name without '-', and its value (inline or next). */
+static int compat_opt(char **argv, int argc, int *i, const char *name, const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+
+    if (a[0] != '-' || a[1] == '-' || strncmp(a + 1, name, n) != 0)
+        return 0;
+    if (a[1 + n] == '=') {
+        *value = a + 2 + n;
+        return 1;
+    }
+    if (a[1 + n] != '\0')
+        return 0;
+    if (!value)
+        return 1;
+    if (*i + 1 >= argc)
+        return 0;
+    *value = argv[++*i];
+    return 1;
+}
+
+char **mg_cli_compat(int argc, char **argv, int *out_argc, struct mg_err *err)
+{
+    static char buf[64][32];
+    size_t nbuf = 0;
+    char **out = mg_calloc((size_t)argc * 2 + 1, sizeof(char *));
+    int n = 0;
+
+    for (int i = 0; i < argc; i++) {
+        const char *v = NULL;
+        if (i == 0) {
+            out[n++] = argv[i];
+        } else if (compat_opt(argv, argc, &i, "path", &v) ||
+                   compat_opt(argv, argc, &i, "dir", &v)) {
+            out[n++] = (char *)"--path";
+            out[n++] = (char *)v;
+        } else if (compat_opt(argv, argc, &i, "database", &v)) {
+            out[n++] = (char *)"--database";
+            out[n++] = (char *)v;
+        } else if (compat_opt(argv, argc, &i, "source", &v)) {
+            if (strncmp(v, "file://", 7) != 0) {
+                free(out);
+                mg_err_set(err, MG_EUSAGE, "only file:// migration sources are supported, not '%s'",
+                           v);
+                return NULL;
+            }
+            out[n++] = (char *)"--path";
+            out[n++] = (char *)v + 7;
+        } else if (compat_opt(argv, argc, &i, "lock-timeout", &v)) {
+            /* golang-migrate's is the wait for the lock, in seconds */
+            if (nbuf >= MG_ARRAY_SIZE(buf)) {
+                free(out);
+                mg_err_set(err, MG_EUSAGE, "too many options");
+                return NULL;
+            }
+            snprintf(buf[nbuf], sizeof(buf[0]), "%ss", v);
+            out[n++] = (char *)"--lock-wait";
+            out[n++] = buf[nbuf++];
+        } else if (compat_opt(argv, argc, &i, "prefetch", &v) ||
+                   compat_opt(argv, argc, &i, "ext", &v) ||
+                   compat_opt(argv, argc, &i, "digits", &v)) {
+            /* nothing to do: files are read whole, and only .sql exists */
+        } else if (compat_opt(argv, argc, &i, "verbose", NULL)) {
+            out[n++] = (char *)"-v";
+        } else if (compat_opt(argv, argc, &i, "all", NULL)) {
+            out[n++] = (char *)"--all";
+        } else if (compat_opt(argv, argc, &i, "seq", NULL)) {
+            out[n++] = (char *)"--seq";
+        } else if (compat_opt(argv, argc, &i, "help", NULL)) {
+            out[n++] = (char *)"--help";
+        } else if (compat_opt(argv, argc, &i, "version", NULL)) {
+            out[n++] = (char *)"--version";
+        } else {
+            out[n++] = argv[i];
+        }
+    }
+    out[n] = NULL;
+    *out_argc = n;
+    return out;
 }
 
 int mg_cli_version_arg(uint64_t *out, const char *s, struct mg_err *err)

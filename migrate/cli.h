@@ -57,6 +57,15 @@ int mg_cli_getopt(struct mg_ctx *ctx, int argc, char **argv, const char *shortop
 int mg_cli_globals(struct mg_ctx *ctx, int argc, char **argv, int *cmd_index, int *want,
                    struct mg_err *err);
 
+/*
+ * Rewrites golang-migrate's single-dash options (-path, -database, -source
+ * file://DIR, -verbose, -lock-timeout SECONDS, -all, -seq, -dir, -ext,
+ * -prefetch, -help, -version) into ours, so pipelines can switch by changing
+ * the binary.  Returns a new argv (the strings are argv's or static; the
+ * array is the caller's to free), or NULL with err set.
+ */
+char **mg_cli_compat(int argc, char **argv, int *out_argc, struct mg_err *err);
+
 /* Parses a version argument: a whole number that fits 64 bits. */
 int mg_cli_version_arg(uint64_t *out, const char *s, struct mg_err *err);
 

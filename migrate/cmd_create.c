@@ -68,6 +68,10 @@ int cmd_create(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         mg_err_hint(err, "use letters and digits, e.g. 'migrate create add_users_email'");
         return MG_EUSAGE;
     }
+    if (mg_ctx_prepare(ctx, err)) {
+        mg_buf_free(&name);
+        return err->code;
+    }
     if (mg_mkdirs(ctx->path, err)) {
         mg_buf_free(&name);
         return err->code;

@@ -10,13 +10,17 @@ int cmd_down(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     static const struct option opts[] = {
         {"all", no_argument, NULL, 'A'},
         {"allow-edited", no_argument, NULL, 'E'},
+        {"dry-run", no_argument, NULL, 'N'},
         {0, 0, 0, 0},
     };
+    int dry = 0;
     struct mg_plan_req req = {.kind = MG_PLAN_DOWN, .count = 1};
     int c, all = 0;
 
     while ((c = mg_cli_getopt(ctx, argc, argv, "", opts, err)) != -1) {
-        if (c == 'A')
+        if (c == 'N')
+            dry = 1;
+        else if (c == 'A')
             all = 1;
         else if (c == 'E')
             req.allow_edited = 1;
@@ -37,5 +41,5 @@ int cmd_down(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         }
         req.count = (long)n;
     }
-    return mg_apply(ctx, &req, err);
+    return mg_apply(ctx, &req, dry, err);
 }

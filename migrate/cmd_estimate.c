@@ -98,7 +98,10 @@ struct target {
     int have_h;
 };
 
-/* Opens the target read-only: every statement on it runs in a read-only transaction. */
+/*
+ * Opens the target read-only: the session refuses writes, and everything is
+ * read in one (read-only) transaction.
+ */
 static int open_target(struct target *t, const struct mg_ctx *ctx, struct mg_err *err)
 {
     struct drv_connect_opts o = {0};
@@ -119,7 +122,9 @@ static int open_target(struct target *t, const struct mg_ctx *ctx, struct mg_err
     /* reading sizes takes the weakest lock: never queue behind a waiting DDL for long */
     rc = drv_set_timeouts(t->conn, ctx->lock_timeout_ms, 60000, err);
     if (!rc)
-        rc = drv_begin_read_only(t->conn, err);
+        rc = drv_read_only(t->conn, err);
+    if (!rc)
+        rc = drv_begin(t->conn, err);
     if (rc)
         mg_err_context(err, "target database %s", t->url);
     return rc;

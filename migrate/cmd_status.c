@@ -28,6 +28,13 @@ static void describe(struct mg_buf *out, const struct mg_entry *e, int runner_ac
         break;
     case MG_ST_FAILED:
     case MG_ST_REVERT_FAILED:
+        if (r->kind && !strcmp(r->kind, "adopted")) {
+            mg_buf_addf(out,
+                        "left failed by the tool whose history was adopted (%s): how "
+                        "much of it ran is unknown; repair it and use 'force'",
+                        r->err_message ? r->err_message : "failed");
+            break;
+        }
         mg_buf_addf(out, "%s at statement %d of %d",
                     e->state == MG_ST_FAILED ? "up failed" : "down failed",
                     r->err_stmt ? r->err_stmt : r->stmts_done + 1, r->stmts_total);

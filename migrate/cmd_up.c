@@ -10,13 +10,17 @@ int cmd_up(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     static const struct option opts[] = {
         {"allow-edited", no_argument, NULL, 'E'},
         {"allow-out-of-order", no_argument, NULL, 'O'},
+        {"dry-run", no_argument, NULL, 'N'},
         {0, 0, 0, 0},
     };
+    int dry = 0;
     struct mg_plan_req req = {.kind = MG_PLAN_UP, .count = -1};
     int c;
 
     while ((c = mg_cli_getopt(ctx, argc, argv, "", opts, err)) != -1) {
-        if (c == 'E')
+        if (c == 'N')
+            dry = 1;
+        else if (c == 'E')
             req.allow_edited = 1;
         else if (c == 'O')
             req.allow_out_of_order = 1;
@@ -35,5 +39,5 @@ int cmd_up(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         }
         req.count = (long)n;
     }
-    return mg_apply(ctx, &req, err);
+    return mg_apply(ctx, &req, dry, err);
 }

@@ -4,11 +4,65 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "log.h"
 #include "util.h"
 
-int mg_ctx_need_url(const struct mg_ctx *ctx, struct mg_err *err)
+int mg_ctx_prepare(struct mg_ctx *ctx, struct mg_err *err)
 {
+    static struct mg_config config; /* lives until exit: ctx points into it */
+    static int done;
+    const struct mg_env *env;
+    int rc;
+
+    if (done)
+        return 0;
+    done = 1;
+    if (!ctx->config_path) {
+        const char *p = getenv("MIGRATE_CONFIG");
+        ctx->config_path = p && *p ? p : "migrate.ini";
+        ctx->config_given = p && *p;
+    }
+    if (!ctx->env_name) {
+        const char *e = getenv("MIGRATE_ENV");
+        if (e && *e)
+            ctx->env_name = e;
+    }
+    rc = mg_config_load(&config, ctx->config_path, ctx->config_given || ctx->env_name != NULL, err);
+    if (rc) {
+        if (ctx->env_name && !config.path)
+            mg_err_hint(err,
+                        "--env %s needs a configuration file (--config, MIGRATE_CONFIG, "
+                        "or ./migrate.ini)",
+                        ctx->env_name);
+        return rc;
+    }
+    ctx->config = &config;
+    if (!ctx->env_name)
+        return 0;
+    env = mg_config_env(&config, ctx->env_name);
+    if (!env) {
+        mg_err_set(err, MG_EUSAGE, "no environment '%s' in %s", ctx->env_name, config.path);
+        mg_err_hint(err, "'migrate env list' shows the environments; sections are named "
+                         "[env.NAME]");
+        return MG_EUSAGE;
+    }
+    return mg_config_apply(ctx, env, err);
+}
+
+int mg_ctx_skips(const struct mg_ctx *ctx, const char *gate)
+{
+    for (size_t i = 0; i < ctx->nskip; i++)
+        if (!strcmp(ctx->skip_gates[i], gate))
+            return 1;
+    return 0;
+}
+
+int mg_ctx_need_url(struct mg_ctx *ctx, struct mg_err *err)
+{
+    int rc = mg_ctx_prepare(ctx, err);
+    if (rc)
+        return rc;
     if (ctx->database_url && ctx->database_url[0])
         return 0;
     mg_err_set(err, MG_EUSAGE, "no database given");
@@ -17,19 +71,23 @@ int mg_ctx_need_url(const struct mg_ctx *ctx, struct mg_err *err)
     return MG_EUSAGE;
 }
 
-int mg_ctx_load_source(const struct mg_ctx *ctx, struct mg_source *out, struct mg_err *err)
+int mg_ctx_load_source(struct mg_ctx *ctx, struct mg_source *out, struct mg_err *err)
 {
+    int rc = mg_ctx_prepare(ctx, err);
+    if (rc)
+        return rc;
     struct mg_source_opts o = {.max_file_size = ctx->max_file_size};
     return mg_source_load(out, ctx->path, &o, err);
 }
 
 static int take_lock(struct mg_session *s, const struct mg_ctx *ctx, struct mg_err *err)
 {
-    int64_t deadline = mg_monotonic_ms() + ctx->lock_wait_ms;
+    int64_t start = mg_monotonic_ms(), deadline = start + ctx->lock_wait_ms;
     int got = 0, said = 0, rc;
 
     for (;;) {
         rc = drv_try_lock(s->conn, MG_RUNNER_LOCK, &got, err);
+        s->lock_wait_ms = mg_monotonic_ms() - start;
         if (rc)
             return rc;
         if (got)
@@ -66,7 +124,7 @@ static int take_lock(struct mg_session *s, const struct mg_ctx *ctx, struct mg_e
     return 0;
 }
 
-int mg_session_open(struct mg_session *s, const struct mg_ctx *ctx, int lock, struct mg_err *err)
+int mg_session_open(struct mg_session *s, struct mg_ctx *ctx, int lock, struct mg_err *err)
 {
     struct drv_connect_opts o = {0};
     char app[64];

@@ -477,14 +477,19 @@ static int observe_sampled(struct obs *o, unsigned flags, long lock_ms, long stm
 {
     struct drv_conn *g[2] = {o->env->sampler, o->env->gate};
     struct sampling smp = {0};
-    long long pid, rows = -1;
+    long long rows = -1;
+    long pid;
     int rc, done = 0, sampling = 1, armed[2] = {0, 0}, handovers = 0, was_waiting = 0;
     double t0, t1, prev, gate_opened = -1;
 
     o->st->sampled = 1;
     rc = take_snap(o, &o->before, 0, err);
-    if (!rc)
-        rc = drv_backend_id(o->c, &pid, err);
+    pid = drv_backend_id(o->c);
+    if (!rc && pid < 0)
+        rc = mg_err_set(err, MG_EUSAGE,
+                        "the %s driver cannot tell its session id, which sampling "
+                        "locks needs",
+                        o->c->ops->name);
     if (!rc)
         rc = drv_set_timeouts(o->c, lock_ms, stmt_ms, err);
     if (rc)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "sqltext.h"
 #include "util.h"
 
@@ -251,7 +252,14 @@ int mg_event_append(struct drv_conn *c, const struct mg_event *ev, struct mg_err
     ver[0] = '\0';
     if (ev->version)
         snprintf(ver, sizeof(ver), "%llu", (unsigned long long)ev->version);
-    meta = ev->meta ? json_dumps(ev->meta, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    /* every event says which pipeline ran it: the CI variables join the caller's meta */
+    json_t *full = ev->meta ? json_deep_copy(ev->meta) : json_object();
+    json_t *pipeline = mg_audit_pipeline();
+    if (json_object_size(pipeline))
+        json_object_set(full, "pipeline", pipeline);
+    json_decref(pipeline);
+    meta = json_dumps(full, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(full);
     /* the server chains it: see sql/<dialect>/event_insert.sql */
     const char *p[12] = {at,
                          ev->run_id,

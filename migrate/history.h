@@ -76,7 +76,10 @@ struct mg_event {
 
 /*
  * Appends an event chained to the last one: hash = SHA-256 of the previous
- * hash and the row's canonical text (see mg_event_canonical).
+ * hash and the row's canonical text (see mg_event_canonical).  The row gets
+ * the OS user, database user, host and tool version; its meta gets the
+ * pipeline's CI variables under "pipeline" (mg_audit_pipeline), so every
+ * caller records them without asking.
  */
 int mg_event_append(struct drv_conn *c, const struct mg_event *ev, struct mg_err *err);
 /* The canonical text an event hash covers; fields in table order, separated by 0x1f. */

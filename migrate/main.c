@@ -30,9 +30,19 @@ static const struct mg_cmd commands[] = {
      "record V as the current version without running SQL (recovery)"},
     {"baseline", cmd_baseline, MG_CMD_DB, "V",
      "record versions up to V as applied on a database that has them (adoption)"},
+    {"plan", cmd_plan, 0, "[--offline]",
+     "what up would run: pending migrations, how each runs, statement counts"},
     {"validate", cmd_validate, 0, "",
      "check files (and, with a database, the history): duplicates, edits, gaps, order"},
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
+    {"adopt", cmd_adopt, MG_CMD_DB, "--from golang-migrate|dbmate|goose|flyway [--table NAME]",
+     "record another tool's applied migrations as ours, running no SQL"},
+    {"env", cmd_env, 0, "list", "the environments of migrate.ini, passwords redacted"},
+    {"checkpoint", cmd_checkpoint, 0,
+     "list | show ID [--as pgbackrest|barman|recovery-conf|mysqlbinlog] [--source db|files]",
+     "the point-in-time checkpoints of up/down/goto, and how to restore to one"},
+    {"audit", cmd_audit, MG_CMD_DB, "verify [--expect-head HASH] | log [--limit N]",
+     "check the hash chain of the event log, or list the events"},
     {"estimate", cmd_estimate, 0, "--clone URL [-d TARGET] [--max-blocking DUR]",
      "run pending migrations on a clone: locks, rewrites, durations scaled to the target"},
     {"sandbox", cmd_sandbox, 0, "start|stop|restart|url|status [--driver postgres] [--dir DIR]",
@@ -57,6 +67,10 @@ static void usage(FILE *out)
             "  --lock-wait DUR           how long to wait for another runner (60s)\n"
             "  --max-file-size SIZE      largest migration file read (64M)\n"
             "  --log-format text|json    format of messages on stderr\n"
+            "  --checkpoint-dir DIR      checkpoint files (MIGRATE_CHECKPOINT_DIR;\n"
+            "                            .migrate/checkpoints)\n"
+            "  --no-checkpoint           up/down/goto record no checkpoint\n"
+            "  --metrics-file PATH       Prometheus metrics of the run (MIGRATE_METRICS_FILE)\n"
             "  -v, --verbose / -q, --quiet\n"
             "\nexit codes: 0 ok, 1 failure, 2 usage or bad input, 3 findings, 4 lock held by\n"
             "another runner, 5 state needs attention (failed or partial migration)\n"
@@ -89,23 +103,10 @@ static int cmd_help(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *er
     return 0;
 }
 
+/* The final error: text, or one JSON line with --log-format json (log.c). */
 static void print_error(const struct mg_err *e)
 {
-    if (!e->msg[0])
-        return;
-    fprintf(stderr, "error: %s\n", e->msg);
-    if (e->file[0] && e->line)
-        fprintf(stderr, "  at: %s:%d%s\n", e->file, e->line, "");
-    if (e->sqlstate[0])
-        fprintf(stderr, "  sqlstate: %s\n", e->sqlstate);
-    if (e->server_code)
-        fprintf(stderr, "  server error: %d\n", e->server_code);
-    if (e->detail[0])
-        fprintf(stderr, "  detail: %s\n", e->detail);
-    if (e->context[0])
-        fprintf(stderr, "  context: %s\n", e->context);
-    if (e->hint[0])
-        fprintf(stderr, "  hint: %s\n", e->hint);
+    mg_log_final_error(e);
 }
 
 int main(int argc, char **argv)
@@ -121,6 +122,12 @@ int main(int argc, char **argv)
     ctx.database_url = getenv("DATABASE_URL");
     ctx.path =
         getenv("MIGRATE_PATH") && *getenv("MIGRATE_PATH") ? getenv("MIGRATE_PATH") : "./migrations";
+    ctx.checkpoint_dir = getenv("MIGRATE_CHECKPOINT_DIR") && *getenv("MIGRATE_CHECKPOINT_DIR")
+                             ? getenv("MIGRATE_CHECKPOINT_DIR")
+                             : ".migrate/checkpoints";
+    ctx.metrics_file = getenv("MIGRATE_METRICS_FILE") && *getenv("MIGRATE_METRICS_FILE")
+                           ? getenv("MIGRATE_METRICS_FILE")
+                           : NULL;
     ctx.lock_timeout_ms = 3000;
     ctx.statement_timeout_ms = 0;
     ctx.lock_wait_ms = 60000;
@@ -128,6 +135,15 @@ int main(int argc, char **argv)
     ctx.retries = 5;
     mg_uuid(ctx.run_id);
     mg_log_setup(MG_LOG_INFO, 0);
+
+    /* golang-migrate's spelling of the options works too */
+    static char **args; /* static: still reachable on every early return */
+    args = mg_cli_compat(argc, argv, &argc, &err);
+    if (!args) {
+        print_error(&err);
+        return MG_EXIT_USAGE;
+    }
+    argv = args;
 
     /* global options before the command */
     int first, want = 0;
@@ -164,5 +180,6 @@ int main(int argc, char **argv)
     if (rc)
         print_error(&err);
     fflush(stdout);
+    free(args);
     return mg_exit_code(rc ? err.code : 0);
 }

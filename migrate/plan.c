@@ -63,7 +63,8 @@ void mg_status_build(struct mg_status *out, const struct mg_source *src, const s
         case MG_H_FAILED:
             e->state = MG_ST_FAILED;
             /* a failed transactional run left nothing behind */
-            e->partial = r->no_transaction && r->stmts_done > 0;
+            e->partial = (r->no_transaction && r->stmts_done > 0) ||
+                         !strcmp(r->kind ? r->kind : "", "adopted");
             break;
         case MG_H_RUNNING:
             e->state = MG_ST_INTERRUPTED;
@@ -196,8 +197,9 @@ static int plan_up(struct mg_plan *out, size_t *cap, const struct mg_status *st,
         if (!runnable)
             continue;
         if (!e->m || !e->m->up) {
-            mg_err_set(err, MG_EINPUT, "version %llu has no up file",
-                       (unsigned long long)e->version);
+            mg_err_set(err, MG_EINPUT, "version %llu (%s) is recorded as %s, but its file is gone",
+                       (unsigned long long)e->version, e->title, mg_state_name(e->state));
+            mg_err_hint(err, "restore the file, or record the truth with 'migrate force'");
             return MG_EINPUT;
         }
         if (e->state == MG_ST_PENDING && e->version < current && !req->allow_out_of_order) {
@@ -208,6 +210,17 @@ static int plan_up(struct mg_plan *out, size_t *cap, const struct mg_status *st,
                         "give it a version above %llu, or apply it out of order with "
                         "--allow-out-of-order if it does not depend on later migrations",
                         (unsigned long long)current);
+            return MG_EATTENTION;
+        }
+        if (e->state == MG_ST_FAILED && !strcmp(e->row->kind ? e->row->kind : "", "adopted")) {
+            mg_err_set(err, MG_EATTENTION,
+                       "version %llu (%s) was left failed by the tool migrate adopted its "
+                       "history from; how much of it ran is unknown",
+                       (unsigned long long)e->version, e->title);
+            mg_err_hint(err,
+                        "repair the database by hand, then record the truth with 'migrate "
+                        "force %llu' (applied) or 'migrate force' with the version before it",
+                        (unsigned long long)e->version);
             return MG_EATTENTION;
         }
         add_step(out, cap, e, MG_UP, e->partial);

@@ -7,6 +7,7 @@
 
 #include "apply.h"
 #include "cli.h"
+#include "gate.h"
 #include "log.h"
 #include "util.h"
 
@@ -85,6 +86,8 @@ int mg_record(struct mg_ctx *ctx, enum mg_record_kind kind, uint64_t target, str
     for (size_t i = 0; i < st.n; i++)
         if (st.v[i].version == target)
             known = 1;
+    if (kind == MG_RECORD_FORCE && (rc = mg_gate_confirm(ctx, &s, "force", err)))
+        goto out_status;
     if (kind == MG_RECORD_BASELINE && h.n) {
         rc = mg_err_set(err, MG_EUSAGE, "the database already has migration history (%zu rows)",
                         h.n);

@@ -54,6 +54,30 @@ void mg_stmt_chain(char out[65], const char *prev, const char *stmt, size_t len)
     mg_buf_free(&b);
 }
 
+void mg_run_fix_statements(const struct mg_file *f, struct drv_stmt *v, size_t *n)
+{
+    size_t out = 0;
+
+    for (size_t i = 0; i < *n; i++) {
+        v[i].line += f->line_offset;
+        /* statements inside one explicit span (goose StatementBegin/End) become one */
+        const struct mg_span *sp = NULL;
+        for (size_t k = 0; k < f->nspans && !sp; k++)
+            if (v[i].off >= f->spans[k].start && v[i].off < f->spans[k].end)
+                sp = &f->spans[k];
+        if (sp && out > 0 && v[out - 1].off >= sp->start && v[out - 1].off < sp->end) {
+            struct drv_stmt *prev = &v[out - 1];
+            prev->len = v[i].off + v[i].len - prev->off;
+            prev->flags |= v[i].flags;
+            if (!prev->why)
+                prev->why = v[i].why;
+            continue;
+        }
+        v[out++] = v[i];
+    }
+    *n = out;
+}
+
 /* Everything one step needs while it runs. */
 struct step {
     struct mg_session *s;
@@ -69,6 +93,11 @@ struct step {
     char chain[65]; /* hash of the statements done so far */
     int64_t t0;
     struct mg_step_result *res;
+    /* progress of a long statement */
+    size_t running;           /* index of the statement running */
+    long long printed_at;     /* elapsed ms of the last progress line, 0: none yet */
+    struct drv_conn *monitor; /* second session reading the server's progress views */
+    int monitor_failed;
 };
 
 static const char *file_label(const struct step *p)
@@ -96,6 +125,7 @@ static void locate(const struct step *p, size_t k, struct mg_err *err)
         off = i;
     }
     mg_line_col(p->f->text.ptr, off, &err->line, &err->col);
+    err->line += p->f->line_offset;
 }
 
 static void statement_excerpt(struct mg_buf *out, const struct step *p, size_t k)
@@ -206,6 +236,40 @@ static void describe_failure(const struct step *p, size_t k, struct mg_err *err)
         mg_err_hint(err, "the run was interrupted; run 'migrate up' again to finish");
 }
 
+/*
+ * Called by the driver while a statement runs: a line after one second, then
+ * every ten, with the server's own progress (index builds, CLUSTER) read on
+ * a second session when it has any.
+ */
+static void on_wait(void *arg, long long elapsed)
+{
+    struct step *p = arg;
+    const struct drv_stmt *st = &p->stmts[p->running];
+    struct mg_buf progress = MG_BUF_INIT;
+
+    if (elapsed < 1000 || (p->printed_at && elapsed - p->printed_at < 10000))
+        return;
+    p->printed_at = elapsed;
+    if (!p->monitor && !p->monitor_failed && p->s->conn->ops->progress) {
+        struct drv_connect_opts o = {.application_name = "migrate progress"};
+        struct mg_err e;
+        mg_err_clear(&e);
+        if (drv_open(&p->monitor, p->ctx->database_url, &o, &e) < 0) {
+            mg_debug("no progress: %s", e.msg);
+            p->monitor_failed = 1;
+        }
+    }
+    if (p->monitor) {
+        struct mg_err e;
+        mg_err_clear(&e);
+        if (drv_progress(p->monitor, drv_backend_id(p->s->conn), &progress, &e) < 0)
+            mg_debug("no progress: %s", e.msg);
+    }
+    mg_info("  statement %zu of %zu (line %d) running for %.0fs%s%s", p->running + 1, p->n,
+            st->line, (double)elapsed / 1000, progress.len ? ": " : "", progress.ptr);
+    mg_buf_free(&progress);
+}
+
 static int exec_stmt(struct step *p, size_t k, struct mg_err *err)
 {
     const struct drv_stmt *st = &p->stmts[k];
@@ -214,7 +278,11 @@ static int exec_stmt(struct step *p, size_t k, struct mg_err *err)
 
     if (mg_run_interrupted())
         return mg_err_set(err, MG_ECANCELED, "interrupted before statement %zu", k + 1);
+    p->running = k;
+    p->printed_at = 0;
+    p->s->conn->waiter = (struct drv_waiter){.fn = on_wait, .arg = p, .every_ms = 1000};
     rc = drv_execn(p->s->conn, p->f->text.ptr + st->off, st->len, NULL, err);
+    p->s->conn->waiter = (struct drv_waiter){0};
     t = mg_monotonic_ms() - t;
     if (t >= 1000)
         mg_info("  statement %zu of %zu (line %d) took %.1fs", k + 1, p->n, st->line,
@@ -415,6 +483,7 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
         mg_err_context(err, "%s", p.f->name);
         return rc;
     }
+    mg_run_fix_statements(p.f, p.stmts, &p.n);
     if (p.n == 0 && st->dir == MG_UP) {
         free(p.stmts);
         mg_err_set(err, MG_EINPUT, "'%s' contains no SQL statements", p.f->name);
@@ -474,6 +543,7 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
                 p.notx ? ", no transaction" : "");
 
     rc = p.notx ? run_statements(&p, err) : run_in_transaction(&p, err);
+    drv_close(p.monitor);
     res->duration_ms = mg_monotonic_ms() - p.t0;
     res->ok = rc == 0;
     if (!rc)

@@ -40,6 +40,13 @@ void mg_run_report_free(struct mg_run_report *rep);
 /* The report as JSON (a new reference). */
 json_t *mg_run_report_json(const struct mg_run_report *rep);
 
+/*
+ * Makes split statements the file's: line numbers counted from the start of
+ * the file (dbmate and goose sections start further down), and statements
+ * inside an explicit span (goose StatementBegin/End) merged into one.
+ */
+void mg_run_fix_statements(const struct mg_file *f, struct drv_stmt *v, size_t *n);
+
 /* Statement chain hash: SHA-256 over the previous hash and the statement text. */
 void mg_stmt_chain(char out[65], const char *prev, const char *stmt, size_t len);
 

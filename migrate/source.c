@@ -210,17 +210,19 @@ static void file_free(struct mg_file *f)
     free(f->name);
     mg_buf_free(&f->text);
     mg_directives_free(&f->dir);
+    free(f->spans);
     free(f);
 }
 
-/* Reads and checks one file; problems go to the source's list. */
-static struct mg_file *file_load(struct mg_source *src, const char *name, size_t max)
+/* Reads one file and checks its encoding; problems go to the source's list. */
+static struct mg_file *file_read(struct mg_source *src, const char *name, size_t max, int *ok)
 {
     struct mg_file *f = mg_calloc(1, sizeof(*f));
     struct mg_err err;
     struct mg_buf path = MG_BUF_INIT;
     size_t bad;
 
+    *ok = 0;
     mg_buf_addf(&path, "%s/%s", src->dir, name);
     f->path = mg_buf_detach(&path);
     f->name = mg_strdup(name);
@@ -248,10 +250,276 @@ static struct mg_file *file_load(struct mg_source *src, const char *name, size_t
                         "the file contains a NUL byte at line %d", line);
         return f;
     }
-    if (mg_directives_parse(&f->dir, f->text.ptr, f->text.len, f->path, &src->problems) < 0)
-        return f;
-    f->usable = 1;
+    *ok = 1;
     return f;
+}
+
+/* Reads the leading directives of a (section of a) file; usable when they are understood. */
+static void file_finish(struct mg_source *src, struct mg_file *f)
+{
+    int no_txn = f->dir.no_transaction;
+    struct mg_problems local = {0};
+
+    if (mg_directives_parse(&f->dir, f->text.ptr, f->text.len, f->path, &local) == 0)
+        f->usable = 1;
+    /* directive lines count from the start of the file, not of the section */
+    for (size_t i = 0; i < local.n; i++) {
+        struct mg_problem *p = &local.v[i];
+        mg_problems_add(&src->problems, p->sev, p->code, p->file,
+                        p->line ? p->line + f->line_offset : 0, p->version, p->hint, "%s", p->msg);
+    }
+    mg_problems_free(&local);
+    f->dir.no_transaction |= no_txn;
+}
+
+static struct mg_file *file_load(struct mg_source *src, const char *name, size_t max)
+{
+    int ok;
+    struct mg_file *f = file_read(src, name, max, &ok);
+
+    if (ok)
+        file_finish(src, f);
+    return f;
+}
+
+/* ---------- dbmate and goose: both directions in one file ---------- */
+
+/* A new file holding text[from, to) of `whole`, which starts at 0-based line `line`. */
+static struct mg_file *section(const struct mg_file *whole, size_t from, size_t to, int line)
+{
+    struct mg_file *f = mg_calloc(1, sizeof(*f));
+
+    f->path = mg_strdup(whole->path);
+    f->name = mg_strdup(whole->name);
+    mg_buf_init(&f->text);
+    mg_buf_add(&f->text, whole->text.ptr + from, to - from);
+    f->line_offset = line;
+    f->dir.lock_timeout_ms = -1;
+    mg_checksum(f->checksum, f->text.ptr, f->text.len);
+    return f;
+}
+
+/* Is line [s, e) the comment "-- <word...>" (case-insensitive after the dashes)? Returns the rest.
+ */
+static const char *marker(const char *s, const char *e, const char *word)
+{
+    size_t n = strlen(word);
+
+    while (s < e && (*s == ' ' || *s == '\t'))
+        s++;
+    if (e - s < 2 || s[0] != '-' || s[1] != '-')
+        return NULL;
+    s += 2;
+    while (s < e && (*s == ' ' || *s == '\t'))
+        s++;
+    if ((size_t)(e - s) < n || strncasecmp(s, word, n) != 0)
+        return NULL;
+    s += n;
+    if (s < e && !(*s == ' ' || *s == '\t' || *s == '\r'))
+        return NULL;
+    return s;
+}
+
+/*
+ * Carves a dbmate or goose file into its up and down sections.  dbmate:
+ * "-- migrate:up [transaction:false]" and "-- migrate:down".  goose:
+ * "-- +goose Up", "-- +goose Down", "-- +goose NO TRANSACTION" and
+ * "-- +goose StatementBegin/End" around statements that hold semicolons.
+ */
+static void carve(struct mg_source *src, struct mg_migration *m, struct mg_file *whole, int goose)
+{
+    const char *t = whole->text.ptr, *end = t + whole->text.len;
+    const char *up_kw = goose ? "+goose up" : "migrate:up";
+    const char *down_kw = goose ? "+goose down" : "migrate:down";
+    size_t up_at = 0, down_at = 0, up_from = 0, down_from = 0;
+    int up_line = -1, down_line = -1, line = 0, no_txn = 0, has_up = 0, has_down = 0;
+    struct mg_span spans[2][256];
+    size_t nspans[2] = {0, 0};
+    size_t open_at = 0;
+    int open = 0, open_line = 0;
+
+    for (const char *p = t; p < end; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *rest;
+        size_t off = (size_t)(p - t), next = nl ? (size_t)(nl + 1 - t) : whole->text.len;
+        if ((rest = marker(p, le, up_kw)) && !has_up) {
+            has_up = 1;
+            up_at = off;
+            up_from = next;
+            up_line = line + 1;
+            if (!goose && memmem(rest, (size_t)(le - rest), "transaction:false", 17))
+                no_txn |= 1;
+        } else if ((rest = marker(p, le, down_kw)) && !has_down) {
+            has_down = 1;
+            down_at = off;
+            down_from = next;
+            down_line = line + 1;
+            if (!goose && memmem(rest, (size_t)(le - rest), "transaction:false", 17))
+                no_txn |= 2;
+        } else if (goose && marker(p, le, "+goose no transaction")) {
+            no_txn |= 3;
+        } else if (goose && marker(p, le, "+goose statementbegin")) {
+            open = 1;
+            open_at = next;
+            open_line = line + 1;
+        } else if (goose && marker(p, le, "+goose statementend")) {
+            int dir = has_down && off >= down_from ? 1 : 0;
+            if (open && nspans[dir] < 256) {
+                size_t base = dir ? down_from : up_from;
+                spans[dir][nspans[dir]].start = open_at - base;
+                spans[dir][nspans[dir]].end = off - base;
+                nspans[dir]++;
+            }
+            open = 0;
+        }
+        p = le + (nl ? 1 : 0);
+        if (!nl)
+            break;
+    }
+    (void)up_at;
+    if (open)
+        mg_problems_add(&src->problems, MG_SEV_ERROR, "bad-section", whole->path, open_line,
+                        m->version, "close it with -- +goose StatementEnd",
+                        "'-- +goose StatementBegin' at line %d is never closed", open_line);
+    if (!has_up) {
+        mg_problems_add(&src->problems, MG_SEV_ERROR, "bad-section", whole->path, 0, m->version,
+                        goose ? "start the up part with a line '-- +goose Up'"
+                              : "start the up part with a line '-- migrate:up'",
+                        "'%s' has no %s section", whole->name,
+                        goose ? "'-- +goose Up'" : "'-- migrate:up'");
+        return;
+    }
+    if (has_down && down_at < up_from) {
+        mg_problems_add(&src->problems, MG_SEV_ERROR, "bad-section", whole->path, down_line,
+                        m->version, "put the up section first",
+                        "'%s' has its down section before its up section", whole->name);
+        return;
+    }
+    m->up = section(whole, up_from, has_down ? down_at : whole->text.len, up_line);
+    if (has_down)
+        m->down = section(whole, down_from, whole->text.len, down_line);
+    struct mg_file *files[2] = {m->up, m->down};
+    for (int d = 0; d < 2; d++) {
+        struct mg_file *f = files[d];
+        if (!f)
+            continue;
+        f->dir.no_transaction = (no_txn & (d ? 2 : 1)) != 0;
+        if (nspans[d]) {
+            f->spans = mg_calloc(nspans[d], sizeof(*f->spans));
+            memcpy(f->spans, spans[d], nspans[d] * sizeof(*f->spans));
+            f->nspans = nspans[d];
+        }
+        file_finish(src, f);
+    }
+}
+
+/* {version}_{title}.sql, the names of dbmate and goose. */
+static int parse_single_name(const char *name, uint64_t *version, char **title, const char **why)
+{
+    size_t len = strlen(name);
+    const char *us = strchr(name, '_');
+
+    *title = NULL;
+    if (!mg_str_ends_with(name, ".sql"))
+        return mg_str_ends_with(name, ".go") ? -2 : 0;
+    if (!us || us == name) {
+        *why = "the name does not start with a version number and '_'";
+        return -1;
+    }
+    for (const char *p = name; p < us; p++)
+        if (*p < '0' || *p > '9') {
+            *why = "the version (before the first '_') is not a whole number";
+            return -1;
+        }
+    if (mg_parse_u64(version, name, (size_t)(us - name)) < 0 || *version == 0) {
+        *why = "the version is 0 or does not fit in 64 bits";
+        return -1;
+    }
+    if (us + 1 >= name + len - 4) {
+        *why = "the title after the version is empty";
+        return -1;
+    }
+    *title = mg_strndup(us + 1, (size_t)(name + len - 4 - us - 1));
+    return 1;
+}
+
+/* V{version}__{desc}.sql and U{version}__{desc}.sql, Flyway's names. */
+static int parse_flyway_name(const char *name, uint64_t *version, char **title, int *is_down,
+                             const char **why)
+{
+    const char *sep = strstr(name, "__");
+    size_t len = strlen(name);
+
+    *title = NULL;
+    if (!mg_str_ends_with(name, ".sql"))
+        return 0;
+    if (name[0] == 'R' && sep == name + 1) {
+        *why = "repeatable migrations (R__) are not supported";
+        return -1;
+    }
+    if ((name[0] != 'V' && name[0] != 'U') || !sep || sep == name + 1) {
+        *why = "Flyway names are V{version}__{description}.sql or U{version}__{description}.sql";
+        return -1;
+    }
+    for (const char *p = name + 1; p < sep; p++)
+        if (*p < '0' || *p > '9') {
+            *why = (*p == '.' || *p == '_') ? "dotted versions (V1.2__) are not supported: "
+                                              "versions are whole numbers"
+                                            : "the version is not a whole number";
+            return -1;
+        }
+    if (mg_parse_u64(version, name + 1, (size_t)(sep - name - 1)) < 0 || *version == 0) {
+        *why = "the version is 0 or does not fit in 64 bits";
+        return -1;
+    }
+    if (sep + 2 >= name + len - 4) {
+        *why = "the description after '__' is empty";
+        return -1;
+    }
+    *is_down = name[0] == 'U';
+    *title = mg_strndup(sep + 2, (size_t)(name + len - 4 - sep - 2));
+    return 1;
+}
+
+/* Which tool's layout a directory uses, from its names and, for single files, their markers. */
+static const char *detect_layout(const char *dir, char **names, size_t n)
+{
+    int single = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (mg_str_ends_with(names[i], ".up.sql") || mg_str_ends_with(names[i], ".down.sql"))
+            return "golang-migrate";
+    for (size_t i = 0; i < n; i++)
+        if ((names[i][0] == 'V' || names[i][0] == 'U' || names[i][0] == 'R') &&
+            strstr(names[i], "__") && mg_str_ends_with(names[i], ".sql"))
+            return "flyway";
+    for (size_t i = 0; i < n; i++) {
+        if (!mg_str_ends_with(names[i], ".sql") || names[i][0] < '0' || names[i][0] > '9')
+            continue;
+        single = 1;
+        struct mg_buf path = MG_BUF_INIT, text = MG_BUF_INIT;
+        struct mg_err err;
+        mg_err_clear(&err);
+        mg_buf_addf(&path, "%s/%s", dir, names[i]);
+        const char *found = NULL;
+        if (mg_read_file(&text, path.ptr, (size_t)64 << 20, &err) == 0) {
+            for (const char *p = text.ptr; p && *p && !found;) {
+                const char *nl = strchr(p, '\n');
+                const char *le = nl ? nl : p + strlen(p);
+                if (marker(p, le, "+goose up"))
+                    found = "goose";
+                else if (marker(p, le, "migrate:up"))
+                    found = "dbmate";
+                p = nl ? nl + 1 : NULL;
+            }
+        }
+        mg_buf_free(&path);
+        mg_buf_free(&text);
+        if (found)
+            return found;
+    }
+    return single ? "dbmate" : "golang-migrate";
 }
 
 static int only_space(const struct mg_buf *b)
@@ -305,21 +573,42 @@ int mg_source_load(struct mg_source *out, const char *dir, const struct mg_sourc
     if (nnames)
         qsort(names, nnames, sizeof(char *), cmp_str);
 
+    out->layout = detect_layout(dir, names, nnames);
+    int layout_single = !strcmp(out->layout, "dbmate") || !strcmp(out->layout, "goose");
+    int layout_flyway = !strcmp(out->layout, "flyway");
     for (size_t i = 0; i < nnames; i++) {
         const char *name = names[i];
-        uint64_t version;
+        uint64_t version = 0;
         char *title = NULL;
         int is_down = 0;
         const char *why = NULL;
         struct mg_buf path = MG_BUF_INIT;
-        int kind = mg_source_parse_name(name, &version, &title, &is_down, &why);
+        int kind;
+
+        if (layout_single)
+            kind = parse_single_name(name, &version, &title, &why);
+        else if (layout_flyway)
+            kind = parse_flyway_name(name, &version, &title, &is_down, &why);
+        else
+            kind = mg_source_parse_name(name, &version, &title, &is_down, &why);
 
         mg_buf_addf(&path, "%s/%s", dir, name);
+        if (kind == -2) {
+            mg_problems_add(&out->problems, MG_SEV_ERROR, "unsupported-migration", path.ptr, 0, 0,
+                            "rewrite it as a .sql migration",
+                            "'%s' is a Go migration, which migrate cannot run", name);
+            mg_buf_free(&path);
+            continue;
+        }
         if (kind < 0) {
-            mg_problems_add(&out->problems, MG_SEV_ERROR, "bad-file-name", path.ptr, 0, 0,
-                            "name migration files {version}_{title}.up.sql and "
-                            "{version}_{title}.down.sql, e.g. 20261130120000_add_users.up.sql",
-                            "'%s' is not a valid migration file name: %s", name, why);
+            mg_problems_add(
+                &out->problems, MG_SEV_ERROR, "bad-file-name", path.ptr, 0, 0,
+                layout_single ? "name migration files {version}_{title}.sql"
+                : layout_flyway
+                    ? "name migration files V{version}__{description}.sql"
+                    : "name migration files {version}_{title}.up.sql and "
+                      "{version}_{title}.down.sql, e.g. 20261130120000_add_users.up.sql",
+                "'%s' is not a valid migration file name: %s", name, why);
             mg_buf_free(&path);
             continue;
         }
@@ -371,6 +660,17 @@ int mg_source_load(struct mg_source *out, const char *dir, const struct mg_sourc
             continue;
         }
         free(title);
+        if (layout_single) {
+            int ok;
+            struct mg_file *whole = file_read(out, name, max, &ok);
+            if (ok)
+                carve(out, m, whole, !strcmp(out->layout, "goose"));
+            if (!m->up) /* keep the file so the version still shows, unusable */
+                m->up = whole;
+            else
+                file_free(whole);
+            continue;
+        }
         *slot = file_load(out, name, max);
     }
     for (size_t i = 0; i < nnames; i++)

@@ -2,7 +2,11 @@
  * source.h — migration files on disk.
  *
  * A directory in golang-migrate layout holds {version}_{title}.up.sql and
- * {version}_{title}.down.sql.  Loading reads every file, checks its name,
+ * {version}_{title}.down.sql.  Directories of dbmate ({version}_{title}.sql
+ * with -- migrate:up / -- migrate:down sections), goose ({version}_{title}.sql
+ * with -- +goose Up / Down) and Flyway (V{version}__{desc}.sql, undo files
+ * U{version}__{desc}.sql) are read too; the layout is detected per directory.
+ * Loading reads every file, checks its name,
  * UTF-8 and leading directives, and computes the checksum (SHA-256 of the
  * text with CRLF normalised to LF) and the chained sum (each up file's sum
  * covers all earlier ones, so reordering and insertions show).  Problems with
@@ -34,12 +38,20 @@ struct mg_directives {
     size_t nignores;
 };
 
+/* A byte range of a file's text that must run as one statement (goose StatementBegin/End). */
+struct mg_span {
+    size_t start, end;
+};
+
 struct mg_file {
-    char *path; /* as opened: dir/name */
-    char *name; /* file name only */
-    struct mg_buf text;
+    char *path;         /* as opened: dir/name */
+    char *name;         /* file name only */
+    struct mg_buf text; /* the SQL: the whole file, or one section of it (dbmate, goose) */
+    int line_offset;    /* lines of the file before `text` begins */
     char checksum[65];
     struct mg_directives dir;
+    struct mg_span *spans; /* explicit statements, in order; may be NULL */
+    size_t nspans;
     int usable; /* read, valid UTF-8, directives understood */
 };
 
@@ -56,7 +68,7 @@ struct mg_source {
     struct mg_migration *v; /* sorted by version */
     size_t n;
     struct mg_problems problems;
-    const char *layout; /* "golang-migrate" */
+    const char *layout; /* "golang-migrate", "dbmate", "goose" or "flyway" */
 };
 
 struct mg_source_opts {

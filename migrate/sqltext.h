@@ -15,5 +15,7 @@ extern const struct mg_sqltext mg_sqltexts[];
 
 /* The text of sql/<dialect>/<name>.sql; a missing one is a build error, so this asserts. */
 const char *mg_sql(const char *dialect, const char *name);
+/* The same, or NULL: for features a dialect may not have yet (checkpoints on a new driver). */
+const char *mg_sql_find(const char *dialect, const char *name);
 
 #endif

@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS migrate_history (
     status          text        NOT NULL
                     CHECK (status IN ('applied', 'running', 'failed', 'reverting', 'revert_failed')),
     kind            text        NOT NULL DEFAULT 'migration'
-                    CHECK (kind IN ('migration', 'baseline', 'forced')),
+                    CHECK (kind IN ('migration', 'baseline', 'forced', 'adopted')),
     stmts_done      integer     NOT NULL DEFAULT 0,
     stmts_total     integer     NOT NULL DEFAULT 0,
     done_hash       text        NOT NULL DEFAULT '',
@@ -40,4 +40,20 @@ CREATE TABLE IF NOT EXISTS migrate_events (
     meta         text    NOT NULL DEFAULT '{}',
     prev_hash    text    NOT NULL,
     hash         text    NOT NULL
+);
+-- One row per checkpoint (docs/checkpoint.md): a few columns to list and find
+-- them, and the whole JSON document, byte for byte the one in the checkpoint file.
+CREATE TABLE IF NOT EXISTS migrate_checkpoints (
+    id             text           PRIMARY KEY,
+    created_at     text           NOT NULL,
+    completed_at   text,
+    status         text           NOT NULL
+                   CHECK (status IN ('started', 'completed', 'failed')),
+    command        text           NOT NULL,
+    run_id         text           NOT NULL,
+    version_before numeric(20, 0) NOT NULL,
+    version_after  numeric(20, 0),
+    restore_point  text,
+    position       text           NOT NULL DEFAULT '',
+    document       text           NOT NULL
 );

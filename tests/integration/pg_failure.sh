@@ -81,3 +81,11 @@ mg --statement-timeout 100ms up
 assert_rc 1
 assert_err "canceling statement due to statement timeout"
 assert_err "sqlstate: 57014"
+
+# a statement running longer than a second says so while it runs
+mig m 5 sleepy "SELECT pg_sleep(1.6);" "SELECT 1;"
+printf "SELECT 1;\n" > m/4_slow.up.sql
+mg up
+assert_rc 0
+assert_err "statement 1 of 1 (line 1) running for 1s"
+assert_err "statement 1 of 1 (line 1) took 1."

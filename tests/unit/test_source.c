@@ -161,11 +161,69 @@ static void directives(void **state)
     mg_problems_free(&p);
 }
 
+static void dbmate_dir(void **state)
+{
+    struct mg_source s;
+    struct mg_err e;
+
+    (void)state;
+    mg_err_clear(&e);
+    assert_int_equal(mg_source_load(&s, FIX "dbmate", NULL, &e), 0);
+    assert_string_equal(s.layout, "dbmate");
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.v[0].up->text.ptr, "CREATE TABLE users (id int);\n\n");
+    assert_int_equal(s.v[0].up->line_offset, 1);
+    assert_string_equal(s.v[0].down->text.ptr, "DROP TABLE users;\n");
+    assert_int_equal(s.v[0].down->line_offset, 4);
+    assert_false(s.v[0].up->dir.no_transaction);
+    assert_true(s.v[1].up->dir.no_transaction);
+    assert_true(s.v[1].down->dir.no_transaction);
+    assert_non_null(find(&s, "bad-section", "no '-- migrate:up' section"));
+    mg_source_free(&s);
+}
+
+static void goose_dir(void **state)
+{
+    struct mg_source s;
+    struct mg_err e;
+
+    (void)state;
+    mg_err_clear(&e);
+    assert_int_equal(mg_source_load(&s, FIX "goose", NULL, &e), 0);
+    assert_string_equal(s.layout, "goose");
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.v[0].up->nspans, 1);
+    assert_int_equal(s.v[0].up->line_offset, 1);
+    assert_true(s.v[1].up->dir.no_transaction);
+    assert_true(s.v[1].down->dir.no_transaction);
+    assert_non_null(find(&s, "unsupported-migration", "Go migration"));
+    mg_source_free(&s);
+}
+
+static void flyway_dir(void **state)
+{
+    struct mg_source s;
+    struct mg_err e;
+
+    (void)state;
+    mg_err_clear(&e);
+    assert_int_equal(mg_source_load(&s, FIX "flyway", NULL, &e), 0);
+    assert_string_equal(s.layout, "flyway");
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.v[0].title, "create_users");
+    assert_non_null(s.v[0].down);
+    assert_null(s.v[1].down);
+    assert_non_null(find(&s, "bad-file-name", "repeatable"));
+    assert_non_null(find(&s, "bad-file-name", "dotted"));
+    mg_source_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names),       cmocka_unit_test(good_dir),  cmocka_unit_test(bad_dir),
         cmocka_unit_test(missing_dir), cmocka_unit_test(too_large), cmocka_unit_test(directives),
+        cmocka_unit_test(dbmate_dir),  cmocka_unit_test(goose_dir), cmocka_unit_test(flyway_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,147 @@
+/*
+ * cmd_plan.c — migrate plan: what `up` would run, in order, with how each
+ * file runs (one transaction, or statement by statement and why) and its
+ * statement count.  Needs no write access: a read-only connection, or with
+ * --offline none at all (every file counts as pending).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "cmds.h"
+#include "log.h"
+#include "run.h"
+#include "util.h"
+
+int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
+{
+    static const struct option opts[] = {
+        {"offline", no_argument, NULL, 'O'},
+        {0, 0, 0, 0},
+    };
+    struct mg_source src;
+    struct mg_session s = {0};
+    struct mg_history h = {0};
+    struct mg_status st;
+    struct mg_plan plan;
+    struct mg_problems warnings = {0};
+    struct mg_plan_req req = {.kind = MG_PLAN_UP, .count = -1, .allow_out_of_order = 0};
+    const struct drv_ops *ops = &drv_postgres_ops;
+    int c, rc, offline = 0, version_num = 0, transactional = 1;
+
+    while ((c = mg_cli_getopt(ctx, argc, argv, "", opts, err)) != -1) {
+        if (c == 'O')
+            offline = 1;
+        else
+            return MG_EUSAGE;
+    }
+    if (optind < argc)
+        return mg_err_set(err, MG_EUSAGE, "usage: migrate plan [--offline]");
+    rc = mg_ctx_load_source(ctx, &src, err);
+    if (rc)
+        return rc;
+    size_t file_errors = mg_report_source_problems(&src);
+    if (!offline) {
+        rc = mg_session_open(&s, ctx, 0, err);
+        if (!rc)
+            rc = drv_read_only(s.conn, err);
+        if (!rc)
+            rc = mg_history_load(&h, s.conn, err);
+        if (rc) {
+            mg_session_close(&s);
+            mg_source_free(&src);
+            return rc;
+        }
+        ops = s.conn->ops;
+        version_num = s.conn->info.version_num;
+        transactional = s.conn->info.transactional_ddl;
+    }
+    mg_status_build(&st, &src, &h);
+    rc = mg_plan_build(&plan, &st, &req, &warnings, err);
+    if (rc)
+        goto out;
+    json_t *arr = json_array();
+    if (ctx->format == MG_FMT_TEXT) {
+        if (!offline)
+            printf("database: %s (%s %s), version %llu\n", s.redacted_url, s.conn->info.product,
+                   s.conn->info.server_version, (unsigned long long)st.current);
+        printf("%zu migration%s to apply\n", plan.n, plan.n == 1 ? "" : "s");
+    }
+    for (size_t i = 0; i < plan.n; i++) {
+        const struct mg_step *stp = &plan.v[i];
+        const struct mg_file *f = stp->e->m->up;
+        struct drv_stmt *stmts = NULL;
+        size_t n = 0;
+        const char *mode = "transaction", *why = NULL;
+        int why_line = 0;
+        struct mg_err e2;
+        mg_err_clear(&e2);
+        if (f->usable &&
+            drv_split(ops, &stmts, &n, f->text.ptr, f->text.len, version_num, &e2) == 0) {
+            mg_run_fix_statements(f, stmts, &n);
+            for (size_t k = 0; k < n && !why; k++)
+                if (stmts[k].flags & DRV_STMT_NO_TXN) {
+                    why = stmts[k].why;
+                    why_line = stmts[k].line;
+                }
+        }
+        if (f->dir.no_transaction) {
+            mode = "no transaction";
+            why = "-- migrate:no-transaction";
+        } else if (why) {
+            mode = "no transaction";
+        } else if (!transactional) {
+            mode = "statement by statement";
+            why = "the server commits DDL implicitly";
+        }
+        if (ctx->format == MG_FMT_JSON) {
+            json_t *o =
+                json_pack("{s:I,s:s,s:s,s:I,s:s,s:b}", "version", (json_int_t)stp->e->version,
+                          "name", stp->e->title, "file", f->path, "statements", (json_int_t)n,
+                          "mode", mode, "resume", stp->resume);
+            if (why)
+                json_object_set_new(o, "why", json_string(why));
+            if (e2.code)
+                json_object_set_new(o, "error", json_string(e2.msg));
+            json_array_append_new(arr, o);
+        } else {
+            printf("  %llu_%s: %zu statement%s, %s", (unsigned long long)stp->e->version,
+                   stp->e->title, n, n == 1 ? "" : "s", mode);
+            if (why && why_line)
+                printf(" (%s, line %d)", why, why_line);
+            else if (why)
+                printf(" (%s)", why);
+            if (stp->resume)
+                printf(", resumes an unfinished run");
+            if (e2.code)
+                printf(" [cannot split: %s]", e2.msg);
+            printf("\n");
+        }
+        free(stmts);
+    }
+    if (ctx->format == MG_FMT_JSON) {
+        json_t *doc = json_pack("{s:I,s:o,s:I}", "version", (json_int_t)st.current, "pending", arr,
+                                "file_errors", (json_int_t)file_errors);
+        if (!offline)
+            json_object_set_new(doc, "database", json_string(s.redacted_url));
+        mg_print_json(doc);
+    } else {
+        json_decref(arr);
+    }
+    mg_plan_free(&plan);
+    if (file_errors) {
+        mg_err_set(err, MG_EINPUT, "the migrations directory has errors; 'up' would refuse to run");
+        rc = MG_EINPUT;
+    }
+out:
+    for (size_t i = 0; i < warnings.n; i++)
+        mg_warn("%s", warnings.v[i].msg);
+    mg_problems_free(&warnings);
+    mg_status_free(&st);
+    mg_history_free(&h);
+    if (!offline)
+        mg_session_close(&s);
+    mg_source_free(&src);
+    return rc;
+}

@@ -1,0 +1,1 @@
+SELECT to_regclass('migrate_checkpoints') IS NOT NULL
