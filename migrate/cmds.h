@@ -19,6 +19,7 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_checkpoint(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_audit(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_clone(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_preflight(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_estimate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_sandbox(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 

@@ -48,6 +48,8 @@ static const struct mg_cmd commands[] = {
      "copy a database's schema and a sample of its rows, to estimate on; prints the URL"},
     {"estimate", cmd_estimate, 0, "--clone URL [-d TARGET] [--max-blocking DUR]",
      "run pending migrations on a clone: locks, rewrites, durations scaled to the target"},
+    {"preflight", cmd_preflight, MG_CMD_DB, "[--max-xact-age DUR] [--max-lag DUR]",
+     "read-only checks of the target before migrating: old transactions, lock holders, lag, disk"},
     {"sandbox", cmd_sandbox, 0, "start|stop|restart|url|status [--driver postgres] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
     {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
