@@ -198,6 +198,9 @@ static void special(struct mg_relnames *out, const ProtobufCMessage *m)
             add_name_list(out, s->object, is_index);
     } else if (d == &pg_query__alter_table_stmt__descriptor) {
         alter_table(out, (const PgQuery__AlterTableStmt *)m);
+    } else if (d == &pg_query__rename_stmt__descriptor) {
+        const PgQuery__RenameStmt *s = (const PgQuery__RenameStmt *)m;
+        add_rangevar(out, s->relation, s->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX, NULL);
     } else if (d == &pg_query__reindex_stmt__descriptor) {
         const PgQuery__ReindexStmt *s = (const PgQuery__ReindexStmt *)m;
         add_rangevar(out, s->relation,
