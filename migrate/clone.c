@@ -94,8 +94,8 @@ static int run_pg_program(const char *const *args, const struct mg_url *u, const
     return rc;
 }
 
-static int dump_section(struct clone *c, const char *pg_dump, const char *section,
-                        const char *file, struct mg_err *err)
+static int dump_section(struct clone *c, const char *pg_dump, const char *section, const char *file,
+                        struct mg_err *err)
 {
     struct mg_buf f = MG_BUF_INIT, s = MG_BUF_INIT, snap = MG_BUF_INIT;
     const char *args[16];
@@ -235,8 +235,8 @@ static int remove_orphans(struct clone *c, const struct drv_result *fks, struct 
             json_t *ck = json_loads(drv_val(fks, i, 4) ? drv_val(fks, i, 4) : "", 0, &je);
             json_t *pk = json_loads(drv_val(fks, i, 5) ? drv_val(fks, i, 5) : "", 0, &je);
             long long rows = 0;
-            if (!ck || !pk || json_array_size(ck) != json_array_size(pk) ||
-                !json_array_size(ck) || !is_copied(c, cs, cn)) {
+            if (!ck || !pk || json_array_size(ck) != json_array_size(pk) || !json_array_size(ck) ||
+                !is_copied(c, cs, cn)) {
                 json_decref(ck);
                 json_decref(pk);
                 continue;

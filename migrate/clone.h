@@ -35,8 +35,8 @@ struct mg_clone_result {
     char *sandbox_dir;  /* the sandbox folder, or NULL */
     struct mg_clone_table *v;
     size_t n;
-    long long orphans; /* rows removed because their parent row was not copied */
-    size_t sequences;  /* sequences set to the source's position */
+    long long orphans;   /* rows removed because their parent row was not copied */
+    size_t sequences;    /* sequences set to the source's position */
     int shared_snapshot; /* pg_dump read the same snapshot as the rows */
 };
 

@@ -51,9 +51,9 @@ static int parse_size(long long *out, const char *s, struct mg_err *err)
 int cmd_clone(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
 {
     static const struct option opts[] = {
-        {"from", required_argument, NULL, 'F'},   {"to", required_argument, NULL, 'T'},
-        {"sandbox", no_argument, NULL, 'S'},      {"dir", required_argument, NULL, 'R'},
-        {"sample", required_argument, NULL, 'P'}, {"rows", required_argument, NULL, 'N'},
+        {"from", required_argument, NULL, 'F'},        {"to", required_argument, NULL, 'T'},
+        {"sandbox", no_argument, NULL, 'S'},           {"dir", required_argument, NULL, 'R'},
+        {"sample", required_argument, NULL, 'P'},      {"rows", required_argument, NULL, 'N'},
         {"whole-under", required_argument, NULL, 'W'}, {0, 0, 0, 0},
     };
     struct mg_clone_opts o = {
@@ -125,11 +125,11 @@ int cmd_clone(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     if (ctx->format == MG_FMT_JSON) {
         json_t *tables = json_array();
         for (size_t i = 0; i < r.n; i++)
-            json_array_append_new(
-                tables, json_pack("{s:s,s:s,s:s,s:I,s:I}", "schema", r.v[i].schema, "table",
-                                  r.v[i].name, "mode", r.v[i].mode, "source_bytes",
-                                  (json_int_t)r.v[i].source_bytes, "rows",
-                                  (json_int_t)r.v[i].rows));
+            json_array_append_new(tables,
+                                  json_pack("{s:s,s:s,s:s,s:I,s:I}", "schema", r.v[i].schema,
+                                            "table", r.v[i].name, "mode", r.v[i].mode,
+                                            "source_bytes", (json_int_t)r.v[i].source_bytes, "rows",
+                                            (json_int_t)r.v[i].rows));
         json_t *doc = json_pack(
             "{s:s,s:s,s:o,s:o,s:I,s:I,s:I,s:b}", "command", "clone", "url", r.redacted_url,
             "sandbox", r.sandbox_dir ? json_string(r.sandbox_dir) : json_null(), "tables", tables,

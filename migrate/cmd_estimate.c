@@ -141,10 +141,12 @@ int cmd_estimate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     static const struct option opts[] = {
         {"clone", required_argument, NULL, 'C'},
         {"max-blocking", required_argument, NULL, 'M'},
+        {"repeat", required_argument, NULL, 'R'},
         {0, 0, 0, 0},
     };
     const char *clone_url = NULL;
     long max_blocking = -1;
+    int repeat = 3;
     struct mg_source src;
     struct mg_ctx cctx;
     struct mg_session cs;
@@ -163,6 +165,13 @@ int cmd_estimate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         else if (c == 'M') {
             if (mg_parse_duration(&max_blocking, optarg, err))
                 return MG_EUSAGE;
+        } else if (c == 'R') {
+            uint64_t n;
+            if (mg_parse_u64(&n, optarg, strlen(optarg)) < 0 || n < 1 || n > 9) {
+                mg_err_set(err, MG_EUSAGE, "--repeat wants a number from 1 to 9, not '%s'", optarg);
+                return MG_EUSAGE;
+            }
+            repeat = (int)n;
         } else
             return MG_EUSAGE;
     }
@@ -294,7 +303,8 @@ int cmd_estimate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             goto out;
         }
     }
-    struct mg_est_env env = {.clone = &cs, .sampler = sampler, .gate = gate, .ctx = ctx};
+    struct mg_est_env env = {
+        .clone = &cs, .sampler = sampler, .gate = gate, .ctx = ctx, .repeat = repeat};
     rc = mg_estimate_run(&est, &env, &plan, err);
     ran = 1;
 

@@ -607,6 +607,8 @@ static json_t *stmt_json(const struct mg_estimate *e, const struct mg_est_stmt *
     json_object_set_new(o, "sampled", json_boolean(s->sampled));
     if (s->sampled)
         json_object_set_new(o, "samples", json_integer(s->samples));
+    else
+        json_object_set_new(o, "runs", json_integer(s->runs));
     for (size_t i = 0; i < s->nlocks; i++) {
         const struct mg_est_lock *l = &s->locks[i];
         json_t *x = json_object();
@@ -801,6 +803,8 @@ static void text_stmt(const struct mg_estimate *e, const struct mg_est_mig *m,
     }
     mg_buf_adds(out, "    clone:    ");
     mg_format_duration(out, s->clone_ms);
+    if (s->runs > 1)
+        mg_buf_addf(out, " (median of %d runs)", s->runs);
     if (s->sampled && s->waited_ms >= 1) {
         mg_buf_adds(out, " (plus ");
         mg_format_duration(out, s->waited_ms);

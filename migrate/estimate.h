@@ -88,6 +88,7 @@ struct mg_est_stmt {
     char *sql;   /* one-line excerpt */
     int sampled; /* ran outside a transaction while a second session sampled its locks */
     int samples;
+    int runs;         /* in a transaction: how often it ran (all but the last rolled back) */
     double clone_ms;  /* its run on the clone, without waits for other sessions */
     double waited_ms; /* sampled: time it waited for other sessions on the clone (not counted) */
     long long rows;   /* rows the command reports, -1 when it reports none */
@@ -176,6 +177,7 @@ struct mg_est_env {
     struct drv_conn *sampler; /* a second session on the clone: samples locks, holds a gate */
     struct drv_conn *gate;    /* a third session: the other gate (may be NULL) */
     const struct mg_ctx *ctx;
+    int repeat; /* runs of a short statement in a transaction; the median counts */
 };
 
 /*

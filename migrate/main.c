@@ -46,7 +46,7 @@ static const struct mg_cmd commands[] = {
     {"clone", cmd_clone, 0,
      "--from URL (--to URL | --sandbox [--dir DIR]) [--sample N% | --rows N] [--whole-under SIZE]",
      "copy a database's schema and a sample of its rows, to estimate on; prints the URL"},
-    {"estimate", cmd_estimate, 0, "--clone URL [-d TARGET] [--max-blocking DUR]",
+    {"estimate", cmd_estimate, 0, "--clone URL [-d TARGET] [--max-blocking DUR] [--repeat N]",
      "run pending migrations on a clone: locks, rewrites, durations scaled to the target"},
     {"preflight", cmd_preflight, MG_CMD_DB, "[--max-xact-age DUR] [--max-lag DUR]",
      "read-only checks of the target before migrating: old transactions, lock holders, lag, disk"},

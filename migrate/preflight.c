@@ -125,7 +125,8 @@ static int find_tables(struct mg_preflight *p, struct drv_conn *c, const struct 
             t->total_bytes = r->total_bytes;
             for (size_t j = 0; j < all.n; j++) {
                 const struct mg_relname *x = &all.v[j];
-                int same = !strcmp(x->name, r->name) && (!x->schema || !strcmp(x->schema, r->schema));
+                int same =
+                    !strcmp(x->name, r->name) && (!x->schema || !strcmp(x->schema, r->schema));
                 /* an index named in a statement leads to its table */
                 for (size_t k = 0; !same && k < rels->n; k++)
                     same = rels->v[k].table_id && !strcmp(rels->v[k].table_id, r->id) &&
@@ -315,8 +316,9 @@ static int local_free(const char *datadir, const char *port, const char *started
     mg_buf_addf(&path, "%s/postmaster.pid", datadir);
     f = fopen(path.ptr, "r");
     if (!f) {
-        mg_buf_addf(why, "the server's data directory %s is not on this machine (or not readable "
-                         "here)",
+        mg_buf_addf(why,
+                    "the server's data directory %s is not on this machine (or not readable "
+                    "here)",
                     datadir);
         mg_buf_free(&path);
         return 0;
@@ -353,7 +355,8 @@ static int disk_room(struct mg_preflight *p, struct drv_conn *c, struct mg_err *
         }
     if (!any) {
         json_decref(ids);
-        add_item(p, 0, "disk", NULL, "no pending statement rewrites a table: no second copy needed");
+        add_item(p, 0, "disk", NULL,
+                 "no pending statement rewrites a table: no second copy needed");
         return 0;
     }
     char *list = json_dumps(ids, JSON_COMPACT);
@@ -454,12 +457,12 @@ json_t *mg_preflight_json(const struct mg_preflight *p)
     }
     for (size_t i = 0; i < p->ntables; i++) {
         const struct mg_pf_table *t = &p->tables[i];
-        json_array_append_new(
-            tables, json_pack("{s:s,s:I,s:I,s:o,s:o}", "relation", t->relation, "bytes",
-                              (json_int_t)t->bytes, "total_bytes", (json_int_t)t->total_bytes,
-                              "may_rewrite",
-                              t->may_rewrite ? json_string(t->may_rewrite) : json_null(), "first",
-                              t->where ? json_string(t->where) : json_null()));
+        json_array_append_new(tables,
+                              json_pack("{s:s,s:I,s:I,s:o,s:o}", "relation", t->relation, "bytes",
+                                        (json_int_t)t->bytes, "total_bytes",
+                                        (json_int_t)t->total_bytes, "may_rewrite",
+                                        t->may_rewrite ? json_string(t->may_rewrite) : json_null(),
+                                        "first", t->where ? json_string(t->where) : json_null()));
     }
     return json_pack("{s:I,s:o,s:o,s:o}", "pending", (json_int_t)p->pending, "tables", tables,
                      "findings", findings, "notes", notes);
