@@ -91,22 +91,26 @@ struct words {
     char w[MAX_WORDS][24];
 };
 
-static void scan_words(struct words *out, const char *stmt)
+/* Scans `stmt`; returns the number of tokens that are not comments, or -1 on a scan error. */
+static long scan_words_in(struct words *out, const char *stmt)
 {
     PgQueryScanResult r;
     PgQuery__ScanResult *sr;
+    long tokens = 0;
 
     out->n = 0;
     r = pg_query_scan(stmt);
     if (r.error) {
         pg_query_free_scan_result(r);
-        return;
+        return -1;
     }
     sr = pg_query__scan_result__unpack(NULL, r.pbuf.len, (const uint8_t *)r.pbuf.data);
-    for (size_t i = 0; sr && i < sr->n_tokens && out->n < MAX_WORDS; i++) {
+    for (size_t i = 0; sr && i < sr->n_tokens; i++) {
         PgQuery__ScanToken *t = sr->tokens[i];
         if (t->token == PG_QUERY__TOKEN__SQL_COMMENT || t->token == PG_QUERY__TOKEN__C_COMMENT)
             continue;
+        if (tokens++ >= MAX_WORDS)
+            continue; /* counted, not kept */
         if (t->keyword_kind == PG_QUERY__KEYWORD_KIND__NO_KEYWORD &&
             t->token != PG_QUERY__TOKEN__IDENT) {
             /* keep punctuation as a marker so "CLUSTER;" and "(" are visible */
@@ -130,6 +134,26 @@ static void scan_words(struct words *out, const char *stmt)
     if (sr)
         pg_query__scan_result__free_unpacked(sr, NULL);
     pg_query_free_scan_result(r);
+    return tokens;
+}
+
+/*
+ * The first MAX_WORDS words of a statement.  Classification needs no more,
+ * so a long statement (a wide CREATE TABLE, a function body) is scanned by
+ * its first bytes only; when that prefix ends inside a token (a scan error)
+ * or holds too few tokens to be sure, the whole statement is scanned.
+ */
+static void scan_words(struct words *out, const char *stmt)
+{
+    enum { PREFIX = 1024 };
+    if (strlen(stmt) > PREFIX) {
+        char *head = mg_strndup(stmt, PREFIX);
+        long n = scan_words_in(out, head);
+        free(head);
+        if (n > MAX_WORDS)
+            return; /* every kept word ends before the cut */
+    }
+    scan_words_in(out, stmt);
 }
 
 static int has_word(const struct words *w, size_t from, size_t to, const char *word)

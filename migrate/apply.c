@@ -211,9 +211,15 @@ int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, int dry, struct 
         if (reverts)
             rc = mg_gate_confirm(ctx, &s, "down", err);
     }
+    if (!rc && !dry && plan.n)
+        rc = mg_gate_lint(ctx, &s, &src, &plan, err);
     /* the point to come back to, before anything changes (a dry run changes nothing) */
     if (!rc && !dry && plan.n && !ctx->no_checkpoint)
         rc = mg_checkpoint_begin(&cp, &s, ctx, &st, &plan, err);
+    if (!rc && !dry && plan.n && (rc = mg_gate_checkpoint(ctx, &s, cp.doc, err)) && cp.doc) {
+        /* stopped after recording it: close it as failed with nothing applied */
+        mg_checkpoint_finish(&cp, &s, ctx, &rep, err, current, 1);
+    }
     if (!rc && dry) {
         rc = dry_run(ctx, &s, &plan, err);
     } else if (!rc) {

@@ -13,6 +13,7 @@ int cmd_force(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_baseline(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_validate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_version(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_lint(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_adopt(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_env(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);

@@ -24,4 +24,21 @@ int mg_gate_confirm(struct mg_ctx *ctx, struct mg_session *s, const char *what, 
 int mg_gate_stop(struct mg_ctx *ctx, struct mg_session *s, const char *gate, const char *why,
                  struct mg_err *err);
 
+/*
+ * The lint gate (gate.lint = error|warning|info): lints the up files the
+ * plan applies, with the earlier files as context (tables they created are
+ * not new), and stops when a finding is at or above the level.
+ */
+int mg_gate_lint(struct mg_ctx *ctx, struct mg_session *s, const struct mg_source *src,
+                 const struct mg_plan *plan, struct mg_err *err);
+
+/*
+ * The checkpoint gate (gate.checkpoint = required): the checkpoint recorded
+ * before the run (`doc`, NULL when none was) must hold a restore point
+ * (PostgreSQL) or a binlog position (MySQL/MariaDB).
+ */
+struct json_t;
+int mg_gate_checkpoint(struct mg_ctx *ctx, struct mg_session *s, struct json_t *doc,
+                       struct mg_err *err);
+
 #endif

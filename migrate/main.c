@@ -35,6 +35,11 @@ static const struct mg_cmd commands[] = {
     {"validate", cmd_validate, 0, "",
      "check files (and, with a database, the history): duplicates, edits, gaps, order"},
     {"version", cmd_version, MG_CMD_DB | MG_CMD_NO_ARGS, "", "print the current version"},
+    {"lint", cmd_lint, 0,
+     "[--dialect postgres|mysql] [--pg-version N] [--new FILE[,FILE]] [--fail-on LEVEL] "
+     "[--format text|json|sarif|junit] [--enable RULES] [--disable RULES] "
+     "[FILE|DIR...]",
+     "check migration SQL for locks, rewrites and breaking changes; no database needed"},
     {"adopt", cmd_adopt, MG_CMD_DB, "--from golang-migrate|dbmate|goose|flyway [--table NAME]",
      "record another tool's applied migrations as ours, running no SQL"},
     {"env", cmd_env, 0, "list", "the environments of migrate.ini, passwords redacted"},

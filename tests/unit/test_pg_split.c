@@ -180,13 +180,45 @@ static void atomic_bodies(void **state)
     free(s);
 }
 
+/* Long statements are classified from their first words; the cut must not change the verdict. */
+static void long_statements(void **state)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    struct drv_stmt *s;
+    (void)state;
+
+    /* the first words fit the prefix */
+    mg_buf_adds(&b, "CREATE INDEX CONCURRENTLY i ON t (a) WHERE b IN (");
+    for (int i = 0; i < 400; i++)
+        mg_buf_addf(&b, "%s%d", i ? ", " : "", i);
+    mg_buf_adds(&b, ");\n");
+    /* the prefix ends inside a comment: classified from the whole text */
+    mg_buf_adds(&b, "ALTER /* ");
+    for (int i = 0; i < 300; i++)
+        mg_buf_adds(&b, "long ");
+    mg_buf_adds(&b, "*/ TYPE mood ADD VALUE 'x';\n");
+    /* the prefix ends inside a string */
+    mg_buf_adds(&b, "VACUUM (VERBOSE) t; SELECT '");
+    for (int i = 0; i < 300; i++)
+        mg_buf_adds(&b, "text ");
+    mg_buf_adds(&b, "';\n");
+    assert_int_equal(split(b.ptr, &s, 110000), 4);
+    assert_true(s[0].flags & DRV_STMT_NO_TXN);
+    assert_true(s[0].flags & DRV_STMT_CONCURRENT);
+    assert_true(s[1].flags & DRV_STMT_NO_TXN);
+    assert_true(s[2].flags & DRV_STMT_NO_TXN);
+    assert_int_equal(s[3].flags, DRV_STMT_DML);
+    free(s);
+    mg_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(survives_quoting), cmocka_unit_test(only_comments),
         cmocka_unit_test(lexical_error),    cmocka_unit_test(no_transaction),
         cmocka_unit_test(txn_control),      cmocka_unit_test(nothing_is_lost),
-        cmocka_unit_test(atomic_bodies),
+        cmocka_unit_test(atomic_bodies),    cmocka_unit_test(long_statements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
