@@ -248,8 +248,10 @@ static void windows(void **state)
     assert_int_equal(mg_estimate_exceeding(&e, NULL), 0);
 
     json_t *j = mg_estimate_json(&e);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"), "statements")), 5);
-    json_t *s0 = json_array_get(json_object_get(json_array_get(json_object_get(j, "migrations"), 0), "statements"), 0);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(j, "summary"), "statements")), 5);
+    json_t *s0 = json_array_get(
+        json_object_get(json_array_get(json_object_get(j, "migrations"), 0), "statements"), 0);
     assert_string_equal(json_string_value(json_object_get(s0, "verdict")), "blocks_reads_writes");
     assert_true(json_is_true(json_object_get(json_object_get(s0, "blocking"), "until_commit")));
     json_decref(j);
@@ -257,7 +259,8 @@ static void windows(void **state)
     struct mg_buf text = MG_BUF_INIT;
     mg_estimate_text(&e, &text);
     assert_non_null(strstr(text.ptr, "1_m (dir/m.up.sql): one transaction, 2 statements"));
-    assert_non_null(strstr(text.ptr, "public.t ACCESS EXCLUSIVE: blocks SELECT, INSERT, UPDATE, DELETE"));
+    assert_non_null(
+        strstr(text.ptr, "public.t ACCESS EXCLUSIVE: blocks SELECT, INSERT, UPDATE, DELETE"));
     assert_non_null(strstr(text.ptr, "public.u_idx ACCESS EXCLUSIVE (created by the statement)"));
     assert_non_null(strstr(text.ptr, "(held until the migration commits)"));
     mg_buf_free(&text);
@@ -271,7 +274,12 @@ static void target_sizes(void **state)
     struct drv_conn quoter = {.ops = &drv_postgres_ops};
     char one[] = "1", two[] = "2", pub[] = "public", t[] = "t";
     struct drv_rel rel[2] = {
-        {.id = one, .schema = pub, .name = t, .kind = 'r', .bytes = 800, .total_bytes = 1200,
+        {.id = one,
+         .schema = pub,
+         .name = t,
+         .kind = 'r',
+         .bytes = 800,
+         .total_bytes = 1200,
          .pages = 4},
         {.id = two, .schema = pub, .name = t, .kind = 'i', .bytes = 9, .total_bytes = 9},
     };
@@ -300,8 +308,9 @@ static void target_sizes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(pg_modes),   cmocka_unit_test(mysql_modes), cmocka_unit_test(blocks_text),
-        cmocka_unit_test(scaling),    cmocka_unit_test(unscalable),  cmocka_unit_test(windows),
+        cmocka_unit_test(pg_modes),     cmocka_unit_test(mysql_modes),
+        cmocka_unit_test(blocks_text),  cmocka_unit_test(scaling),
+        cmocka_unit_test(unscalable),   cmocka_unit_test(windows),
         cmocka_unit_test(target_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
