@@ -117,8 +117,10 @@ int cmd_clone(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     o.app = app;
 
     rc = mg_clone(&r, &o, err);
-    if (rc)
+    if (rc) {
+        mg_clone_result_free(&r);
         return rc;
+    }
     long long rows = 0;
     for (size_t i = 0; i < r.n; i++)
         rows += r.v[i].rows;
