@@ -22,6 +22,7 @@ int cmd_audit(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_schema(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_test_rollback(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_drift(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_ci(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_sandbox(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 
 #endif

@@ -40,6 +40,10 @@ static const struct mg_cmd commands[] = {
      "[--format text|json|sarif|junit] [--enable RULES] [--disable RULES] "
      "[FILE|DIR...]",
      "check migration SQL for locks, rewrites and breaking changes; no database needed"},
+    {"ci", cmd_ci, 0,
+     "[--base REF] [--driver postgres|mysql|both] [--sarif FILE] [--junit FILE] "
+     "[--allow-out-of-order]",
+     "pull-request checks: validate, lint, replay and test-rollback on sandboxes"},
     {"adopt", cmd_adopt, MG_CMD_DB, "--from golang-migrate|dbmate|goose|flyway [--table NAME]",
      "record another tool's applied migrations as ours, running no SQL"},
     {"env", cmd_env, 0, "list", "the environments of migrate.ini, passwords redacted"},
