@@ -31,13 +31,13 @@
 
 /* What git says about the change. */
 struct change {
-    int known;        /* git and the base ref were found */
-    char base[128];   /* the ref compared with */
-    char mb[64];      /* merge base commit */
-    char **added;     /* file names in the migrations directory */
+    int known;      /* git and the base ref were found */
+    char base[128]; /* the ref compared with */
+    char mb[64];    /* merge base commit */
+    char **added;   /* file names in the migrations directory */
     size_t nadded, capa;
-    char **changed;   /* modified or deleted since the base */
-    char *deleted;    /* per changed file: 1 when deleted */
+    char **changed; /* modified or deleted since the base */
+    char *deleted;  /* per changed file: 1 when deleted */
     size_t nchanged, capc;
     uint64_t base_max; /* highest migration version at the base */
 };
@@ -138,7 +138,7 @@ static void find_change(struct ci *c, const char *base)
     }
     mg_info("comparing with %s (merge base %.12s)", c->ch.base, c->ch.mb);
     const char *diff[] = {"diff", "--relative", "--name-status", "--no-renames", c->ch.mb, "--",
-                          ".", NULL};
+                          ".",    NULL};
     if (git(c, &out, diff) == 0) {
         for (char *line = out.ptr; *line;) {
             char *nl = strchr(line, '\n');
@@ -225,8 +225,7 @@ static void validate(struct ci *c)
                             name_version(name),
                             "restore it: databases that applied it still have it; revert its "
                             "effect in a new migration instead",
-                            "'%s' was merged in %s and this change deletes it", name,
-                            c->ch.base);
+                            "'%s' was merged in %s and this change deletes it", name, c->ch.base);
             continue;
         }
         /* compare as the checksum does, so a line-ending change alone is no edit */
@@ -291,8 +290,7 @@ static int lint(struct ci *c, const char *dialect, struct mg_err *err)
         if (c->ch.known && is_added(c, f->name))
             fresh[nfresh++] = f->path;
     }
-    rc = chk_lint(&c->lint, &c->lint_cfg, paths, npaths, fresh, nfresh, c->ctx->max_file_size,
-                  err);
+    rc = chk_lint(&c->lint, &c->lint_cfg, paths, npaths, fresh, nfresh, c->ctx->max_file_size, err);
     if (!rc) {
         /* findings count for the files this change adds or edits */
         size_t keep = 0;
@@ -362,8 +360,8 @@ static int replay(struct ci *c, size_t d, struct mg_err *err)
                                               "file does"
                                             : "make the up file repeatable after its down",
                             "%s (%s): %s step: %s%s%s", c->drivers[d], m->title, stepname,
-                            sp->message ? sp->message : "failed",
-                            sp->diff_text ? "\n" : "", sp->diff_text ? sp->diff_text : "");
+                            sp->message ? sp->message : "failed", sp->diff_text ? "\n" : "",
+                            sp->diff_text ? sp->diff_text : "");
         }
     }
     if (c->rb[d].stopped)
@@ -380,7 +378,8 @@ static void xml(struct mg_buf *out, const char *s)
 /* One JUnit document: a suite per step, a case per file, migration or driver. */
 static void junit(struct mg_buf *out, const struct ci *c)
 {
-    mg_buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"migrate ci\">\n");
+    mg_buf_adds(out,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"migrate ci\">\n");
     /* validate: one case per problem-free check, failures per problem */
     size_t nval = 0, fval = 0;
     for (size_t i = 0; i < c->found.n; i++)
@@ -508,8 +507,8 @@ static json_t *sarif(const struct ci *c)
     if (!doc)
         return NULL;
     json_t *run = json_array_get(json_object_get(doc, "runs"), 0);
-    json_t *rules = json_object_get(json_object_get(json_object_get(run, "tool"), "driver"),
-                                    "rules");
+    json_t *rules =
+        json_object_get(json_object_get(json_object_get(run, "tool"), "driver"), "rules");
     json_t *results = json_object_get(run, "results");
     for (size_t i = 0; i < c->found.n; i++) {
         const struct mg_problem *p = &c->found.v[i];
@@ -528,15 +527,15 @@ static json_t *sarif(const struct ci *c)
                                  "shortDescription", "text", p->code, "help", "text",
                                  p->hint ? p->hint : p->code, "defaultConfiguration", "level",
                                  p->sev == MG_SEV_ERROR ? "error" : "warning"));
-        json_t *r = json_pack("{s:s,s:I,s:s,s:{s:s}}", "ruleId", id, "ruleIndex", (json_int_t)idx,
-                              "level", p->sev == MG_SEV_ERROR ? "error"
-                                       : p->sev == MG_SEV_WARNING ? "warning"
-                                                                  : "note",
-                              "message", "text", p->msg);
+        json_t *r =
+            json_pack("{s:s,s:I,s:s,s:{s:s}}", "ruleId", id, "ruleIndex", (json_int_t)idx, "level",
+                      p->sev == MG_SEV_ERROR     ? "error"
+                      : p->sev == MG_SEV_WARNING ? "warning"
+                                                 : "note",
+                      "message", "text", p->msg);
         if (p->file) {
-            json_t *loc = json_pack("{s:{s:{s:s},s:{s:i}}}", "physicalLocation",
-                                    "artifactLocation", "uri", p->file, "region", "startLine",
-                                    p->line ? p->line : 1);
+            json_t *loc = json_pack("{s:{s:{s:s},s:{s:i}}}", "physicalLocation", "artifactLocation",
+                                    "uri", p->file, "region", "startLine", p->line ? p->line : 1);
             json_object_set_new(r, "locations", json_pack("[o]", loc));
         }
         json_array_append_new(results, r);
@@ -549,7 +548,10 @@ static void github(struct mg_buf *out, const struct ci *c)
     chk_report_github(out, &c->lint);
     for (size_t i = 0; i < c->found.n; i++) {
         const struct mg_problem *p = &c->found.v[i];
-        mg_buf_addf(out, "::%s", p->sev == MG_SEV_ERROR ? "error" : p->sev == MG_SEV_WARNING ? "warning" : "notice");
+        mg_buf_addf(out, "::%s",
+                    p->sev == MG_SEV_ERROR     ? "error"
+                    : p->sev == MG_SEV_WARNING ? "warning"
+                                               : "notice");
         if (p->file)
             mg_buf_addf(out, " file=%s,line=%d", p->file, p->line ? p->line : 1);
         mg_buf_addf(out, ",title=%s::", p->code);
@@ -646,14 +648,15 @@ int cmd_ci(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         }
     }
     if (optind < argc)
-        return mg_err_set(err, MG_EUSAGE, "usage: migrate ci [--base REF] [--driver postgres|mysql|both]");
+        return mg_err_set(err, MG_EUSAGE,
+                          "usage: migrate ci [--base REF] [--driver postgres|mysql|both]");
     rc = mg_ctx_prepare(ctx, err);
     if (rc)
         return rc;
     if (!driver) {
-        driver = ctx->database_url && !strncmp(ctx->database_url, "mysql", 5)   ? "mysql"
+        driver = ctx->database_url && !strncmp(ctx->database_url, "mysql", 5)     ? "mysql"
                  : ctx->database_url && !strncmp(ctx->database_url, "mariadb", 7) ? "mysql"
-                                                                                   : "postgres";
+                                                                                  : "postgres";
     }
     if (!strcmp(driver, "both")) {
         c.drivers[c.ndrivers++] = "postgres";
@@ -672,10 +675,12 @@ int cmd_ci(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     int64_t t0 = mg_monotonic_ms();
     find_change(&c, base);
     validate(&c);
-    c.steps[c.nsteps++] = (struct ci_step){"validate", NULL, 1, (double)(mg_monotonic_ms() - t0) / 1000};
+    c.steps[c.nsteps++] =
+        (struct ci_step){"validate", NULL, 1, (double)(mg_monotonic_ms() - t0) / 1000};
     t0 = mg_monotonic_ms();
     rc = lint(&c, c.drivers[0], err);
-    c.steps[c.nsteps++] = (struct ci_step){"lint", NULL, 1, (double)(mg_monotonic_ms() - t0) / 1000};
+    c.steps[c.nsteps++] =
+        (struct ci_step){"lint", NULL, 1, (double)(mg_monotonic_ms() - t0) / 1000};
     int file_errors = mg_problems_count(&c.src.problems, MG_SEV_ERROR) > 0;
     for (size_t d = 0; !rc && !no_replay && d < c.ndrivers; d++) {
         if (file_errors) {
