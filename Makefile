@@ -21,7 +21,7 @@ LDFLAGS += $(EXTRA_LDFLAGS)
 # Debian packages the build, the tests and the demo need.
 DEPS = build-essential pkg-config libpq-dev default-libmysqlclient-dev libpcre2-dev uuid-dev \
        libcmocka-dev libpg-query-dev libprotobuf-c-dev libjansson-dev libssl-dev libinih-dev \
-       postgresql postgresql-client mariadb-server mariadb-client clang-format jq bc \
+       postgresql postgresql-client mariadb-server mariadb-client clang-format jq bc python3-yaml git \
        python3-jsonschema
 
 ENGINE_SRC  = $(filter-out migrate/main.c,$(wildcard migrate/*.c))

@@ -12,6 +12,7 @@
 
 static const struct drv_ops *const drivers[] = {
     &drv_postgres_ops,
+    &drv_mysql_ops,
 };
 
 const struct drv_ops *drv_for_scheme(const char *scheme)
@@ -227,6 +228,27 @@ int drv_create_restore_point(struct drv_conn *c, const char *name, struct mg_buf
     if (!c->ops->create_restore_point)
         return unsupported(c, "creating a restore point", err);
     return checked(c->ops->create_restore_point(c, name, pos, err), err);
+}
+
+int drv_schema_snapshot(struct drv_conn *c, struct mg_buf *out, struct mg_err *err)
+{
+    if (!c->ops->schema_snapshot)
+        return unsupported(c, "a schema snapshot", err);
+    return checked(c->ops->schema_snapshot(c, out, err), err);
+}
+
+int drv_data_fingerprint(struct drv_conn *c, struct drv_result **out, long long max_rows,
+                         struct mg_err *err)
+{
+    int rc;
+
+    *out = NULL;
+    assert(max_rows >= 0);
+    if (!c->ops->data_fingerprint)
+        return unsupported(c, "fingerprinting table rows", err);
+    rc = checked(c->ops->data_fingerprint(c, out, max_rows, err), err);
+    assert(rc || (*out && (*out)->ncols == 3));
+    return rc;
 }
 
 struct drv_result *drv_result_new(size_t ncols)

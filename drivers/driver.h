@@ -259,6 +259,26 @@ struct drv_ops {
     int (*create_restore_point)(struct drv_conn *c, const char *name, struct mg_buf *pos,
                                 struct mg_err *err);
 
+    /* --- schema snapshots: schema dump/diff, test-rollback, drift (optional) --- */
+
+    /*
+     * Appends a deterministic text snapshot of the connected database's
+     * schema to `out` (format: docs/schema-snapshot.md): one block per object,
+     * sorted, read from the catalogs; no OIDs, sizes or other values that
+     * change while the schema does not.  Leaves out the server's own schemas
+     * and the engine's tables (migrate_*).  Runs outside a transaction and
+     * leaves none open.
+     */
+    int (*schema_snapshot)(struct drv_conn *c, struct mg_buf *out, struct mg_err *err);
+    /*
+     * Fingerprints the rows of every table the snapshot lists: *out gets one
+     * row per table with columns table (qualified, quoted), rows (count) and
+     * checksum (a digest of all rows in a fixed order; NULL when the table
+     * has more than max_rows rows).  Same rules as schema_snapshot.
+     */
+    int (*data_fingerprint)(struct drv_conn *c, struct drv_result **out, long long max_rows,
+                            struct mg_err *err);
+
     /* --- estimate, clone and preflight (migrate/estimate.c, clone.c, preflight.c); optional --- */
 
     /* Who the connected database is. */
@@ -324,6 +344,7 @@ struct drv_conn {
 /* --- registry --- */
 
 extern const struct drv_ops drv_postgres_ops;
+extern const struct drv_ops drv_mysql_ops; /* MySQL and MariaDB */
 
 /* The driver for a URL scheme ("postgres", "mysql" ...), or NULL. */
 const struct drv_ops *drv_for_scheme(const char *scheme);
@@ -367,6 +388,12 @@ void drv_log_pos_free(struct drv_log_pos *p);
 int drv_log_position(struct drv_conn *c, struct drv_log_pos *out, struct mg_err *err);
 int drv_create_restore_point(struct drv_conn *c, const char *name, struct mg_buf *pos,
                              struct mg_err *err);
+
+/* --- schema snapshots: optional methods; "not supported by this driver" when absent --- */
+
+int drv_schema_snapshot(struct drv_conn *c, struct mg_buf *out, struct mg_err *err);
+int drv_data_fingerprint(struct drv_conn *c, struct drv_result **out, long long max_rows,
+                         struct mg_err *err);
 
 /*
  * Estimate, clone and preflight: optional methods.  Each fails with

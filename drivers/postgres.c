@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "driver.h"
+#include "postgres_internal.h"
 #include "util.h"
 
 /*
@@ -1152,6 +1153,29 @@ static int pg_create_restore_point(struct drv_conn *base, const char *name, stru
     return 0;
 }
 
+/* ---------- schema snapshots (postgres_schema.c) ---------- */
+
+/* The snapshot runs its own read-only transaction: refuse inside another one. */
+static int need_idle(struct pg_conn *c, const char *what, struct mg_err *err)
+{
+    if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
+        return 0;
+    return mg_err_set(err, MG_EFAIL, "cannot take %s inside an open transaction", what);
+}
+
+static int pg_schema_snapshot(struct drv_conn *base, struct mg_buf *out, struct mg_err *err)
+{
+    int rc = need_idle((struct pg_conn *)base, "a schema snapshot", err);
+    return rc ? rc : drv_pg_schema_snapshot(base, out, err);
+}
+
+static int pg_data_fingerprint(struct drv_conn *base, struct drv_result **out, long long max_rows,
+                               struct mg_err *err)
+{
+    int rc = need_idle((struct pg_conn *)base, "a row fingerprint", err);
+    return rc ? rc : drv_pg_data_fingerprint(base, out, max_rows, err);
+}
+
 /* ---------- estimate, clone and preflight ---------- */
 
 static char *dup_cell(const struct drv_result *r, size_t row, size_t col)
@@ -1546,6 +1570,8 @@ const struct drv_ops drv_postgres_ops = {
     .progress = pg_progress,
     .log_position = pg_log_position,
     .create_restore_point = pg_create_restore_point,
+    .schema_snapshot = pg_schema_snapshot,
+    .data_fingerprint = pg_data_fingerprint,
     .db_identity = pg_db_identity,
     .session_locks = pg_session_locks,
     .relation_files = pg_relation_files,

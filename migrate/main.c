@@ -40,6 +40,10 @@ static const struct mg_cmd commands[] = {
      "[--format text|json|sarif|junit] [--enable RULES] [--disable RULES] "
      "[FILE|DIR...]",
      "check migration SQL for locks, rewrites and breaking changes; no database needed"},
+    {"ci", cmd_ci, 0,
+     "[--base REF] [--driver postgres|mysql|both] [--sarif FILE] [--junit FILE] "
+     "[--allow-out-of-order]",
+     "pull-request checks: validate, lint, replay and test-rollback on sandboxes"},
     {"adopt", cmd_adopt, MG_CMD_DB, "--from golang-migrate|dbmate|goose|flyway [--table NAME]",
      "record another tool's applied migrations as ours, running no SQL"},
     {"env", cmd_env, 0, "list", "the environments of migrate.ini, passwords redacted"},
@@ -55,8 +59,17 @@ static const struct mg_cmd commands[] = {
      "run pending migrations on a clone: locks, rewrites, durations scaled to the target"},
     {"preflight", cmd_preflight, MG_CMD_DB, "[--max-xact-age DUR] [--max-lag DUR]",
      "read-only checks of the target before migrating: old transactions, lock holders, lag, disk"},
-    {"sandbox", cmd_sandbox, 0, "start|stop|restart|url|status [--driver postgres] [--dir DIR]",
+    {"sandbox", cmd_sandbox, 0,
+     "start|stop|restart|url|status [--driver postgres|mariadb] [--dir DIR]",
      "a throwaway database server on a Unix socket, no Docker"},
+    {"schema", cmd_schema, 0, "dump | diff A B [--ignore-column-order]",
+     "deterministic schema snapshot of a database; differences between two, object by object"},
+    {"test-rollback", cmd_test_rollback, 0,
+     "[--sandbox | --clone URL] [--driver D] [--from V] [--to V] [--data] "
+     "[--format text|json|junit]",
+     "up, down and up again per migration on a sandbox; the schema must match"},
+    {"drift", cmd_drift, MG_CMD_DB, "[--ignore-column-order]",
+     "the database's schema against its applied migrations replayed on a sandbox"},
     {"help", cmd_help, 0, "[COMMAND]", "show this help, or a command's"},
 };
 
@@ -67,7 +80,7 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\nglobal options:\n"
-            "  -d, --database URL        database (DATABASE_URL); postgres://, postgresql://\n"
+            "  -d, --database URL        database (DATABASE_URL); postgres://, mysql://\n"
             "  -p, --path DIR            migrations directory (MIGRATE_PATH; ./migrations)\n"
             "  --format text|json        result format on stdout\n"
             "  --lock-timeout DUR        lock timeout of every statement (3s)\n"

@@ -362,6 +362,32 @@ static int run_in_transaction(struct step *p, struct mg_err *err)
     }
 }
 
+/*
+ * After a failed statement and its rollback: how many statements the history
+ * holds as done now.  Normally k, since every statement commits on its own;
+ * but when the file opened a transaction itself (BEGIN in a no-transaction
+ * file), the rollback took the progress rows written inside it along with
+ * the statements they recorded, and the file must go on from the last
+ * committed statement.  p->chain follows the recorded progress.
+ */
+static size_t committed_progress(struct step *p, size_t k)
+{
+    struct mg_history h;
+    struct mg_err ignored;
+    size_t done = k;
+
+    mg_err_clear(&ignored);
+    if (mg_history_load(&h, p->s->conn, &ignored) != 0)
+        return k;
+    const struct mg_hrow *r = mg_history_find(&h, p->m->version);
+    if (r && r->stmts_done >= p->start && (size_t)r->stmts_done < k) {
+        done = (size_t)r->stmts_done;
+        snprintf(p->chain, sizeof(p->chain), "%s", r->done_hash ? r->done_hash : "");
+    }
+    mg_history_free(&h);
+    return done;
+}
+
 static int run_statements(struct step *p, struct mg_err *err)
 {
     struct drv_conn *c = p->s->conn;
@@ -395,14 +421,31 @@ static int run_statements(struct step *p, struct mg_err *err)
                                k, k + 1);
                 return rc;
             }
+            size_t done = committed_progress(p, k);
+            if (done < k)
+                mg_warn("%s: the failure at statement %zu rolled back the transaction the file "
+                        "opened: statements %zu to %zu are undone",
+                        file_label(p), k + 1, done + 1, k);
             attempt++;
-            if (backoff(p, attempt, err) == 0)
+            if (backoff(p, attempt, err) == 0) {
+                if (done < k) {
+                    /* retry the whole transaction, from its first statement */
+                    k = done;
+                    st = &p->stmts[k];
+                    lock = (st->flags & DRV_STMT_CONCURRENT) ? 0 : p->lock_ms;
+                }
                 continue;
+            }
             describe_failure(p, k, err);
             if (st->flags & DRV_STMT_CONCURRENT)
                 mg_err_hint(err, "a failed CONCURRENTLY statement can leave an INVALID index "
                                  "behind; drop it (DROP INDEX CONCURRENTLY) before resuming");
-            record_failure(p, k, (int)k, err);
+            if (done < k)
+                mg_err_context(err,
+                               "the transaction the file opened was rolled back: statements "
+                               "%zu to %zu are undone, and '%s' resumes at statement %zu",
+                               done + 1, k, p->st->dir == MG_UP ? "up" : "down", done + 1);
+            record_failure(p, k, (int)done, err);
             return rc;
         }
         mg_stmt_chain(p->chain, p->chain, p->f->text.ptr + st->off, st->len);

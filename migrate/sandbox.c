@@ -23,6 +23,8 @@ static const struct mg_sandbox_kind *kind_for(const char *driver)
 {
     if (!strcmp(driver, "postgres") || !strcmp(driver, "postgresql") || !strcmp(driver, "pg"))
         return &mg_sandbox_postgres;
+    if (!strcmp(driver, "mariadb") || !strcmp(driver, "mysql"))
+        return &mg_sandbox_mariadb;
     return NULL;
 }
 
@@ -183,7 +185,7 @@ int mg_sandbox_start(struct mg_sandbox *out, const char *driver, const char *dir
     memset(out, 0, sizeof(*out));
     if (!k) {
         mg_err_set(err, MG_EUSAGE, "no sandbox for driver '%s'", driver);
-        mg_err_hint(err, "use --driver postgres");
+        mg_err_hint(err, "use --driver postgres or --driver mariadb");
         return MG_EUSAGE;
     }
     snprintf(out->driver, sizeof(out->driver), "%s", k->name);

@@ -26,7 +26,7 @@ struct mg_sandbox {
     char bindir[256];
 };
 
-/* One kind of server; see sandbox_pg.c. */
+/* One kind of server; see sandbox_pg.c and sandbox_mariadb.c. */
 struct mg_sandbox_kind {
     const char *name;
     /* Creates the data directory under sb->dir and starts the server on sb->port. */
@@ -37,6 +37,7 @@ struct mg_sandbox_kind {
 };
 
 extern const struct mg_sandbox_kind mg_sandbox_postgres;
+extern const struct mg_sandbox_kind mg_sandbox_mariadb; /* --driver mariadb or mysql */
 
 /* Starts a sandbox of `driver` in `dir` (NULL: a new folder under TMPDIR or /tmp). */
 int mg_sandbox_start(struct mg_sandbox *out, const char *driver, const char *dir,

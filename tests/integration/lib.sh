@@ -42,6 +42,30 @@ new_pg_db() {
 # pg SQL: one value (or rows, tab-separated) from the test database.
 pg() { psql -X -q -A -t -F $'\t' -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "$1"; }
 
+# new_my_db [N]: a fresh MariaDB database for this test; sets DATABASE_URL and MYDB.
+new_my_db() {
+    MYDB="t_${MG_TEST_NAME}_${1:-0}"
+    my_client -e "DROP DATABASE IF EXISTS \`$MYDB\`; CREATE DATABASE \`$MYDB\`"
+    DATABASE_URL=$(echo "$MG_MY_URL" | sed "s|/mysql?|/$MYDB?|")
+    export DATABASE_URL MYDB
+}
+
+# my_client ARGS...: the mariadb client as root over the sandbox's socket.
+my_client() { mariadb --no-defaults -uroot --socket="$MG_MY_DIR/sock/mysqld.sock" "$@"; }
+
+# my SQL: one value (or rows, tab-separated) from the test database.
+my() { my_client -N -B -e "$1" "$MYDB"; }
+
+# wait_until COMMAND [WHAT]: polls until COMMAND succeeds (up to 60s), else fails the test.
+wait_until() {
+    local i=0
+    until eval "$1" >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ $i -lt 600 ] || fail "timed out waiting for ${2:-$1}"
+        sleep 0.1
+    done
+}
+
 # mig DIR VERSION NAME UP [DOWN]: writes a migration pair.
 mig() {
     mkdir -p "$1"

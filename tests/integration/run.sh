@@ -27,13 +27,13 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Runs in a command substitution (a subshell), so the caller records the folder to stop.
 start_sandbox() { # driver dir -> prints URL
     local driver=$1 dir=$2 url
     if ! url=$("$MIGRATE_BIN" -q sandbox start --driver "$driver" --dir "$dir"); then
         echo "run.sh: cannot start the $driver sandbox" >&2
         return 1
     fi
-    pids_to_stop+=("$dir")
     echo "$url"
 }
 
@@ -52,11 +52,13 @@ for t in "${tests[@]}"; do
 done
 
 if [ $need_pg = 1 ]; then
+    pids_to_stop+=("$work/pg")
     MG_PG_URL=$(start_sandbox postgres "$work/pg") || exit 1
     MG_PG_TCP=$("$MIGRATE_BIN" sandbox url --tcp "$work/pg")
     export MG_PG_URL MG_PG_TCP MG_PG_DIR="$work/pg"
 fi
 if [ $need_my = 1 ]; then
+    pids_to_stop+=("$work/my")
     MG_MY_URL=$(start_sandbox mariadb "$work/my") || exit 1
     MG_MY_TCP=$("$MIGRATE_BIN" sandbox url --tcp "$work/my")
     export MG_MY_URL MG_MY_TCP MG_MY_DIR="$work/my"

@@ -1,0 +1,1 @@
+SELECT `id`, `document` FROM migrate_checkpoints ORDER BY `created_at`, `id`
