@@ -173,6 +173,10 @@ static void stmt_free(struct mg_est_stmt *s)
     free(s->error);
     free(s->scale_basis);
     free(s->verdict_text);
+    free(s->algorithm);
+    free(s->lock_clause);
+    free(s->tried);
+    free(s->note);
 }
 
 void mg_estimate_free(struct mg_estimate *e)
@@ -214,8 +218,10 @@ void mg_estimate_tables(const struct mg_estimate *e, struct drv_conn *quoter, ch
                 const struct mg_est_work *x = &e->v[i].v[k].work[w];
                 int seen = 0;
                 mg_buf_reset(&q);
-                drv_quote_ident(quoter, &q, x->schema);
-                mg_buf_addch(&q, '.');
+                if (x->schema[0]) {
+                    drv_quote_ident(quoter, &q, x->schema);
+                    mg_buf_addch(&q, '.');
+                }
                 drv_quote_ident(quoter, &q, x->name);
                 for (size_t j = 0; j < *n && !seen; j++)
                     seen = !strcmp((*out)[j], q.ptr);
@@ -240,7 +246,9 @@ void mg_estimate_set_target(struct mg_estimate *e, const struct drv_rels *target
                     if (!t->schema || !t->name || strcmp(t->schema, x->schema) ||
                         strcmp(t->name, x->name) || t->kind == DRV_REL_INDEX)
                         continue;
-                    if (x->by_pages)
+                    if (x->by_rows)
+                        x->target_size = t->rows >= 0 ? (long long)t->rows : 0;
+                    else if (x->by_pages)
                         x->target_size = t->pages >= 0 ? t->pages : 0;
                     else
                         x->target_size = x->total ? t->total_bytes : t->bytes;
@@ -249,8 +257,13 @@ void mg_estimate_set_target(struct mg_estimate *e, const struct drv_rels *target
             }
 }
 
+/* A size as the work item measures it: pages, rows (kind 2) or bytes. */
 static void human_bytes(struct mg_buf *out, long long b, int pages)
 {
+    if (pages == 2) {
+        mg_buf_addf(out, "%lld rows", b);
+        return;
+    }
     if (pages) {
         mg_buf_addf(out, "%lld pages", b);
         return;
@@ -297,16 +310,17 @@ static void scale_stmt(const struct mg_estimate *e, struct mg_est_stmt *s)
         sum_t += (double)t;
         if (any)
             mg_buf_adds(&basis, "; ");
-        mg_buf_addf(&basis, "%s.%s%s ", x->schema, x->name, x->total ? " with indexes" : "");
+        mg_buf_addf(&basis, "%s%s%s%s ", x->schema, x->schema[0] ? "." : "", x->name,
+                    x->total ? " with indexes" : "");
         if (!e->scaled) {
-            human_bytes(&basis, c, x->by_pages);
+            human_bytes(&basis, c, x->by_rows ? 2 : x->by_pages);
             mg_buf_adds(&basis, " on the clone");
         } else if (x->target_size < 0) {
             mg_buf_adds(&basis, "not on the target yet: same size as on the clone");
         } else {
-            human_bytes(&basis, t, x->by_pages);
+            human_bytes(&basis, t, x->by_rows ? 2 : x->by_pages);
             mg_buf_adds(&basis, " on the target, ");
-            human_bytes(&basis, c, x->by_pages);
+            human_bytes(&basis, c, x->by_rows ? 2 : x->by_pages);
             mg_buf_adds(&basis, " on the clone");
         }
         any = 1;
@@ -384,24 +398,34 @@ static void set_verdict(const char **code, char **text, double reads, double wri
 }
 
 /* What the statement's own locks block, ignoring relations it created. */
-static void stmt_blocks(const struct mg_est_stmt *s, int *reads, int *writes, double *frac_r,
-                        double *frac_w)
+/*
+ * What the statement's own locks block (relations it created left out), and
+ * for how long each kind of access waits when the statement holds its locks
+ * for only a part of its run: the predicted duration times the share held,
+ * or, for a lock taken only for the moment its change is switched in (an
+ * online ALTER's exclusive phases), the time it was held on the clone.
+ */
+static void stmt_blocks(const struct mg_est_stmt *s, int *reads, int *writes, double *win_r,
+                        double *win_w)
 {
+    double p = s->predicted_ms;
+
     *reads = *writes = 0;
-    *frac_r = *frac_w = 0;
+    *win_r = *win_w = 0;
     for (size_t i = 0; i < s->nlocks; i++) {
         const struct mg_est_lock *l = &s->locks[i];
         if (l->created)
             continue;
+        double win = l->fixed ? l->held_ms : p < 0 ? -1 : p * l->held_fraction;
         if (l->blocks & MG_BLOCKS_SELECT) {
+            if (!*reads || win < 0 || (*win_r >= 0 && win > *win_r))
+                *win_r = win;
             *reads = 1;
-            if (l->held_fraction > *frac_r)
-                *frac_r = l->held_fraction;
         }
         if (l->blocks & MG_BLOCKS_WRITES) {
+            if (!*writes || win < 0 || (*win_w >= 0 && win > *win_w))
+                *win_w = win;
             *writes = 1;
-            if (l->held_fraction > *frac_w)
-                *frac_w = l->held_fraction;
         }
     }
 }
@@ -475,9 +499,8 @@ void mg_estimate_finish(struct mg_estimate *e)
                 s->window_writes_ms = w ? win : 0;
                 s->until_commit = k + 1 < m->n && (r || w);
             } else {
-                double p = s->predicted_ms;
-                s->window_reads_ms = r ? (p < 0 ? -1 : p * fr) : 0;
-                s->window_writes_ms = w ? (p < 0 ? -1 : p * fw) : 0;
+                s->window_reads_ms = r ? fr : 0;
+                s->window_writes_ms = w ? fw : 0;
                 s->until_commit = 0;
             }
             set_verdict(&s->verdict, &s->verdict_text, s->window_reads_ms, s->window_writes_ms, r,
@@ -625,10 +648,20 @@ static json_t *stmt_json(const struct mg_estimate *e, const struct mg_est_stmt *
             json_object_set_new(x, "awaited", json_boolean(l->awaited));
             json_object_set_new(x, "held_fraction",
                                 json_real(floor(l->held_fraction * 100 + 0.5) / 100));
+            json_object_set_new(x, "held_ms", ms_json(l->held_ms));
+            json_object_set_new(x, "switch_in_only", json_boolean(l->fixed));
         }
         json_array_append_new(locks, x);
     }
     json_object_set_new(o, "locks", locks);
+    if (s->algorithm || s->lock_clause) {
+        json_object_set_new(o, "algorithm", s->algorithm ? json_string(s->algorithm) : json_null());
+        json_object_set_new(o, "lock", s->lock_clause ? json_string(s->lock_clause) : json_null());
+    }
+    if (s->tried)
+        json_object_set_new(o, "refused", json_string(s->tried));
+    if (s->note)
+        json_object_set_new(o, "note", json_string(s->note));
     for (size_t i = 0; i < s->nrewrites; i++)
         json_array_append_new(rw, json_string(s->rewrites[i]));
     json_object_set_new(o, "rewrite", json_boolean(s->nrewrites > 0));
@@ -641,9 +674,10 @@ static json_t *stmt_json(const struct mg_estimate *e, const struct mg_est_stmt *
         json_object_set_new(x, "schema", json_string(w->schema));
         json_object_set_new(x, "table", json_string(w->name));
         json_object_set_new(x, "measure",
-                            json_string(w->by_pages ? "pages"
-                                        : w->total  ? "total_bytes"
-                                                    : "bytes"));
+                            json_string(w->by_rows    ? "rows"
+                                        : w->by_pages ? "pages"
+                                        : w->total    ? "total_bytes"
+                                                      : "bytes"));
         json_object_set_new(x, "clone_size", json_integer(w->clone_size));
         json_object_set_new(x, "target_size",
                             e->scaled && w->target_size >= 0 ? json_integer(w->target_size)
@@ -761,6 +795,12 @@ static void text_locks(const struct mg_estimate *e, const struct mg_est_stmt *s,
         }
         if (s->sampled && l->awaited)
             mg_buf_adds(out, " (waited for it)");
+        if (l->fixed)
+            mg_buf_adds(out, " (only to switch the change in: held ");
+        if (l->fixed) {
+            mg_format_duration(out, l->held_ms);
+            mg_buf_adds(out, " on the clone, not scaled)");
+        }
         mg_buf_addch(out, '\n');
         first = 0;
     }
@@ -781,6 +821,16 @@ static void text_stmt(const struct mg_estimate *e, const struct mg_est_mig *m,
         mg_buf_addf(out, "    FAILED on the clone: %s\n", s->error);
         return;
     }
+    if (s->algorithm || s->lock_clause) {
+        mg_buf_addf(out, "    algorithm: %s", s->algorithm ? s->algorithm : "DEFAULT");
+        if (s->lock_clause)
+            mg_buf_addf(out, ", LOCK=%s", s->lock_clause);
+        if (s->tried)
+            mg_buf_addf(out, " (refused: %s)", s->tried);
+        mg_buf_addch(out, '\n');
+    }
+    if (s->note)
+        mg_buf_addf(out, "    note:     %s\n", s->note);
     text_locks(e, s, out);
     mg_buf_adds(out, "    rewrite:  ");
     if (!s->nrewrites)

@@ -57,6 +57,8 @@ struct mg_est_lock {
     int created;          /* the statement created the relation: nobody else can wait for it */
     int awaited;          /* sampled: the statement was seen waiting for it */
     double held_fraction; /* part of the statement's run it was held: 1 in a transaction */
+    double held_ms;       /* sampled: how long it was held on the clone */
+    int fixed;            /* held only to switch the change in: its time does not grow */
 };
 
 enum mg_work_kind {
@@ -76,6 +78,7 @@ struct mg_est_work {
     char *schema, *name;   /* the table whose size drives the cost */
     int total;             /* the measure is the table's size with indexes and TOAST */
     int by_pages;          /* sizes are planner page counts: the clone's byte size was not read */
+    int by_rows;           /* sizes are row estimates (MySQL: InnoDB sizes count whole extents) */
     long long clone_size;  /* on the clone, before the statement */
     long long target_size; /* on the target; -1 when the target does not have the table */
     long long rows_read, rows_written;
@@ -98,7 +101,11 @@ struct mg_est_stmt {
     size_t nwork;
     char **rewrites; /* "table public.t", "index public.t_pkey" */
     size_t nrewrites;
-    char *error; /* the server's message when it failed on the clone */
+    char *error;       /* the server's message when it failed on the clone */
+    char *algorithm;   /* MySQL/MariaDB: the cheapest ALGORITHM the clone accepted, or NULL */
+    char *lock_clause; /* and the LOCK with it, or NULL */
+    char *tried;       /* the cheaper ones it refused, with the server's reasons, or NULL */
+    char *note;        /* how it was observed, when the reader should know; or NULL */
     /* mg_estimate_finish */
     double factor;     /* target/clone size ratio applied to the part of the duration that scales */
     char *scale_basis; /* how the factor came about, in words */
@@ -178,6 +185,8 @@ struct mg_est_env {
     struct drv_conn *gate;    /* a third session: the other gate (may be NULL) */
     const struct mg_ctx *ctx;
     int repeat; /* runs of a short statement in a transaction; the median counts */
+    /* MySQL: whether the clone shows metadata locks (asked once) */
+    int mdl_checked, mdl_visible;
 };
 
 /*

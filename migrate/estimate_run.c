@@ -85,7 +85,11 @@ static const struct drv_rel *find_rel(const struct obs *o, const char *id)
 static char *display(const char *schema, const char *name)
 {
     struct mg_buf b = MG_BUF_INIT;
-    mg_buf_addf(&b, "%s.%s", schema ? schema : "?", name ? name : "?");
+    /* MySQL relations come without a schema: clone and target are databases of other names */
+    if (schema && !*schema)
+        mg_buf_adds(&b, name ? name : "?");
+    else
+        mg_buf_addf(&b, "%s.%s", schema ? schema : "?", name ? name : "?");
     return mg_buf_detach(&b);
 }
 
@@ -104,8 +108,9 @@ static int take_snap(struct obs *o, struct snap *s, int with_xact, struct mg_err
 }
 
 /* Adds one lock to the statement, merged with an equal one. */
-static void add_lock(struct obs *o, const char *rel_id, const char *schema, const char *name,
-                     char kind, const char *mode, int awaited, double held_fraction)
+static struct mg_est_lock *add_lock(struct obs *o, const char *rel_id, const char *schema,
+                                    const char *name, char kind, const char *mode, int awaited,
+                                    double held_fraction)
 {
     const struct drv_rel *b = drv_rels_find(&o->before.files, rel_id);
     const struct drv_rel *a = drv_rels_find(&o->after.files, rel_id);
@@ -115,9 +120,9 @@ static void add_lock(struct obs *o, const char *rel_id, const char *schema, cons
 
     /* a relation that neither existed before nor after: a rewrite's transient heap */
     if (!r && !name)
-        return;
+        return NULL;
     if (engine_table(r ? r->name : name))
-        return;
+        return NULL;
     rel = r ? display(r->schema, r->name) : display(schema, name);
     for (size_t i = 0; i < st->nlocks; i++) {
         struct mg_est_lock *l = &st->locks[i];
@@ -128,7 +133,7 @@ static void add_lock(struct obs *o, const char *rel_id, const char *schema, cons
             if (held_fraction > l->held_fraction)
                 l->held_fraction = held_fraction;
             free(rel);
-            return;
+            return l;
         }
     }
     st->locks = mg_realloc(st->locks, (st->nlocks + 1) * sizeof(*st->locks));
@@ -147,13 +152,16 @@ static void add_lock(struct obs *o, const char *rel_id, const char *schema, cons
     } else {
         l->table = mg_strdup(rel);
     }
+    return l;
 }
 
 static void add_rewrite(struct mg_est_stmt *st, const char *what, const struct drv_rel *r)
 {
     struct mg_buf b = MG_BUF_INIT;
+    char *name = display(r->schema, r->name);
 
-    mg_buf_addf(&b, "%s %s.%s", what, r->schema, r->name);
+    mg_buf_addf(&b, "%s %s", what, name);
+    free(name);
     st->rewrites = mg_realloc(st->rewrites, (st->nrewrites + 1) * sizeof(char *));
     st->rewrites[st->nrewrites++] = mg_buf_detach(&b);
 }
@@ -165,7 +173,17 @@ static void clone_size(const struct obs *o, const struct drv_rel *t, int total,
     const struct drv_rel *s = drv_rels_find(&o->before.sizes, t->id);
 
     w->total = total;
-    if (s && s->bytes >= 0) {
+    if (!strcmp(o->dialect, "mysql")) {
+        /*
+         * InnoDB's DATA_LENGTH counts whole extents: a small table looks
+         * bigger than it is, and the ratio comes out low.  Its row estimate
+         * (from the persistent statistics) grows with the table.
+         */
+        w->by_rows = 1;
+        w->clone_size = s && s->rows > 0 ? (long long)s->rows
+                        : t->rows > 0    ? (long long)t->rows
+                                         : 0;
+    } else if (s && s->bytes >= 0) {
         w->by_pages = 0;
         w->clone_size = total && s->total_bytes >= 0 ? s->total_bytes : s->bytes;
     } else {
@@ -212,6 +230,16 @@ static long long size_of(const struct drv_rels *sizes, const char *id)
     return r ? r->bytes : -1;
 }
 
+/* Was table t emptied by the statement (its indexes then start anew, which is no rebuild)? */
+static int truncated(const struct mg_est_stmt *st, const struct drv_rel *t)
+{
+    for (size_t k = 0; k < st->nwork; k++)
+        if (st->work[k].kind == MG_WORK_TRUNCATE && !strcmp(st->work[k].schema, t->schema) &&
+            !strcmp(st->work[k].name, t->name))
+            return 1;
+    return 0;
+}
+
 /*
  * Rewrites, index builds, scans and writes, from the catalog before and
  * after the statement and the rows its transaction read and wrote.
@@ -228,7 +256,8 @@ static void find_work(struct obs *o)
             engine_table(a->name))
             continue;
         long long was = size_of(&o->before.sizes, a->id), now = size_of(&o->after.sizes, a->id);
-        if (now == 0 && was != 0) {
+        /* emptied: PostgreSQL's new file is empty, InnoDB's holds one page */
+        if ((now == 0 && was != 0) || (now >= 0 && now <= 16384 && was > 16384)) {
             work_on(o, MG_WORK_TRUNCATE, b, NULL, 0);
             continue;
         }
@@ -250,7 +279,8 @@ static void find_work(struct obs *o)
         if (b) {
             if (!a->file || !b->file || !strcmp(a->file, b->file))
                 continue;
-            add_rewrite(st, "index", a);
+            if (!truncated(st, t))
+                add_rewrite(st, "index", a);
         } else {
             /* new: REINDEX CONCURRENTLY builds a new index and gives it the old one's name */
             int replaces = 0;
@@ -299,7 +329,9 @@ static void find_named(struct obs *o)
     char *text = mg_strndup(o->sql, o->len);
 
     mg_err_clear(&perr);
-    if (!strcmp(o->dialect, "postgres") && mg_pg_relnames(&o->named, text, &perr))
+    if (!strcmp(o->dialect, "mysql"))
+        mg_my_relnames(&o->named, text);
+    else if (mg_pg_relnames(&o->named, text, &perr))
         mg_debug("estimate: cannot find the relations the statement names (%s); sizes come "
                  "from the planner's page counts",
                  perr.msg);
@@ -385,20 +417,24 @@ static int observe_in_txn(struct obs *o, long lock_ms, long stmt_ms, int repeat,
     return rc;
 }
 
-/* A lock seen while sampling. */
+/*
+ * A lock seen while sampling, and how long it was held: the time between two
+ * samples that both show it granted counts whole, an interval in which it
+ * came or went counts half.  A statement can take a lock, drop it and take
+ * it again (MariaDB's online ALTER: exclusive at the start and at the end).
+ */
 struct seen {
     char *rel_id, *schema, *name, *mode;
     char kind;
     int awaited;
-    double first_granted; /* < 0: never seen granted */
-    double last;          /* last sample it was in */
-    double gone;          /* first sample after `last` without it; < 0 while it is there */
+    int present; /* granted in the last sample */
+    double held; /* ms */
 };
 
 struct sampling {
     struct seen *v;
     size_t n;
-    double last_sample;
+    double last_sample; /* the statement's start until the first sample */
 };
 
 static void seen_free(struct sampling *s)
@@ -414,12 +450,16 @@ static void seen_free(struct sampling *s)
 
 static void record_sample(struct sampling *s, const struct drv_locks *l, double t)
 {
+    double gap = t - s->last_sample;
+    int *now = mg_calloc(s->n + l->n + 1, sizeof(int));
+
     for (size_t i = 0; i < l->n; i++) {
         const struct drv_lock *x = &l->v[i];
         struct seen *e = NULL;
+        size_t k;
         if (!x->rel_id || !x->mode)
             continue;
-        for (size_t k = 0; k < s->n && !e; k++)
+        for (k = 0; k < s->n && !e; k++)
             if (!strcmp(s->v[k].rel_id, x->rel_id) && !strcmp(s->v[k].mode, x->mode))
                 e = &s->v[k];
         if (!e) {
@@ -428,52 +468,84 @@ static void record_sample(struct sampling *s, const struct drv_locks *l, double 
             memset(e, 0, sizeof(*e));
             e->rel_id = mg_strdup(x->rel_id);
             e->mode = mg_strdup(x->mode);
-            e->first_granted = -1;
-            e->gone = -1;
+            k = s->n;
         }
         if (!e->name && x->name) {
             e->schema = x->schema ? mg_strdup(x->schema) : NULL;
             e->name = mg_strdup(x->name);
             e->kind = x->kind;
         }
-        if (!x->granted)
+        if (!x->granted) {
             e->awaited = 1;
-        else if (e->first_granted < 0)
-            e->first_granted = t;
-        e->last = t;
-        e->gone = -1;
+        } else {
+            now[k - 1] = 1;
+        }
     }
-    for (size_t k = 0; k < s->n; k++)
-        if (s->v[k].last < t && s->v[k].gone < 0)
-            s->v[k].gone = t;
+    for (size_t k = 0; k < s->n; k++) {
+        struct seen *e = &s->v[k];
+        if (now[k] && e->present)
+            e->held += gap;
+        else if (now[k] || e->present)
+            e->held += gap / 2;
+        e->present = now[k];
+    }
+    free(now);
     s->last_sample = t;
 }
 
+/* The run ended at t: a lock still there was held to the end. */
+static void end_sampling(struct sampling *s, double t)
+{
+    for (size_t k = 0; k < s->n; k++)
+        if (s->v[k].present)
+            s->v[k].held += t - s->last_sample;
+    s->last_sample = t;
+}
+
+/* The existing tables among the statement's named relations (an index leads to its table). */
+static const struct drv_rel *gate_table(const struct obs *o, size_t i)
+{
+    const struct drv_rel *r = &o->before.sizes.v[i];
+    const struct drv_rel *t = r;
+
+    if (r->kind == DRV_REL_INDEX || r->kind == DRV_REL_PARTITIONED_INDEX)
+        t = r->table_id ? drv_rels_find(&o->before.files, r->table_id) : NULL;
+    if (!t ||
+        !(t->kind == DRV_REL_TABLE || t->kind == DRV_REL_PARTITIONED || t->kind == DRV_REL_MATVIEW))
+        return NULL;
+    return t;
+}
+
 /*
- * Opens a gate on g: a snapshot, and ACCESS SHARE on the tables the
- * statement names (see the file comment).  With `nowait` a table the
+ * Opens a gate on g (see the file comment).  PostgreSQL: a snapshot and
+ * ACCESS SHARE on the statement's tables; with `nowait` a table the
  * statement holds a stronger lock on makes it fail at once instead of wait.
+ * MySQL: a transaction that has read each table, so it holds a shared
+ * metadata lock on it, which an ALTER waits for when it needs an exclusive
+ * one.
  */
 static int open_gate(struct obs *o, struct drv_conn *g, int nowait, struct mg_err *err)
 {
     struct mg_buf sql = MG_BUF_INIT;
-    int rc;
+    int mysql = !strcmp(o->dialect, "mysql"), rc;
 
     rc = drv_exec(g, mg_sql(o->dialect, "estimate_gate"), NULL, err);
     for (size_t i = 0; !rc && i < o->before.sizes.n; i++) {
-        const struct drv_rel *r = &o->before.sizes.v[i];
-        const struct drv_rel *t = r;
-        if (r->kind == DRV_REL_INDEX || r->kind == DRV_REL_PARTITIONED_INDEX)
-            t = r->table_id ? drv_rels_find(&o->before.files, r->table_id) : NULL;
-        if (!t || !(t->kind == DRV_REL_TABLE || t->kind == DRV_REL_PARTITIONED ||
-                    t->kind == DRV_REL_MATVIEW))
+        const struct drv_rel *t = gate_table(o, i);
+        if (!t)
             continue;
         mg_buf_reset(&sql);
-        mg_buf_adds(&sql, "LOCK TABLE ");
-        drv_quote_ident(g, &sql, t->schema);
-        mg_buf_addch(&sql, '.');
-        drv_quote_ident(g, &sql, t->name);
-        mg_buf_adds(&sql, nowait ? " IN ACCESS SHARE MODE NOWAIT" : " IN ACCESS SHARE MODE");
+        if (mysql) {
+            mg_buf_adds(&sql, "SELECT 1 FROM ");
+            drv_quote_ident(g, &sql, t->name);
+            mg_buf_adds(&sql, " LIMIT 1");
+        } else {
+            mg_buf_adds(&sql, "LOCK TABLE ");
+            drv_quote_ident(g, &sql, t->schema);
+            mg_buf_addch(&sql, '.');
+            drv_quote_ident(g, &sql, t->name);
+            mg_buf_adds(&sql, nowait ? " IN ACCESS SHARE MODE NOWAIT" : " IN ACCESS SHARE MODE");
+        }
         rc = drv_exec(g, sql.ptr, NULL, err);
     }
     mg_buf_free(&sql);
@@ -493,48 +565,58 @@ static void close_gate(struct drv_conn *g)
 
 #define MAX_HANDOVERS 32
 
-/*
- * One statement outside a transaction, its locks sampled from a second
- * session.  Two gates take turns: when the statement is seen waiting, the
- * other gate is opened before the waited-for one closes, so the statement's
- * next wait (a statement works in phases: DROP INDEX CONCURRENTLY waits for
- * the table's lockers twice, DETACH CONCURRENTLY waits, then locks the
- * partition) is seen too.  A lock seen in any sample is kept; one still
- * there in the last sample is taken as held to the end.
- */
-static int observe_sampled(struct obs *o, unsigned flags, long lock_ms, long stmt_ms,
-                           struct mg_err *err)
-{
-    struct drv_conn *g[2] = {o->env->sampler, o->env->gate};
-    struct sampling smp = {0};
-    long long rows = -1;
-    long pid;
-    int rc, done = 0, sampling = 1, armed[2] = {0, 0}, handovers = 0, was_waiting = 0;
-    double t0, t1, prev, gate_opened = -1;
+/* One sampled run of a statement: what it held and when, and how long it waited. */
+struct sampled_run {
+    struct sampling smp;
+    double t0, t1, gate_opened, waited_ms;
+    int samples;
+    long long rows;
+    char *no_sampling; /* why the locks could not be read, or NULL */
+};
 
-    o->st->sampled = 1;
-    rc = take_snap(o, &o->before, 0, err);
-    pid = drv_backend_id(o->c);
-    if (!rc && pid < 0)
-        rc = mg_err_set(err, MG_EUSAGE,
-                        "the %s driver cannot tell its session id, which sampling "
-                        "locks needs",
-                        o->c->ops->name);
-    if (!rc)
-        rc = drv_set_timeouts(o->c, lock_ms, stmt_ms, err);
-    if (rc)
-        return rc;
-    if (!strcmp(o->dialect, "postgres")) {
+static void sampled_run_free(struct sampled_run *r)
+{
+    seen_free(&r->smp);
+    free(r->no_sampling);
+    memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Runs `sql` while a second session samples its locks.  Two gates take
+ * turns (`relay`, PostgreSQL): when the statement is seen waiting, the other
+ * gate is opened before the waited-for one closes, so the statement's next
+ * wait (a statement works in phases: DROP INDEX CONCURRENTLY waits for the
+ * table's lockers twice, DETACH CONCURRENTLY waits, then locks the
+ * partition) is seen too.  Without `relay` (MySQL: a second gate would queue
+ * behind the statement's pending exclusive lock) the one gate opens at the
+ * first wait.
+ */
+static int run_sampled(struct obs *o, const char *sql, size_t len, int gated, int relay,
+                       struct sampled_run *out, struct mg_err *err)
+{
+    struct drv_conn *g[2] = {o->env->sampler, relay ? o->env->gate : NULL};
+    long pid = drv_backend_id(o->c);
+    int rc, done = 0, sampling = 1, armed[2] = {0, 0}, handovers = 0, was_waiting = 0;
+    double prev;
+
+    memset(out, 0, sizeof(*out));
+    out->rows = -1;
+    out->gate_opened = -1;
+    if (pid < 0)
+        return mg_err_set(err, MG_EUSAGE,
+                          "the %s driver cannot tell its session id, which sampling locks needs",
+                          o->c->ops->name);
+    if (gated) {
         struct mg_err gerr;
         mg_err_clear(&gerr);
         armed[0] = open_gate(o, g[0], 0, &gerr) == 0;
         if (!armed[0])
             mg_debug("estimate: no gate for the sampled statement: %s", gerr.msg);
     }
-    t0 = prev = now_ms();
-    rc = drv_exec_start(o->c, o->sql, o->len, err);
+    out->t0 = prev = out->smp.last_sample = now_ms();
+    rc = drv_exec_start(o->c, sql, len, err);
     while (!rc && !done) {
-        rc = drv_exec_wait(o->c, SAMPLE_MS, &done, &rows, err);
+        rc = drv_exec_wait(o->c, SAMPLE_MS, &done, &out->rows, err);
         if (rc || done || !sampling)
             continue;
         struct drv_locks l;
@@ -543,16 +625,16 @@ static int observe_sampled(struct obs *o, unsigned flags, long lock_ms, long stm
         double t = now_ms();
         mg_err_clear(&serr);
         if (drv_session_locks(g[0], pid, &l, &waiting, &serr)) {
-            mg_warn("estimate: sampling the locks stopped: %s", serr.msg);
+            out->no_sampling = mg_strdup(serr.msg);
             sampling = 0;
             continue;
         }
-        record_sample(&smp, &l, t);
+        record_sample(&out->smp, &l, t);
         drv_locks_free(&l);
-        o->st->samples++;
+        out->samples++;
         if (waiting) {
             /* it began to wait somewhere since the last sample: count half of that */
-            o->st->waited_ms += was_waiting ? t - prev : (t - prev) / 2;
+            out->waited_ms += was_waiting ? t - prev : (t - prev) / 2;
             int cur = armed[0] ? 0 : armed[1] ? 1 : -1;
             handed_over = cur >= 0;
             if (cur >= 0) {
@@ -564,22 +646,86 @@ static int observe_sampled(struct obs *o, unsigned flags, long lock_ms, long stm
                 handovers++;
                 close_gate(g[cur]);
                 armed[cur] = 0;
-                gate_opened = now_ms();
-                /* it waited for the gate until now */
-                o->st->waited_ms += gate_opened - t;
-                t = gate_opened;
+                out->gate_opened = now_ms();
+                /* it waited for the gate until now; what it held meanwhile counts as held */
+                out->waited_ms += out->gate_opened - t;
+                t = out->gate_opened;
+                for (size_t k = 0; k < out->smp.n; k++)
+                    if (out->smp.v[k].present)
+                        out->smp.v[k].held += t - out->smp.last_sample;
+                out->smp.last_sample = t;
             }
         }
         was_waiting = waiting && !handed_over;
         prev = t;
     }
-    t1 = now_ms();
+    out->t1 = now_ms();
+    end_sampling(&out->smp, out->t1);
     for (int i = 0; i < 2; i++)
         if (armed[i])
             close_gate(g[i]);
-    o->st->rows = rows;
-    double elapsed = t1 - t0;
-    o->st->clone_ms = elapsed - o->st->waited_ms > 0 ? elapsed - o->st->waited_ms : 0;
+    return rc;
+}
+
+/*
+ * The locks a sampled run saw, each with the share of the run (waits left
+ * out) it was held.  `to_end`: the statement keeps its locks to its end
+ * whatever the samples say (everything but CONCURRENTLY on PostgreSQL).
+ */
+static void add_sampled_locks(struct obs *o, const struct sampled_run *r, int to_end, int switch_in)
+{
+    double busy = r->t1 - r->t0 - r->waited_ms;
+
+    for (size_t i = 0; i < r->smp.n; i++) {
+        const struct seen *s = &r->smp.v[i];
+        double frac = to_end ? 1 : busy > 0 ? s->held / busy : 1;
+        struct mg_est_lock *l =
+            add_lock(o, s->rel_id, s->schema, s->name, s->kind, s->mode, s->awaited,
+                     frac < 0   ? 0
+                     : frac > 1 ? 1
+                                : frac);
+        if (!l)
+            continue;
+        if (s->held > l->held_ms)
+            l->held_ms = s->held;
+        /* an online ALTER's exclusive moments: switching the change in, not copying rows */
+        if (switch_in && (l->blocks & MG_BLOCKS_SELECT))
+            l->fixed = 1;
+    }
+}
+
+/* Takes a sampled run's outcome into the statement. */
+static void take_run(struct obs *o, const struct sampled_run *r)
+{
+    double elapsed = r->t1 - r->t0;
+
+    o->st->sampled = 1;
+    o->st->samples += r->samples;
+    o->st->waited_ms += r->waited_ms;
+    o->st->rows = r->rows;
+    o->st->clone_ms = elapsed - r->waited_ms > 0 ? elapsed - r->waited_ms : 0;
+}
+
+/*
+ * A PostgreSQL statement that cannot run in a transaction, its locks sampled
+ * from a second session behind a gate.
+ */
+static int observe_sampled(struct obs *o, unsigned flags, long lock_ms, long stmt_ms,
+                           struct mg_err *err)
+{
+    struct sampled_run run;
+    int rc;
+
+    o->st->sampled = 1;
+    rc = take_snap(o, &o->before, 0, err);
+    if (!rc)
+        rc = drv_set_timeouts(o->c, lock_ms, stmt_ms, err);
+    if (rc)
+        return rc;
+    rc = run_sampled(o, o->sql, o->len, 1, 1, &run, err);
+    take_run(o, &run);
+    if (run.no_sampling)
+        mg_warn("estimate: sampling the locks stopped: %s", run.no_sampling);
     if (!rc) {
         /* back to the run's timeouts for the catalog reads and what follows */
         rc = drv_set_timeouts(o->c, o->env->ctx->lock_timeout_ms, 0, err);
@@ -587,25 +733,184 @@ static int observe_sampled(struct obs *o, unsigned flags, long lock_ms, long stm
             rc = take_snap(o, &o->after, 0, err);
     }
     if (!rc) {
-        for (size_t i = 0; i < smp.n; i++) {
-            const struct seen *s = &smp.v[i];
-            double from = s->first_granted >= 0 ? s->first_granted
-                          : gate_opened >= 0    ? gate_opened
-                                                : t0;
-            double to = s->gone >= 0 ? s->gone : t1;
-            double busy = elapsed - o->st->waited_ms;
-            double frac = busy > 0 ? (to - from) / busy : 1;
-            /* without CONCURRENTLY a statement keeps its locks to its end (VACUUM FULL) */
-            if (!(flags & DRV_STMT_CONCURRENT))
-                frac = 1;
-            add_lock(o, s->rel_id, s->schema, s->name, s->kind, s->mode, s->awaited,
-                     frac < 0   ? 0
-                     : frac > 1 ? 1
-                                : frac);
-        }
+        /* without CONCURRENTLY a statement keeps its locks to its end (VACUUM FULL) */
+        add_sampled_locks(o, &run, !(flags & DRV_STMT_CONCURRENT), 0);
         find_work(o);
     }
-    seen_free(&smp);
+    sampled_run_free(&run);
+    return rc;
+}
+
+/* ---------- MySQL and MariaDB ---------- */
+
+/* MySQL/MariaDB errors that mean "this ALGORITHM or LOCK is not possible for this change". */
+enum {
+    MY_ER_PARSE = 1064,
+    MY_ER_ALTER_OPERATION_NOT_SUPPORTED = 1845,
+    MY_ER_ALTER_OPERATION_NOT_SUPPORTED_REASON = 1846,
+};
+
+/*
+ * The metadata lock the statement holds while it works, from the ALGORITHM
+ * and LOCK the server accepted: LOCK=NONE lets reads and writes go on
+ * (SHARED_UPGRADABLE, with an exclusive lock only for a moment at the start
+ * and the end), SHARED and COPY let reads go on (SHARED_NO_WRITE), EXCLUSIVE
+ * nothing, INSTANT changes only metadata (EXCLUSIVE, for its short run).
+ */
+static const char *my_mode(const char *algorithm, const char *lock)
+{
+    if (!strcmp(lock, "EXCLUSIVE"))
+        return "SHARED_NO_READ_WRITE";
+    if (!strcmp(algorithm, "INSTANT"))
+        return "EXCLUSIVE";
+    if (!strcmp(lock, "SHARED") || !strcmp(algorithm, "COPY"))
+        return "SHARED_NO_WRITE";
+    return "SHARED_UPGRADABLE";
+}
+
+/* Checks once whether the clone shows metadata locks; says why not when it does not. */
+static int mdl_visible(struct obs *o)
+{
+    struct drv_locks l;
+    struct mg_err e;
+    int waiting;
+
+    if (o->env->mdl_checked)
+        return o->env->mdl_visible;
+    mg_err_clear(&e);
+    o->env->mdl_checked = 1;
+    o->env->mdl_visible = drv_session_locks(o->env->sampler, 0, &l, &waiting, &e) == 0;
+    if (o->env->mdl_visible)
+        drv_locks_free(&l);
+    else
+        mg_info("estimate: metadata locks are not observed on the clone (%s); the locks reported "
+                "follow from the ALGORITHM and LOCK the server accepts",
+                e.msg);
+    return o->env->mdl_visible;
+}
+
+/*
+ * A MySQL or MariaDB statement.  An ALTER TABLE or CREATE/DROP INDEX without
+ * its own ALGORITHM or LOCK is tried with the cheapest first: INSTANT, then
+ * INPLACE with LOCK=NONE, INPLACE with LOCK=SHARED, then COPY; the server
+ * refuses what it cannot do before doing anything, and the first it accepts
+ * is what it runs, on the target too, where it picks the cheapest it can.
+ * Metadata locks are sampled while it runs where the server shows them.
+ */
+static int observe_mysql(struct obs *o, long lock_ms, long stmt_ms, struct mg_err *err)
+{
+    static const struct {
+        const char *algorithm, *lock;
+    } tries[] = {{"INSTANT", ""}, {"INPLACE", "NONE"}, {"INPLACE", "SHARED"}, {"COPY", ""}};
+    struct mg_my_stmt info;
+    struct mg_buf text = MG_BUF_INIT, tried = MG_BUF_INIT;
+    struct sampled_run run;
+    int rc, searching, visible, ran = 0;
+    char *plain = mg_strndup(o->sql, o->len);
+
+    mg_my_statement(&info, plain);
+    searching = (info.kind == MG_MY_ALTER_TABLE || info.kind == MG_MY_INDEX) &&
+                !info.algorithm[0] && !info.lock[0];
+    rc = take_snap(o, &o->before, 0, err);
+    if (!rc)
+        rc = drv_set_timeouts(o->c, lock_ms, stmt_ms, err);
+    if (rc) {
+        free(plain);
+        return rc;
+    }
+    visible = mdl_visible(o);
+    memset(&run, 0, sizeof(run));
+    for (size_t k = 0; searching && k <= MG_ARRAY_SIZE(tries) && !ran; k++) {
+        mg_buf_reset(&text);
+        mg_buf_adds(&text, plain);
+        if (k < MG_ARRAY_SIZE(tries)) {
+            const char *sep = info.kind == MG_MY_ALTER_TABLE ? ", " : " ";
+            mg_buf_addf(&text, "%sALGORITHM=%s", sep, tries[k].algorithm);
+            if (tries[k].lock[0])
+                mg_buf_addf(&text, "%sLOCK=%s", sep, tries[k].lock);
+        }
+        struct mg_err e;
+        mg_err_clear(&e);
+        rc = run_sampled(o, text.ptr, text.len, visible, 0, &run, &e);
+        if (rc && k < MG_ARRAY_SIZE(tries) &&
+            (e.server_code == MY_ER_ALTER_OPERATION_NOT_SUPPORTED ||
+             e.server_code == MY_ER_ALTER_OPERATION_NOT_SUPPORTED_REASON ||
+             e.server_code == MY_ER_PARSE)) {
+            /* refused before it did anything: note why and try the next */
+            mg_buf_addf(&tried, "%s%s%s%s: %s", tried.len ? "; " : "", tries[k].algorithm,
+                        tries[k].lock[0] ? ", LOCK=" : "", tries[k].lock, e.msg);
+            sampled_run_free(&run);
+            rc = 0;
+            continue;
+        }
+        if (rc) {
+            mg_err_copy(err, &e);
+        } else if (k < MG_ARRAY_SIZE(tries)) {
+            o->st->algorithm = mg_strdup(tries[k].algorithm);
+            o->st->lock_clause = tries[k].lock[0] ? mg_strdup(tries[k].lock) : NULL;
+        } else {
+            o->st->note = mg_strdup("the server refused every ALGORITHM the estimate tried; the "
+                                    "statement ran as written");
+        }
+        ran = 1;
+    }
+    if (!searching) {
+        rc = run_sampled(o, o->sql, o->len, visible, 0, &run, err);
+        if (info.algorithm[0])
+            o->st->algorithm = mg_strdup(info.algorithm);
+        if (info.lock[0])
+            o->st->lock_clause = mg_strdup(info.lock);
+    }
+    if (tried.len)
+        o->st->tried = mg_buf_detach(&tried);
+    take_run(o, &run);
+    if (run.no_sampling && visible)
+        mg_warn("estimate: sampling the metadata locks stopped: %s", run.no_sampling);
+    if (!rc)
+        rc = drv_set_timeouts(o->c, o->env->ctx->lock_timeout_ms, 0, err);
+    if (!rc)
+        rc = take_snap(o, &o->after, 0, err);
+    if (!rc) {
+        struct mg_relnames names = {0};
+        const struct drv_rel *t = NULL;
+        mg_my_relnames(&names, plain);
+        if (names.n) {
+            t = drv_rels_find(&o->before.files, names.v[0].name);
+            if (!t)
+                t = drv_rels_find(&o->after.files, names.v[0].name);
+        }
+        /* the lock its ALGORITHM and LOCK imply, on the table it changes */
+        const char *mode = NULL;
+        if (o->st->algorithm || o->st->lock_clause)
+            mode = my_mode(o->st->algorithm ? o->st->algorithm : "",
+                           o->st->lock_clause ? o->st->lock_clause : "");
+        else if (info.kind == MG_MY_DROP_RENAME || info.kind == MG_MY_CREATE_TABLE)
+            mode = "EXCLUSIVE";
+        else if (info.kind == MG_MY_DML)
+            mode = "SHARED_WRITE";
+        if (mode && names.n)
+            add_lock(o, t ? t->id : names.v[0].name, "", t ? t->name : names.v[0].name,
+                     DRV_REL_TABLE, mode, 0, 1.0);
+        /* with LOCK=NONE the data work runs beside reads and writes */
+        add_sampled_locks(o, &run, 0, mode && !strcmp(mode, "SHARED_UPGRADABLE"));
+        find_work(o);
+        /* COPY copies the table even when InnoDB's ids cannot be read (no PROCESS privilege) */
+        if (o->st->algorithm && !strcmp(o->st->algorithm, "COPY") && t && !t->file &&
+            !o->st->nrewrites) {
+            add_rewrite(o->st, "table", t);
+            work_on(o, MG_WORK_REWRITE, t, NULL, 1);
+        }
+        /* rows an INSERT, UPDATE or DELETE touched grow with its table */
+        if (info.kind == MG_MY_DML && t && o->st->rows > 0 && !o->st->nwork) {
+            struct mg_est_work *w = work_on(o, MG_WORK_WRITE, t, NULL, 0);
+            w->rows_written = o->st->rows;
+        }
+        mg_relnames_free(&names);
+    }
+    sampled_run_free(&run);
+    mg_buf_free(&text);
+    mg_buf_free(&tried);
+    free(plain);
     return rc;
 }
 
@@ -820,6 +1125,11 @@ static int run_migration(struct mg_estimate *out, struct mg_est_env *env,
         find_named(&o);
         if (mg_run_interrupted()) {
             rc = mg_err_set(err, MG_ECANCELED, "interrupted before statement %zu", k + 1);
+        } else if (!strcmp(o.dialect, "mysql")) {
+            long l = (s->flags & DRV_STMT_CONCURRENT) ? 0 : lock_ms;
+            rc = observe_mysql(&o, l, env->ctx->statement_timeout_ms, err);
+            if (!rc)
+                rc = progress(&r, err);
         } else if (s->flags & DRV_STMT_NO_TXN) {
             long l = (s->flags & DRV_STMT_CONCURRENT) ? 0 : lock_ms;
             rc = observe_sampled(&o, s->flags, l, env->ctx->statement_timeout_ms, err);

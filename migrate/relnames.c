@@ -11,8 +11,10 @@
 
 #include <pg_query.h>
 #include <pg_query.pb-c.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "util.h"
@@ -280,6 +282,249 @@ int mg_pg_relnames(struct mg_relnames *out, const char *sql, struct mg_err *err)
     walk(out, &tree->base, 0);
     pg_query__parse_result__free_unpacked(tree, NULL);
     return 0;
+}
+
+/* ---------- MySQL and MariaDB: from the words ---------- */
+
+/* A word or a quoted name of a MySQL statement; comments and spaces skipped. */
+struct my_lex {
+    const char *s;
+    size_t i;
+};
+
+static void my_skip(struct my_lex *l)
+{
+    const char *s = l->s;
+    for (;;) {
+        char c = s[l->i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            l->i++;
+        } else if (c == '#' ||
+                   (c == '-' && s[l->i + 1] == '-' &&
+                    (s[l->i + 2] == ' ' || s[l->i + 2] == '\t' || s[l->i + 2] == '\n'))) {
+            while (s[l->i] && s[l->i] != '\n')
+                l->i++;
+        } else if (c == '/' && s[l->i + 1] == '*' && s[l->i + 2] != '!') {
+            const char *end = strstr(s + l->i + 2, "*/");
+            l->i = end ? (size_t)(end - s) + 2 : strlen(s);
+        } else {
+            return;
+        }
+    }
+}
+
+/* The next token into *out (a name unquoted); 0 at the end.  *quoted tells a `name`. */
+static int my_next(struct my_lex *l, struct mg_buf *out, int *quoted)
+{
+    const char *s = l->s;
+
+    mg_buf_reset(out);
+    *quoted = 0;
+    my_skip(l);
+    if (!s[l->i])
+        return 0;
+    if (s[l->i] == '`') {
+        *quoted = 1;
+        for (l->i++; s[l->i]; l->i++) {
+            if (s[l->i] == '`' && s[l->i + 1] == '`') {
+                mg_buf_addch(out, '`');
+                l->i++;
+            } else if (s[l->i] == '`') {
+                l->i++;
+                break;
+            } else {
+                mg_buf_addch(out, s[l->i]);
+            }
+        }
+        return 1;
+    }
+    char c = s[l->i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+        c == '$' || (unsigned char)c >= 0x80) {
+        while ((c = s[l->i]) &&
+               ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == '$' || (unsigned char)c >= 0x80))
+            mg_buf_addch(out, s[l->i++]);
+        return 1;
+    }
+    mg_buf_addch(out, s[l->i++]);
+    return 1;
+}
+
+static int my_is(const struct mg_buf *w, int quoted, const char *word)
+{
+    return !quoted && !strcasecmp(w->ptr, word);
+}
+
+static void my_quote(struct mg_buf *b, const char *ident)
+{
+    mg_buf_addch(b, '`');
+    for (const char *p = ident; *p; p++) {
+        if (*p == '`')
+            mg_buf_addch(b, '`');
+        mg_buf_addch(b, *p);
+    }
+    mg_buf_addch(b, '`');
+}
+
+/* Reads name or db.name at the lexer and adds it. */
+static void my_add_name(struct mg_relnames *out, struct my_lex *l, struct mg_buf *w, int *q)
+{
+    struct mg_buf first = MG_BUF_INIT, qn = MG_BUF_INIT;
+    size_t save;
+
+    if (!w->len)
+        return;
+    mg_buf_adds(&first, w->ptr);
+    save = l->i;
+    if (my_next(l, w, q) && !*q && !strcmp(w->ptr, ".") && my_next(l, w, q)) {
+        my_quote(&qn, first.ptr);
+        mg_buf_addch(&qn, '.');
+        my_quote(&qn, w->ptr);
+        out->v = mg_realloc(out->v, (out->n + 1) * sizeof(*out->v));
+        out->v[out->n++] = (struct mg_relname){mg_buf_detach(&qn), mg_strdup(first.ptr),
+                                               mg_strdup(w->ptr), 0, NULL};
+    } else {
+        l->i = save;
+        my_quote(&qn, first.ptr);
+        out->v = mg_realloc(out->v, (out->n + 1) * sizeof(*out->v));
+        out->v[out->n++] =
+            (struct mg_relname){mg_buf_detach(&qn), NULL, mg_strdup(first.ptr), 0, NULL};
+    }
+    mg_buf_free(&first);
+}
+
+/* Skips the words in `opt` (case-insensitive) that come next; *w holds the first other token. */
+static int my_skip_words(struct my_lex *l, struct mg_buf *w, int *q, const char *const *opt)
+{
+    int more;
+    while ((more = my_next(l, w, q))) {
+        int hit = 0;
+        for (const char *const *o = opt; *o && !hit; o++)
+            hit = my_is(w, *q, *o);
+        if (!hit)
+            break;
+    }
+    return more;
+}
+
+void mg_my_relnames(struct mg_relnames *out, const char *sql)
+{
+    static const char *const table_mods[] = {"ONLINE", "IGNORE", "TEMPORARY", "IF", "NOT",
+                                             "EXISTS", "OR",     "REPLACE",   NULL};
+    static const char *const dml_mods[] = {
+        "LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "QUICK", "INTO", NULL};
+    struct my_lex l = {sql, 0};
+    struct mg_buf w = MG_BUF_INIT;
+    int q;
+
+    if (!my_next(&l, &w, &q) || q)
+        goto out;
+    if (my_is(&w, q, "ALTER") || my_is(&w, q, "OPTIMIZE") || my_is(&w, q, "ANALYZE") ||
+        my_is(&w, q, "CHECK") || my_is(&w, q, "REPAIR")) {
+        static const char *const pre[] = {"ONLINE", "IGNORE", "NO_WRITE_TO_BINLOG", "LOCAL", NULL};
+        if (my_skip_words(&l, &w, &q, pre) && my_is(&w, q, "TABLE") && my_next(&l, &w, &q))
+            my_add_name(out, &l, &w, &q);
+    } else if (my_is(&w, q, "CREATE") || my_is(&w, q, "DROP")) {
+        static const char *const pre[] = {"OR",     "REPLACE", "UNIQUE",    "FULLTEXT", "SPATIAL",
+                                          "ONLINE", "OFFLINE", "TEMPORARY", NULL};
+        if (!my_skip_words(&l, &w, &q, pre))
+            goto out;
+        if (my_is(&w, q, "INDEX")) {
+            /* the index name, then ON table */
+            while (my_next(&l, &w, &q))
+                if (my_is(&w, q, "ON") && my_next(&l, &w, &q)) {
+                    my_add_name(out, &l, &w, &q);
+                    break;
+                }
+        } else if (my_is(&w, q, "TABLE")) {
+            if (my_skip_words(&l, &w, &q, table_mods))
+                for (;;) {
+                    my_add_name(out, &l, &w, &q);
+                    if (!my_next(&l, &w, &q) || q || strcmp(w.ptr, ",") || !my_next(&l, &w, &q))
+                        break;
+                }
+        }
+    } else if (my_is(&w, q, "RENAME")) {
+        if (my_next(&l, &w, &q) && my_is(&w, q, "TABLE"))
+            while (my_next(&l, &w, &q)) {
+                my_add_name(out, &l, &w, &q);
+                if (!my_next(&l, &w, &q) || !my_is(&w, q, "TO") || !my_next(&l, &w, &q))
+                    break;
+                my_add_name(out, &l, &w, &q);
+                if (!my_next(&l, &w, &q) || q || strcmp(w.ptr, ","))
+                    break;
+            }
+    } else if (my_is(&w, q, "TRUNCATE")) {
+        static const char *const pre[] = {"TABLE", NULL};
+        if (my_skip_words(&l, &w, &q, pre))
+            my_add_name(out, &l, &w, &q);
+    } else if (my_is(&w, q, "INSERT") || my_is(&w, q, "REPLACE") || my_is(&w, q, "UPDATE")) {
+        if (my_skip_words(&l, &w, &q, dml_mods))
+            my_add_name(out, &l, &w, &q);
+    } else if (my_is(&w, q, "DELETE")) {
+        static const char *const pre[] = {"LOW_PRIORITY", "QUICK", "IGNORE", NULL};
+        if (my_skip_words(&l, &w, &q, pre) && my_is(&w, q, "FROM") && my_next(&l, &w, &q))
+            my_add_name(out, &l, &w, &q);
+    }
+out:
+    mg_buf_free(&w);
+}
+
+void mg_my_statement(struct mg_my_stmt *out, const char *sql)
+{
+    struct my_lex l = {sql, 0};
+    struct mg_buf w = MG_BUF_INIT, prev = MG_BUF_INIT;
+    int q, n = 0, after_eq = 0;
+    char first[16] = "", second[16] = "", third[16] = "";
+
+    memset(out, 0, sizeof(*out));
+    while (my_next(&l, &w, &q)) {
+        char up[16];
+        snprintf(up, sizeof(up), "%s", q ? "" : w.ptr);
+        for (char *c = up; *c; c++)
+            if (*c >= 'a' && *c <= 'z')
+                *c = (char)(*c - 32);
+        if (n == 0)
+            memcpy(first, up, sizeof(up));
+        else if (n == 1)
+            memcpy(second, up, sizeof(up));
+        else if (n == 2)
+            memcpy(third, up, sizeof(up));
+        n++;
+        /* ALGORITHM [=] value, LOCK [=] value */
+        if (after_eq) {
+            snprintf(after_eq == 1 ? out->algorithm : out->lock, sizeof(out->algorithm), "%s", up);
+            after_eq = 0;
+        } else if (!q && (!strcmp(up, "ALGORITHM") || !strcmp(up, "LOCK")) && n > 2) {
+            after_eq = !strcmp(up, "ALGORITHM") ? 1 : 2;
+            size_t save = l.i;
+            if (my_next(&l, &w, &q) && !(!q && !strcmp(w.ptr, "=")))
+                l.i = save; /* the = is optional */
+        }
+        mg_buf_reset(&prev);
+        mg_buf_adds(&prev, w.ptr);
+    }
+    if (!strcmp(first, "ALTER") &&
+        (!strcmp(second, "TABLE") ||
+         ((!strcmp(second, "ONLINE") || !strcmp(second, "IGNORE")) && !strcmp(third, "TABLE"))))
+        out->kind = MG_MY_ALTER_TABLE;
+    else if ((!strcmp(first, "CREATE") || !strcmp(first, "DROP")) &&
+             (!strcmp(second, "INDEX") ||
+              ((!strcmp(second, "UNIQUE") || !strcmp(second, "FULLTEXT") ||
+                !strcmp(second, "SPATIAL")) &&
+               !strcmp(third, "INDEX"))))
+        out->kind = MG_MY_INDEX;
+    else if (!strcmp(first, "CREATE") && (!strcmp(second, "TABLE") || !strcmp(third, "TABLE")))
+        out->kind = MG_MY_CREATE_TABLE;
+    else if ((!strcmp(first, "DROP") && (!strcmp(second, "TABLE") || !strcmp(third, "TABLE"))) ||
+             (!strcmp(first, "RENAME") && !strcmp(second, "TABLE")) || !strcmp(first, "TRUNCATE"))
+        out->kind = MG_MY_DROP_RENAME;
+    else if (!strcmp(first, "INSERT") || !strcmp(first, "REPLACE") || !strcmp(first, "UPDATE") ||
+             !strcmp(first, "DELETE"))
+        out->kind = MG_MY_DML;
+    mg_buf_free(&w);
+    mg_buf_free(&prev);
 }
 
 void mg_relnames_free(struct mg_relnames *r)

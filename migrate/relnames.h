@@ -30,6 +30,32 @@ struct mg_relnames {
  * message.  Free with mg_relnames_free.
  */
 int mg_pg_relnames(struct mg_relnames *out, const char *sql, struct mg_err *err);
+/*
+ * The same for one MySQL/MariaDB statement, from its words: the table of
+ * ALTER TABLE, CREATE/DROP INDEX ... ON, RENAME TABLE, TRUNCATE, OPTIMIZE,
+ * DROP TABLE, CREATE TABLE, INSERT/REPLACE INTO, UPDATE and DELETE FROM.
+ * qname is quoted with backticks.  Never fails: an unknown statement names
+ * nothing.
+ */
+void mg_my_relnames(struct mg_relnames *out, const char *sql);
 void mg_relnames_free(struct mg_relnames *r);
+
+/* What estimate needs to know of a MySQL statement before it tries algorithms on it. */
+enum mg_my_kind {
+    MG_MY_OTHER,
+    MG_MY_ALTER_TABLE, /* ALTER TABLE: ", ALGORITHM=..., LOCK=..." can be appended */
+    MG_MY_INDEX,       /* CREATE/DROP INDEX: " ALGORITHM=... LOCK=..." can be appended */
+    MG_MY_CREATE_TABLE,
+    MG_MY_DROP_RENAME, /* DROP TABLE, RENAME TABLE, TRUNCATE: the table is swapped whole */
+    MG_MY_DML,         /* INSERT, REPLACE, UPDATE, DELETE */
+};
+
+struct mg_my_stmt {
+    enum mg_my_kind kind;
+    char algorithm[16]; /* ALGORITHM=... as written in the statement, upper-cased, or "" */
+    char lock[16];      /* LOCK=... as written, or "" */
+};
+
+void mg_my_statement(struct mg_my_stmt *out, const char *sql);
 
 #endif
