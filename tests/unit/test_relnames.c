@@ -84,6 +84,75 @@ static void other_statements(void **state)
     mg_buf_free(&b);
 }
 
+static void my_names(struct mg_buf *out, const char *sql)
+{
+    struct mg_relnames r = {0};
+
+    mg_buf_reset(out);
+    mg_my_relnames(&r, sql);
+    for (size_t i = 0; i < r.n; i++)
+        mg_buf_addf(out, "%s%s", i ? " " : "", r.v[i].qname);
+    mg_relnames_free(&r);
+}
+
+#define MY(sql, want)                                                                              \
+    do {                                                                                           \
+        my_names(&b, sql);                                                                         \
+        assert_string_equal(b.ptr, want);                                                          \
+    } while (0)
+
+static void mysql_names(void **state)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    (void)state;
+    MY("ALTER TABLE t ADD COLUMN c INT", "`t`");
+    MY("ALTER ONLINE IGNORE TABLE `db`.`my t` FORCE", "`db`.`my t`");
+    MY("/* why */ ALTER TABLE -- note\n t2 DROP INDEX i", "`t2`");
+    MY("CREATE UNIQUE INDEX i USING BTREE ON t (a, b)", "`t`");
+    MY("DROP INDEX i ON `odd``name`", "`odd``name`");
+    MY("RENAME TABLE a TO b, c TO d", "`a` `b` `c` `d`");
+    MY("TRUNCATE TABLE t", "`t`");
+    MY("TRUNCATE t", "`t`");
+    MY("DROP TABLE IF EXISTS a, b", "`a` `b`");
+    MY("CREATE TABLE IF NOT EXISTS n (id int)", "`n`");
+    MY("INSERT IGNORE INTO t SELECT * FROM u", "`t`");
+    MY("UPDATE LOW_PRIORITY t SET a = 1", "`t`");
+    MY("DELETE QUICK FROM db.t WHERE a = 1", "`db`.`t`");
+    MY("OPTIMIZE TABLE t", "`t`");
+    MY("SELECT 1", "");
+    MY("", "");
+    mg_buf_free(&b);
+}
+
+static void mysql_statements(void **state)
+{
+    struct mg_my_stmt s;
+    (void)state;
+    mg_my_statement(&s, "ALTER TABLE t ADD COLUMN c INT");
+    assert_int_equal(s.kind, MG_MY_ALTER_TABLE);
+    assert_string_equal(s.algorithm, "");
+    mg_my_statement(&s, "alter table t add column c int, algorithm=instant");
+    assert_string_equal(s.algorithm, "INSTANT");
+    mg_my_statement(&s, "ALTER TABLE t ADD INDEX i (c), ALGORITHM INPLACE, LOCK = NONE");
+    assert_string_equal(s.algorithm, "INPLACE");
+    assert_string_equal(s.lock, "NONE");
+    /* a column named lock is no LOCK clause */
+    mg_my_statement(&s, "ALTER TABLE t ADD COLUMN `lock` INT");
+    assert_string_equal(s.lock, "");
+    mg_my_statement(&s, "CREATE FULLTEXT INDEX f ON t (d)");
+    assert_int_equal(s.kind, MG_MY_INDEX);
+    mg_my_statement(&s, "DROP INDEX i ON t");
+    assert_int_equal(s.kind, MG_MY_INDEX);
+    mg_my_statement(&s, "CREATE TABLE n (id INT)");
+    assert_int_equal(s.kind, MG_MY_CREATE_TABLE);
+    mg_my_statement(&s, "RENAME TABLE a TO b");
+    assert_int_equal(s.kind, MG_MY_DROP_RENAME);
+    mg_my_statement(&s, "UPDATE t SET a = 1");
+    assert_int_equal(s.kind, MG_MY_DML);
+    mg_my_statement(&s, "CREATE PROCEDURE p() SELECT 1");
+    assert_int_equal(s.kind, MG_MY_OTHER);
+}
+
 static void parse_error(void **state)
 {
     struct mg_relnames r = {0};
@@ -98,10 +167,9 @@ static void parse_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(queries_and_dml),
-        cmocka_unit_test(alter_table),
-        cmocka_unit_test(other_statements),
-        cmocka_unit_test(parse_error),
+        cmocka_unit_test(queries_and_dml),  cmocka_unit_test(alter_table),
+        cmocka_unit_test(other_statements), cmocka_unit_test(parse_error),
+        cmocka_unit_test(mysql_names),      cmocka_unit_test(mysql_statements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
