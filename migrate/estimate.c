@@ -759,6 +759,15 @@ json_t *mg_estimate_json(const struct mg_estimate *e)
                      ms_json(e->overhead_ms), "migrations", migs, "summary", summary);
 }
 
+/* What a mode that blocks schema changes blocks besides DML, in the dialect's words. */
+static const char *ddl_text(const struct mg_estimate *e, int only)
+{
+    int my = e->dialect && !strcmp(e->dialect, "mysql");
+    if (only)
+        return my ? " of DML; other DDL" : " of DML; VACUUM, DDL";
+    return my ? ", other DDL" : ", VACUUM, DDL";
+}
+
 /* The strongest mode per relation, one line each; locks that block nothing are counted. */
 static void text_locks(const struct mg_estimate *e, const struct mg_est_stmt *s, struct mg_buf *out)
 {
@@ -791,7 +800,7 @@ static void text_locks(const struct mg_estimate *e, const struct mg_est_stmt *s,
             mg_blocks_text(out, l->blocks);
             if (l->blocks & MG_BLOCKS_DDL)
                 mg_buf_adds(out,
-                            (l->blocks & MG_BLOCKS_DML) ? ", VACUUM, DDL" : " of DML; VACUUM, DDL");
+                            (l->blocks & MG_BLOCKS_DML) ? ddl_text(e, 0) : ddl_text(e, 1));
         }
         if (s->sampled && l->awaited)
             mg_buf_adds(out, " (waited for it)");
