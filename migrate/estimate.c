@@ -799,8 +799,7 @@ static void text_locks(const struct mg_estimate *e, const struct mg_est_stmt *s,
             mg_buf_adds(out, ": blocks ");
             mg_blocks_text(out, l->blocks);
             if (l->blocks & MG_BLOCKS_DDL)
-                mg_buf_adds(out,
-                            (l->blocks & MG_BLOCKS_DML) ? ddl_text(e, 0) : ddl_text(e, 1));
+                mg_buf_adds(out, (l->blocks & MG_BLOCKS_DML) ? ddl_text(e, 0) : ddl_text(e, 1));
         }
         if (s->sampled && l->awaited)
             mg_buf_adds(out, " (waited for it)");

@@ -474,7 +474,7 @@ out:
 void mg_my_statement(struct mg_my_stmt *out, const char *sql)
 {
     struct my_lex l = {sql, 0};
-    struct mg_buf w = MG_BUF_INIT, prev = MG_BUF_INIT;
+    struct mg_buf w = MG_BUF_INIT;
     int q, n = 0, after_eq = 0;
     char first[16] = "", second[16] = "", third[16] = "";
 
@@ -502,8 +502,6 @@ void mg_my_statement(struct mg_my_stmt *out, const char *sql)
             if (my_next(&l, &w, &q) && !(!q && !strcmp(w.ptr, "=")))
                 l.i = save; /* the = is optional */
         }
-        mg_buf_reset(&prev);
-        mg_buf_adds(&prev, w.ptr);
     }
     if (!strcmp(first, "ALTER") &&
         (!strcmp(second, "TABLE") ||
@@ -524,7 +522,6 @@ void mg_my_statement(struct mg_my_stmt *out, const char *sql)
              !strcmp(first, "DELETE"))
         out->kind = MG_MY_DML;
     mg_buf_free(&w);
-    mg_buf_free(&prev);
 }
 
 void mg_relnames_free(struct mg_relnames *r)
