@@ -65,23 +65,23 @@ int drv_my_db_identity(struct drv_conn *c, struct drv_db_identity *out, struct m
 
 /* The tables (and views) of the current database and their indexes. */
 #define TABLES_SQL(idtable)                                                                        \
-    "SELECT t.TABLE_NAME, IF(t.TABLE_TYPE = 'VIEW', 'v', 'r'), it.TABLE_ID, t.TABLE_ROWS "       \
-    "FROM information_schema.TABLES t LEFT JOIN information_schema." idtable " it "             \
-    "ON it.NAME = CONCAT(t.TABLE_SCHEMA, '/', t.TABLE_NAME) "                                    \
+    "SELECT t.TABLE_NAME, IF(t.TABLE_TYPE = 'VIEW', 'v', 'r'), it.TABLE_ID, t.TABLE_ROWS "         \
+    "FROM information_schema.TABLES t LEFT JOIN information_schema." idtable " it "                \
+    "ON it.NAME = CONCAT(t.TABLE_SCHEMA, '/', t.TABLE_NAME) "                                      \
     "WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME NOT LIKE '#sql%' ORDER BY t.TABLE_NAME"
 #define INDEXES_SQL(idtable, ixtable)                                                              \
-    "SELECT s.TABLE_NAME, s.INDEX_NAME, ii.INDEX_ID FROM (SELECT DISTINCT TABLE_SCHEMA, "        \
-    "TABLE_NAME, INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = "            \
-    "DATABASE()) s LEFT JOIN information_schema." idtable " it ON it.NAME = "                    \
-    "CONCAT(s.TABLE_SCHEMA, '/', s.TABLE_NAME) LEFT JOIN information_schema." ixtable " ii "     \
-    "ON ii.TABLE_ID = it.TABLE_ID AND ii.NAME = s.INDEX_NAME ORDER BY s.TABLE_NAME, "            \
+    "SELECT s.TABLE_NAME, s.INDEX_NAME, ii.INDEX_ID FROM (SELECT DISTINCT TABLE_SCHEMA, "          \
+    "TABLE_NAME, INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = "              \
+    "DATABASE()) s LEFT JOIN information_schema." idtable " it ON it.NAME = "                      \
+    "CONCAT(s.TABLE_SCHEMA, '/', s.TABLE_NAME) LEFT JOIN information_schema." ixtable " ii "       \
+    "ON ii.TABLE_ID = it.TABLE_ID AND ii.NAME = s.INDEX_NAME ORDER BY s.TABLE_NAME, "              \
     "s.INDEX_NAME"
 #define TABLES_PLAIN_SQL                                                                           \
-    "SELECT TABLE_NAME, IF(TABLE_TYPE = 'VIEW', 'v', 'r'), NULL, TABLE_ROWS FROM "               \
-    "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT LIKE '#sql%' " \
+    "SELECT TABLE_NAME, IF(TABLE_TYPE = 'VIEW', 'v', 'r'), NULL, TABLE_ROWS FROM "                 \
+    "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT LIKE '#sql%' "   \
     "ORDER BY TABLE_NAME"
 #define INDEXES_PLAIN_SQL                                                                          \
-    "SELECT DISTINCT TABLE_NAME, INDEX_NAME, NULL FROM information_schema.STATISTICS WHERE "     \
+    "SELECT DISTINCT TABLE_NAME, INDEX_NAME, NULL FROM information_schema.STATISTICS WHERE "       \
     "TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME"
 
 int drv_my_relation_files(struct drv_conn *c, struct drv_rels *out, struct mg_err *err)
