@@ -122,7 +122,7 @@ mg -d "$DATABASE_URL" -p m plan
 assert_rc 0
 assert_out "2 migrations to apply"
 assert_out "1_a: 1 statement, transaction"
-assert_out "2_b: 1 statement, no transaction (CREATE INDEX CONCURRENTLY cannot run inside a transaction block, line 1)"
+assert_out "2_b: 1 statement, no transaction (CREATE INDEX CONCURRENTLY cannot run inside a transaction block, line 1); lint: 0 errors, 0 warnings, 0 info"
 mg -p m --format json plan --offline
 assert_rc 0
 assert_eq "$(jq -r '.pending[1].mode' out)" "no transaction"
