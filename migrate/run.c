@@ -579,8 +579,8 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
         mg_info("%s %s (%zu statement%s, no transaction: %s at line %d)", verb, p.f->name, p.n,
                 p.n == 1 ? "" : "s", p.stmts[first_notx].why, p.stmts[first_notx].line);
     else if (p.notx && !s->conn->info.transactional_ddl)
-        mg_info("%s %s (%zu statements, one by one: %s commits DDL implicitly)", verb, p.f->name,
-                p.n, s->conn->info.product);
+        mg_info("%s %s (%zu statement%s, one by one: %s commits DDL implicitly)", verb, p.f->name,
+                p.n, p.n == 1 ? "" : "s", s->conn->info.product);
     else
         mg_info("%s %s (%zu statement%s%s)", verb, p.f->name, p.n, p.n == 1 ? "" : "s",
                 p.notx ? ", no transaction" : "");
