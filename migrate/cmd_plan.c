@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "apply.h"
+#include "checks.h"
+#include "gate.h"
 #include "cmds.h"
 #include "log.h"
 #include "run.h"
@@ -61,6 +63,14 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     rc = mg_plan_build(&plan, &st, &req, &warnings, err);
     if (rc)
         goto out;
+    struct chk_result lint;
+    struct chk_config lcfg;
+    int linted = mg_lint_plan(&lint, &lcfg, ctx, offline ? "postgres" : s.conn->info.dialect,
+                              version_num, &src, &plan, err) == 0;
+    if (!linted) {
+        mg_warn("lint: %s", err->msg);
+        mg_err_clear(err);
+    }
     json_t *arr = json_array();
     if (ctx->format == MG_FMT_TEXT) {
         if (!offline)
@@ -95,6 +105,10 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             mode = "statement by statement";
             why = "the server commits DDL implicitly";
         }
+        size_t counts[3] = {0, 0, 0};
+        for (size_t k = 0; linted && k < lint.n; k++)
+            if (!strcmp(lint.files[lint.v[k].file].path, f->path) && lint.v[k].sev >= CHK_INFO)
+                counts[lint.v[k].sev]++;
         if (ctx->format == MG_FMT_JSON) {
             json_t *o =
                 json_pack("{s:I,s:s,s:s,s:I,s:s,s:b}", "version", (json_int_t)stp->e->version,
@@ -104,6 +118,12 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
                 json_object_set_new(o, "why", json_string(why));
             if (e2.code)
                 json_object_set_new(o, "error", json_string(e2.msg));
+            if (linted)
+                json_object_set_new(o, "lint",
+                                    json_pack("{s:I,s:I,s:I}", "error",
+                                              (json_int_t)counts[CHK_ERROR], "warning",
+                                              (json_int_t)counts[CHK_WARNING], "info",
+                                              (json_int_t)counts[CHK_INFO]));
             json_array_append_new(arr, o);
         } else {
             printf("  %llu_%s: %zu statement%s, %s", (unsigned long long)stp->e->version,
@@ -116,7 +136,16 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
                 printf(", resumes an unfinished run");
             if (e2.code)
                 printf(" [cannot split: %s]", e2.msg);
+            if (linted)
+                printf("; lint: %zu error%s, %zu warning%s, %zu info", counts[CHK_ERROR],
+                       counts[CHK_ERROR] == 1 ? "" : "s", counts[CHK_WARNING],
+                       counts[CHK_WARNING] == 1 ? "" : "s", counts[CHK_INFO]);
             printf("\n");
+            for (size_t k = 0; linted && k < lint.n; k++)
+                if (!strcmp(lint.files[lint.v[k].file].path, f->path))
+                    printf("      %d:%d %s: %s: %s\n", lint.v[k].line, lint.v[k].col,
+                           chk_sev_name(lint.v[k].sev), chk_rules[lint.v[k].rule].name,
+                           lint.v[k].msg);
         }
         free(stmts);
     }
@@ -130,6 +159,8 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         json_decref(arr);
     }
     mg_plan_free(&plan);
+    if (linted)
+        chk_result_free(&lint);
     if (file_errors) {
         mg_err_set(err, MG_EINPUT, "the migrations directory has errors; 'up' would refuse to run");
         rc = MG_EINPUT;

@@ -60,15 +60,67 @@ int mg_gate_confirm(struct mg_ctx *ctx, struct mg_session *s, const char *what, 
     return mg_gate_stop(ctx, s, "confirm", why, err);
 }
 
+int mg_lint_plan(struct chk_result *out, struct chk_config *cfg, struct mg_ctx *ctx,
+                 const char *dialect, int version_num, const struct mg_source *src,
+                 const struct mg_plan *plan, struct mg_err *err)
+{
+    char **paths = NULL, **fresh = NULL;
+    size_t npaths = 0, nfresh = 0;
+    uint64_t last = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    chk_config_init(cfg);
+    if (ctx->config && ctx->config_path && (rc = chk_config_load(cfg, ctx->config_path, 0, err)))
+        return rc;
+    cfg->dialect = strcmp(dialect, "mysql") ? CHK_PG : CHK_MY;
+    if (cfg->dialect == CHK_PG && version_num >= 90000)
+        cfg->pg_version = version_num / 10000;
+    for (size_t i = 0; i < plan->n; i++)
+        if (plan->v[i].dir == MG_UP && plan->v[i].e->version > last)
+            last = plan->v[i].e->version;
+    if (!last)
+        return 0;
+    paths = mg_calloc(src->n + 1, sizeof(char *));
+    fresh = mg_calloc(plan->n + 1, sizeof(char *));
+    /* every up file up to the last pending one, in order: the earlier ones are context */
+    for (size_t i = 0; i < src->n && src->v[i].version <= last; i++)
+        if (src->v[i].up)
+            paths[npaths++] = src->v[i].up->path;
+    for (size_t i = 0; i < plan->n; i++)
+        if (plan->v[i].dir == MG_UP)
+            fresh[nfresh++] = plan->v[i].e->m->up->path;
+    rc = chk_lint(out, cfg, paths, npaths, fresh, nfresh, ctx->max_file_size, err);
+    if (!rc) {
+        /* only findings in the files the plan applies */
+        size_t keep = 0;
+        for (size_t i = 0; i < out->n; i++) {
+            int pending = 0;
+            for (size_t k = 0; k < nfresh; k++)
+                pending |= !strcmp(out->files[out->v[i].file].path, fresh[k]);
+            if (pending)
+                out->v[keep++] = out->v[i];
+            else
+                free(out->v[i].msg);
+        }
+        out->n = keep;
+        memset(out->count, 0, sizeof(out->count));
+        for (size_t i = 0; i < keep; i++)
+            if (out->v[i].sev >= CHK_INFO)
+                out->count[out->v[i].sev]++;
+    }
+    free(paths);
+    free(fresh);
+    return rc;
+}
+
 int mg_gate_lint(struct mg_ctx *ctx, struct mg_session *s, const struct mg_source *src,
                  const struct mg_plan *plan, struct mg_err *err)
 {
     struct chk_config cfg;
     struct chk_result res;
     enum chk_sev level;
-    char **paths = NULL, **fresh = NULL;
-    size_t npaths = 0, nfresh = 0, failing = 0, first = (size_t)-1;
-    uint64_t last = 0;
+    size_t failing = 0, first = (size_t)-1;
     int rc;
 
     if (!ctx->env || !ctx->env->gate_lint || !strcasecmp(ctx->env->gate_lint, "off"))
@@ -80,56 +132,32 @@ int mg_gate_lint(struct mg_ctx *ctx, struct mg_session *s, const struct mg_sourc
                    ctx->env->name, ctx->env->gate_lint);
         return MG_EUSAGE;
     }
-    for (size_t i = 0; i < plan->n; i++)
-        if (plan->v[i].dir == MG_UP && plan->v[i].e->version > last)
-            last = plan->v[i].e->version;
-    if (!last)
-        return 0; /* nothing is applied: nothing to lint */
-    chk_config_init(&cfg);
-    if (ctx->config && ctx->config_path && (rc = chk_config_load(&cfg, ctx->config_path, 0, err)))
+    rc = mg_lint_plan(&res, &cfg, ctx, s->conn->info.dialect, s->conn->info.version_num, src, plan,
+                      err);
+    if (rc)
         return rc;
-    cfg.dialect = strcmp(s->conn->info.dialect, "mysql") ? CHK_PG : CHK_MY;
-    if (cfg.dialect == CHK_PG && s->conn->info.version_num >= 90000)
-        cfg.pg_version = s->conn->info.version_num / 10000;
-    paths = mg_calloc(src->n + 1, sizeof(char *));
-    fresh = mg_calloc(plan->n + 1, sizeof(char *));
-    /* every up file up to the last pending one, in order: the earlier ones are context */
-    for (size_t i = 0; i < src->n && src->v[i].version <= last; i++)
-        if (src->v[i].up)
-            paths[npaths++] = src->v[i].up->path;
-    for (size_t i = 0; i < plan->n; i++)
-        if (plan->v[i].dir == MG_UP)
-            fresh[nfresh++] = plan->v[i].e->m->up->path;
-    rc = chk_lint(&res, &cfg, paths, npaths, fresh, nfresh, ctx->max_file_size, err);
-    if (!rc) {
-        for (size_t i = 0; i < res.n; i++) {
-            const struct chk_finding *f = &res.v[i];
-            int pending = 0;
-            for (size_t k = 0; k < nfresh; k++)
-                pending |= !strcmp(res.files[f->file].path, fresh[k]);
-            if (!pending || f->sev < level)
-                continue;
-            if (first == (size_t)-1)
-                first = i;
-            failing++;
-            mg_log(f->sev == CHK_ERROR ? MG_LOG_ERROR : MG_LOG_WARN, "%s:%d:%d: %s: %s: %s",
-                   res.files[f->file].path, f->line, f->col, chk_sev_name(f->sev),
-                   chk_rules[f->rule].name, f->msg);
-        }
-        if (failing) {
-            char why[512];
-            const struct chk_finding *f = &res.v[first];
-            snprintf(why, sizeof(why),
-                     "%zu lint finding%s at or above %s in the pending "
-                     "migrations, the first %s at %s:%d",
-                     failing, failing == 1 ? "" : "s", chk_sev_name(level), chk_rules[f->rule].name,
-                     res.files[f->file].path, f->line);
-            rc = mg_gate_stop(ctx, s, "lint", why, err);
-        }
-        chk_result_free(&res);
+    for (size_t i = 0; i < res.n; i++) {
+        const struct chk_finding *f = &res.v[i];
+        if (f->sev < level)
+            continue;
+        if (first == (size_t)-1)
+            first = i;
+        failing++;
+        mg_log(f->sev == CHK_ERROR ? MG_LOG_ERROR : MG_LOG_WARN, "%s:%d:%d: %s: %s: %s",
+               res.files[f->file].path, f->line, f->col, chk_sev_name(f->sev),
+               chk_rules[f->rule].name, f->msg);
     }
-    free(paths);
-    free(fresh);
+    if (failing) {
+        char why[512];
+        const struct chk_finding *f = &res.v[first];
+        snprintf(why, sizeof(why),
+                 "%zu lint finding%s at or above %s in the pending migrations, the first %s at "
+                 "%s:%d",
+                 failing, failing == 1 ? "" : "s", chk_sev_name(level), chk_rules[f->rule].name,
+                 res.files[f->file].path, f->line);
+        rc = mg_gate_stop(ctx, s, "lint", why, err);
+    }
+    chk_result_free(&res);
     return rc;
 }
 

@@ -24,6 +24,18 @@ int mg_gate_confirm(struct mg_ctx *ctx, struct mg_session *s, const char *what, 
 int mg_gate_stop(struct mg_ctx *ctx, struct mg_session *s, const char *gate, const char *why,
                  struct mg_err *err);
 
+struct chk_result;
+struct chk_config;
+/*
+ * Lints the up files `plan` applies, the earlier files serving as context
+ * (tables they created are not new; tables created in the plan are), with
+ * the [lint] settings of migrate.ini.  *out keeps only the findings in the
+ * planned files; free with chk_result_free.
+ */
+int mg_lint_plan(struct chk_result *out, struct chk_config *cfg, struct mg_ctx *ctx,
+                 const char *dialect, int version_num, const struct mg_source *src,
+                 const struct mg_plan *plan, struct mg_err *err);
+
 /*
  * The lint gate (gate.lint = error|warning|info): lints the up files the
  * plan applies, with the earlier files as context (tables they created are

@@ -161,8 +161,12 @@ static void fill_row(struct mg_hrow *row, const struct step *p, enum mg_hstatus 
     row->run_id = (char *)p->ctx->run_id;
 }
 
-static int event(const struct step *p, const char *outcome, const struct mg_err *failure,
-                 struct mg_err *err)
+/*
+ * Appends the step's event; with `row` (or `del` for a down) the history
+ * change is written by the same statement where the dialect can.
+ */
+static int event_with(const struct step *p, const char *outcome, const struct mg_err *failure,
+                      const struct mg_hrow *row, int del, struct mg_err *err)
 {
     json_t *meta = json_object();
     struct mg_event ev = {
@@ -184,9 +188,18 @@ static int event(const struct step *p, const char *outcome, const struct mg_err 
         json_object_set_new(meta, "resumed_at", json_integer(p->start + 1));
     if (failure)
         json_object_set_new(meta, "error", mg_err_json(failure));
-    rc = mg_event_append(p->s->conn, &ev, err);
+    if (row || del)
+        rc = mg_history_write_with_event(p->s->conn, row, p->m->version, &ev, err);
+    else
+        rc = mg_event_append(p->s->conn, &ev, err);
     json_decref(meta);
     return rc;
+}
+
+static int event(const struct step *p, const char *outcome, const struct mg_err *failure,
+                 struct mg_err *err)
+{
+    return event_with(p, outcome, failure, NULL, 0, err);
 }
 
 /*
@@ -323,13 +336,11 @@ static int run_in_transaction(struct step *p, struct mg_err *err)
                 mg_stmt_chain(h, h, p->f->text.ptr + p->stmts[i].off, p->stmts[i].len);
             if (p->st->dir == MG_UP) {
                 fill_row(&row, p, MG_H_APPLIED, (int)p->n, h);
-                rc = mg_history_upsert(c, &row, err);
+                rc = event_with(p, "ok", NULL, &row, 0, err);
                 free(row.applied_at);
             } else {
-                rc = mg_history_delete(c, p->m->version, err);
+                rc = event_with(p, "ok", NULL, NULL, 1, err);
             }
-            if (!rc)
-                rc = event(p, "ok", NULL, err);
             if (!rc)
                 rc = drv_commit(c, err);
             if (!rc)
@@ -458,13 +469,11 @@ static int run_statements(struct step *p, struct mg_err *err)
     }
     if (p->st->dir == MG_UP) {
         fill_row(&row, p, MG_H_APPLIED, (int)p->n, p->chain);
-        rc = mg_history_upsert(c, &row, err);
+        rc = event_with(p, "ok", NULL, &row, 0, err);
         free(row.applied_at);
     } else {
-        rc = mg_history_delete(c, p->m->version, err);
+        rc = event_with(p, "ok", NULL, NULL, 1, err);
     }
-    if (!rc)
-        rc = event(p, "ok", NULL, err);
     return rc;
 }
 
@@ -579,8 +588,8 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
         mg_info("%s %s (%zu statement%s, no transaction: %s at line %d)", verb, p.f->name, p.n,
                 p.n == 1 ? "" : "s", p.stmts[first_notx].why, p.stmts[first_notx].line);
     else if (p.notx && !s->conn->info.transactional_ddl)
-        mg_info("%s %s (%zu statements, one by one: %s commits DDL implicitly)", verb, p.f->name,
-                p.n, s->conn->info.product);
+        mg_info("%s %s (%zu statement%s, one by one: %s commits DDL implicitly)", verb, p.f->name,
+                p.n, p.n == 1 ? "" : "s", s->conn->info.product);
     else
         mg_info("%s %s (%zu statement%s%s)", verb, p.f->name, p.n, p.n == 1 ? "" : "s",
                 p.notx ? ", no transaction" : "");
