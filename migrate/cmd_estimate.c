@@ -4,12 +4,14 @@
  * durations, and scale them to the target's sizes, read read-only.
  */
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apply.h"
 #include "cmds.h"
 #include "estimate.h"
+#include "gate.h"
 #include "log.h"
 #include "plan.h"
 #include "util.h"
@@ -333,19 +335,29 @@ int cmd_estimate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     }
     mg_estimate_finish(&est);
 
+    json_t *doc = json_object();
+    json_object_set_new(doc, "command", json_string("estimate"));
+    json_object_set_new(doc, "clone", side_json(cs.redacted_url, cs.conn, cst.current));
+    json_object_set_new(doc, "target",
+                        t.conn ? side_json(t.url, t.conn, cst.current) : json_null());
+    json_t *body = mg_estimate_json(&est);
+    json_object_update(doc, body);
+    json_decref(body);
+    json_object_set_new(doc, "ok", json_boolean(rc == 0));
+    if (rc)
+        json_object_set_new(doc, "error", mg_err_json(err));
+    if (!rc && t.conn) {
+        /* kept for the blocking gate of `up`, keyed by exactly these migrations */
+        char key[65];
+        struct mg_err e2;
+        mg_err_clear(&e2);
+        mg_plan_key(&plan, key);
+        json_object_set_new(doc, "plan_key", json_string(key));
+        if (mg_estimate_save(doc, key, &e2) < 0)
+            mg_warn("the estimate could not be kept for the blocking gate: %s", e2.msg);
+    }
     if (ctx->format == MG_FMT_JSON) {
-        json_t *doc = json_object();
-        json_object_set_new(doc, "command", json_string("estimate"));
-        json_object_set_new(doc, "clone", side_json(cs.redacted_url, cs.conn, cst.current));
-        json_object_set_new(doc, "target",
-                            t.conn ? side_json(t.url, t.conn, cst.current) : json_null());
-        json_t *body = mg_estimate_json(&est);
-        json_object_update(doc, body);
-        json_decref(body);
-        json_object_set_new(doc, "ok", json_boolean(rc == 0));
-        if (rc)
-            json_object_set_new(doc, "error", mg_err_json(err));
-        mg_print_json(doc);
+        mg_print_json(json_incref(doc));
     } else {
         struct mg_buf text = MG_BUF_INIT;
         printf("clone:  %s (%s %s), version %llu\n", cs.redacted_url, cs.conn->info.product,
@@ -378,6 +390,7 @@ int cmd_estimate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         }
         mg_buf_free(&first);
     }
+    json_decref(doc);
     if (ran && est.n)
         mg_info("the clone is now at version %llu: the estimated migrations are applied and "
                 "recorded there",
@@ -400,5 +413,28 @@ out:
     mg_session_close(&cs);
     mg_estimate_free(&est);
     mg_source_free(&src);
+    return rc;
+}
+
+int mg_estimate_for(struct mg_ctx *ctx, const char *clone_url, struct mg_err *err)
+{
+    char *argv[] = {(char *)"estimate", (char *)"--clone", (char *)clone_url, NULL};
+    enum mg_format format = ctx->format;
+    int saved, rc;
+
+    /* the report goes to stderr: stdout belongs to the command that asked */
+    fflush(stdout);
+    saved = dup(1);
+    if (saved < 0 || dup2(2, 1) < 0)
+        return mg_err_set(err, MG_EFAIL, "cannot redirect the estimate's report");
+    ctx->format = MG_FMT_TEXT;
+    optind = 0;
+    rc = cmd_estimate(3, argv, ctx, err);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    ctx->format = format;
+    if (rc)
+        mg_err_context(err, "estimating the pending migrations on the clone");
     return rc;
 }

@@ -16,10 +16,23 @@
 #include "run.h"
 #include "util.h"
 
+/* The estimate's entry for one version, or NULL. */
+static json_t *estimate_of(json_t *doc, uint64_t version)
+{
+    json_t *migs = json_object_get(doc, "migrations");
+    for (size_t i = 0; i < json_array_size(migs); i++) {
+        json_t *m = json_array_get(migs, i);
+        if ((uint64_t)json_integer_value(json_object_get(m, "version")) == version)
+            return m;
+    }
+    return NULL;
+}
+
 int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
 {
     static const struct option opts[] = {
         {"offline", no_argument, NULL, 'O'},
+        {"clone", required_argument, NULL, 'C'},
         {0, 0, 0, 0},
     };
     struct mg_source src;
@@ -35,6 +48,8 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     while ((c = mg_cli_getopt(ctx, argc, argv, "", opts, err)) != -1) {
         if (c == 'O')
             offline = 1;
+        else if (c == 'C')
+            ctx->clone_url = optarg;
         else
             return MG_EUSAGE;
     }
@@ -63,6 +78,20 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     rc = mg_plan_build(&plan, &st, &req, &warnings, err);
     if (rc)
         goto out;
+    /* the estimate of exactly these migrations: made now on --clone, or kept from before */
+    json_t *estimate = NULL;
+    if (plan.n && ctx->clone_url && !offline) {
+        rc = mg_estimate_for(ctx, ctx->clone_url, err);
+        if (rc == MG_EFINDINGS)
+            rc = 0;
+        if (rc)
+            goto out_plan;
+    }
+    if (plan.n) {
+        char key[65];
+        mg_plan_key(&plan, key);
+        estimate = mg_estimate_load(key);
+    }
     struct chk_result lint;
     struct chk_config lcfg;
     int linted = mg_lint_plan(&lint, &lcfg, ctx, offline ? "postgres" : s.conn->info.dialect,
@@ -118,6 +147,9 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
                 json_object_set_new(o, "why", json_string(why));
             if (e2.code)
                 json_object_set_new(o, "error", json_string(e2.msg));
+            json_t *em = estimate_of(estimate, stp->e->version);
+            if (em)
+                json_object_set_new(o, "estimate", json_incref(em));
             if (linted)
                 json_object_set_new(o, "lint",
                                     json_pack("{s:I,s:I,s:I}", "error",
@@ -141,6 +173,11 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
                        counts[CHK_ERROR] == 1 ? "" : "s", counts[CHK_WARNING],
                        counts[CHK_WARNING] == 1 ? "" : "s", counts[CHK_INFO]);
             printf("\n");
+            json_t *em = estimate_of(estimate, stp->e->version);
+            if (em)
+                printf("      estimate: ~%.0fms on the target; %s\n",
+                       json_number_value(json_object_get(em, "predicted_ms")),
+                       json_string_value(json_object_get(em, "verdict_text")));
             for (size_t k = 0; linted && k < lint.n; k++)
                 if (!strcmp(lint.files[lint.v[k].file].path, f->path))
                     printf("      %d:%d %s: %s: %s\n", lint.v[k].line, lint.v[k].col,
@@ -158,9 +195,11 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     } else {
         json_decref(arr);
     }
-    mg_plan_free(&plan);
     if (linted)
         chk_result_free(&lint);
+out_plan:
+    json_decref(estimate);
+    mg_plan_free(&plan);
     if (file_errors) {
         mg_err_set(err, MG_EINPUT, "the migrations directory has errors; 'up' would refuse to run");
         rc = MG_EINPUT;

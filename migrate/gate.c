@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "checks.h"
+#include "preflight.h"
 #include "config.h"
 #include "log.h"
 #include "util.h"
@@ -190,4 +191,148 @@ int mg_gate_checkpoint(struct mg_ctx *ctx, struct mg_session *s, struct json_t *
         }
     }
     return why[0] ? mg_gate_stop(ctx, s, "checkpoint", why, err) : 0;
+}
+
+void mg_plan_key(const struct mg_plan *plan, char out[65])
+{
+    struct mg_buf b = MG_BUF_INIT;
+
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct mg_migration *m = plan->v[i].e->m;
+        if (plan->v[i].dir != MG_UP || !m || !m->up)
+            continue;
+        mg_buf_addf(&b, "%llu %s\n", (unsigned long long)m->version, m->up->checksum);
+    }
+    mg_sha256_hex(out, b.ptr, b.len);
+    mg_buf_free(&b);
+}
+
+static void estimate_path(struct mg_buf *out, const char *key)
+{
+    const char *dir = getenv("MIGRATE_ESTIMATE_DIR");
+    mg_buf_addf(out, "%s/%s.json", dir && *dir ? dir : ".migrate/estimates", key);
+}
+
+int mg_estimate_save(struct json_t *doc, const char *key, struct mg_err *err)
+{
+    struct mg_buf path = MG_BUF_INIT;
+    char *s = json_dumps(doc, JSON_INDENT(2));
+    int rc;
+
+    estimate_path(&path, key);
+    char *slash = strrchr(path.ptr, '/');
+    *slash = '\0';
+    rc = mg_mkdirs(path.ptr, err);
+    *slash = '/';
+    if (!rc)
+        rc = mg_write_file_atomic(path.ptr, s, strlen(s), err);
+    free(s);
+    mg_buf_free(&path);
+    return rc;
+}
+
+json_t *mg_estimate_load(const char *key)
+{
+    struct mg_buf path = MG_BUF_INIT;
+    json_error_t je;
+    json_t *doc;
+
+    estimate_path(&path, key);
+    doc = json_load_file(path.ptr, 0, &je);
+    mg_buf_free(&path);
+    return doc;
+}
+
+/* A blocking window in ms from the estimate's JSON, -1 when unknown. */
+static double window(json_t *v)
+{
+    return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+int mg_gate_blocking(struct mg_ctx *ctx, struct mg_session *s, const struct mg_plan *plan,
+                     struct mg_err *err)
+{
+    const char *v = ctx->env ? ctx->env->gate_max_blocking : NULL;
+    long budget;
+    char key[65], why[768] = "";
+    struct mg_buf path = MG_BUF_INIT;
+    json_error_t je;
+    json_t *doc;
+
+    if (!v || !strcasecmp(v, "off"))
+        return 0;
+    if (mg_parse_duration(&budget, v, err)) {
+        mg_err_context(err, "migrate.ini [env.%s] gate.max_blocking", ctx->env->name);
+        return MG_EUSAGE;
+    }
+    mg_plan_key(plan, key);
+    estimate_path(&path, key);
+    doc = json_load_file(path.ptr, 0, &je);
+    if (!doc) {
+        mg_info("blocking gate: no estimate of exactly these migrations (%s); run 'migrate "
+                "estimate --clone URL' or 'up --clone URL' to check them against %ldms",
+                path.ptr, budget);
+        mg_buf_free(&path);
+        return 0;
+    }
+    mg_buf_free(&path);
+    json_t *migs = json_object_get(doc, "migrations");
+    for (size_t i = 0; i < json_array_size(migs) && !why[0]; i++) {
+        json_t *m = json_array_get(migs, i);
+        json_t *b = json_object_get(m, "blocking");
+        double r = window(json_object_get(b, "reads_ms")),
+               w = window(json_object_get(b, "writes_ms"));
+        const char *verdict = json_string_value(json_object_get(m, "verdict"));
+        int blocks = verdict && strcmp(verdict, "safe") != 0;
+        if ((blocks && (r < 0 && w < 0)) || r > (double)budget || w > (double)budget)
+            snprintf(why, sizeof(why), "the estimate predicts that %lld_%s %s (budget %ldms)",
+                     (long long)json_integer_value(json_object_get(m, "version")),
+                     json_string_value(json_object_get(m, "name")),
+                     json_string_value(json_object_get(m, "verdict_text")), budget);
+    }
+    json_decref(doc);
+    return why[0] ? mg_gate_stop(ctx, s, "blocking", why, err) : 0;
+}
+
+int mg_gate_preflight(struct mg_ctx *ctx, struct mg_session *s, const struct mg_status *st,
+                      struct mg_err *err)
+{
+    const char *v = ctx->env ? ctx->env->gate_preflight : NULL;
+    struct mg_preflight_opts o = {.max_xact_age_ms = 60000, .max_lag_ms = 10000};
+    struct mg_preflight pf;
+    struct drv_conn *ro = NULL;
+    struct drv_connect_opts co = {.application_name = "migrate preflight"};
+    int rc;
+
+    if (!v || strcasecmp(v, "on") != 0)
+        return 0;
+    if (ctx->env->gate_max_xact_age &&
+        mg_parse_duration(&o.max_xact_age_ms, ctx->env->gate_max_xact_age, err))
+        return MG_EUSAGE;
+    if (ctx->env->gate_max_lag && mg_parse_duration(&o.max_lag_ms, ctx->env->gate_max_lag, err))
+        return MG_EUSAGE;
+    /* a session of its own, read-only: the runner's session keeps its lock and nothing else */
+    rc = drv_open(&ro, ctx->database_url, &co, err);
+    if (!rc)
+        rc = drv_read_only(ro, err);
+    if (!rc)
+        rc = mg_preflight_run(&pf, ro, st, &o, err);
+    drv_close(ro);
+    if (rc)
+        return rc;
+    size_t n = mg_preflight_findings(&pf);
+    if (n) {
+        struct mg_buf text = MG_BUF_INIT;
+        mg_preflight_text(&pf, &text);
+        mg_warn("%s", text.ptr);
+        mg_buf_free(&text);
+        char why[512] = "";
+        for (size_t i = 0; i < pf.n && !why[0]; i++)
+            if (pf.v[i].finding)
+                snprintf(why, sizeof(why), "%zu finding%s on the target, the first: %s", n,
+                         n == 1 ? "" : "s", pf.v[i].text);
+        rc = mg_gate_stop(ctx, s, "preflight", why, err);
+    }
+    mg_preflight_free(&pf);
+    return rc;
 }
