@@ -405,6 +405,7 @@ static int run_statements(struct step *p, struct mg_err *err)
     struct mg_hrow row;
     int rc;
     enum mg_hstatus running = p->st->dir == MG_UP ? MG_H_RUNNING : MG_H_REVERTING;
+    long set_lock = -1; /* the lock timeout the session has now; -1 unknown */
 
     /* the row says "in progress" before anything runs, so a killed run is visible */
     fill_row(&row, p, running, p->start, p->chain);
@@ -417,13 +418,19 @@ static int run_statements(struct step *p, struct mg_err *err)
         long lock = (st->flags & DRV_STMT_CONCURRENT) ? 0 : p->lock_ms;
         int attempt = 0;
         for (;;) {
-            rc = drv_set_timeouts(c, lock, p->ctx->statement_timeout_ms, err);
-            if (!rc)
+            /* set only when it changes: one round trip per file, not per statement */
+            rc =
+                lock == set_lock ? 0 : drv_set_timeouts(c, lock, p->ctx->statement_timeout_ms, err);
+            if (!rc) {
+                set_lock = lock;
                 rc = exec_stmt(p, k, err);
+            }
             if (!rc)
                 break;
-            /* a statement outside a transaction block still may have left one open */
+            /* a statement outside a transaction block still may have left one open; its
+               rollback can undo a setting made inside it */
             drv_rollback_quiet(c);
+            set_lock = -1;
             if (rc == MG_ECONN) {
                 describe_failure(p, k, err);
                 mg_err_context(err,
