@@ -1,14 +1,13 @@
 /*
  * lint.c — the linter engine: reads the files in order, splits them with the
- * dialect's splitter, parses each PostgreSQL statement once (libpg_query,
- * protobuf) or tokenizes each MySQL statement once, runs every enabled rule
+ * dialect's splitter, parses each PostgreSQL statement once (libpg_query's
+ * raw parser, pg_parse.c) or tokenizes each MySQL statement once, runs every enabled rule
  * on it, and keeps what the files say about the schema so that later
  * statements and files are judged in context.  Also: ignore comments, the
  * findings list, and what runs at the end of a file and of the run.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <pg_query.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,65 +107,6 @@ void chk_map_free(struct chk_map *m, void (*free_val)(void *))
     free(m->vals);
     memset(m, 0, sizeof(*m));
 }
-
-/* ---------- an arena for unpacked parse trees ---------- */
-
-/*
- * protobuf-c allocates every node of an unpacked tree separately and frees
- * them one by one; a file's trees all die together, so they come from a
- * bump allocator that is emptied once per file instead.
- */
-struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used, cap;
-    char data[];
-};
-
-static void *arena_alloc(void *data, size_t n)
-{
-    struct arena_chunk **head = data;
-    n = (n + 15) & ~(size_t)15;
-    if (!*head || (*head)->cap - (*head)->used < n) {
-        size_t cap = n > ((size_t)256 << 10) ? n : ((size_t)256 << 10);
-        struct arena_chunk *c = mg_malloc(sizeof(*c) + cap);
-        c->next = *head;
-        c->used = 0;
-        c->cap = cap;
-        *head = c;
-    }
-    void *p = (*head)->data + (*head)->used;
-    (*head)->used += n;
-    return p;
-}
-
-static void arena_free(void *data, void *p)
-{
-    (void)data;
-    (void)p; /* released with the whole arena */
-}
-
-/* Keeps the newest chunk for the next file, frees the rest. */
-static void arena_reset(struct arena_chunk **head, int all)
-{
-    struct arena_chunk *c = *head;
-    if (!c)
-        return;
-    struct arena_chunk *rest = all ? c : c->next;
-    if (!all) {
-        c->next = NULL;
-        c->used = 0;
-    } else {
-        *head = NULL;
-    }
-    while (rest) {
-        struct arena_chunk *n = rest->next;
-        free(rest);
-        rest = n;
-    }
-}
-
-static struct arena_chunk *tree_arena;
-static ProtobufCAllocator tree_alloc = {arena_alloc, arena_free, &tree_arena};
 
 /* ---------- small helpers ---------- */
 
@@ -675,43 +615,11 @@ static void index_lines(struct chk_file *f)
     }
 }
 
-/* Byte offset of the 1-based character position `pos` in s. */
-static size_t char_to_byte(const char *s, int pos)
-{
-    size_t i = 0;
-    int c = 1;
-    while (s[i] && c < pos) {
-        i++;
-        while (s[i] && ((unsigned char)s[i] & 0xC0) == 0x80)
-            i++;
-        c++;
-    }
-    return i;
-}
-
 static void stmt_free(struct chk_stmt *s)
 {
-    /* s->parsed lives in tree_arena */
+    /* s->node lives in the file's tree context (chk_pg_trees_close) */
     chk_my_stmt_free(&s->my);
     free(s->sql);
-}
-
-/* Parses one PostgreSQL statement; a syntax error becomes a finding and leaves node NULL. */
-static void pg_parse_stmt(struct chk_run *r, struct chk_stmt *s)
-{
-    PgQueryProtobufParseResult pr = pg_query_parse_protobuf(s->sql);
-
-    if (pr.error) {
-        size_t at = pr.error->cursorpos > 0 ? char_to_byte(s->sql, pr.error->cursorpos) : 0;
-        r->cur = s;
-        chk_report(r, R_SYNTAX_ERROR, (int)at, "%s", pr.error->message);
-    } else {
-        s->parsed = pg_query__parse_result__unpack(&tree_alloc, pr.parse_tree.len,
-                                                   (const uint8_t *)pr.parse_tree.data);
-        if (s->parsed && s->parsed->n_stmts >= 1 && s->parsed->stmts[0]->stmt)
-            s->node = s->parsed->stmts[0]->stmt;
-    }
-    pg_query_free_protobuf_parse_result(pr);
 }
 
 /* Runs every enabled rule of the dialect on each statement, then updates the model. */
@@ -817,6 +725,7 @@ static void lint_file(struct chk_run *r, struct chk_file *f)
             r->file_txn = 0;
     f->transaction = r->file_txn;
 
+    void *trees = r->cfg->dialect == CHK_PG ? chk_pg_trees_open() : NULL;
     size_t prev_end = lead;
     for (size_t i = 0; i < n; i++) {
         struct chk_stmt *s = &v[i];
@@ -828,7 +737,7 @@ static void lint_file(struct chk_run *r, struct chk_file *f)
         s->ign_to = r->nign;
         prev_end = s->off + s->len;
         if (r->cfg->dialect == CHK_PG)
-            pg_parse_stmt(r, s);
+            chk_pg_parse(r, s);
         else
             my_parse(r, s);
     }
@@ -845,7 +754,7 @@ static void lint_file(struct chk_run *r, struct chk_file *f)
     for (size_t i = 0; i < n; i++)
         stmt_free(&v[i]);
     free(v);
-    arena_reset(&tree_arena, 0);
+    chk_pg_trees_close(trees);
     mg_directives_free(&dir);
 }
 
@@ -902,7 +811,6 @@ static void run_finish(struct chk_run *r)
         free(g->name);
     }
     free(r->ign);
-    arena_reset(&tree_arena, 1);
     chk_map_free(&r->tables, table_free);
     chk_map_free(&r->indexes, index_free);
     chk_map_free(&r->nnchecks, nncheck_free);

@@ -7,7 +7,6 @@
 #ifndef CHK_LINT_INT_H
 #define CHK_LINT_INT_H
 
-#include <pg_query.pb-c.h>
 #include <stddef.h>
 
 #include "checks.h"
@@ -98,12 +97,11 @@ struct my_stmt {
 
 struct chk_stmt {
     size_t index;
-    size_t off, len;     /* in the file text */
-    unsigned flags;      /* enum drv_stmt_flag */
-    const char *why;     /* why DRV_STMT_NO_TXN is set (static text), or NULL */
-    char *sql;           /* NUL-terminated copy of the statement */
-    PgQuery__Node *node; /* PostgreSQL parse tree, NULL on a syntax error */
-    PgQuery__ParseResult *parsed;
+    size_t off, len;   /* in the file text */
+    unsigned flags;    /* enum drv_stmt_flag */
+    const char *why;   /* why DRV_STMT_NO_TXN is set (static text), or NULL */
+    char *sql;         /* NUL-terminated copy of the statement */
+    struct Node *node; /* PostgreSQL raw parse tree (pg_parse.c), NULL on a syntax error */
     struct my_stmt my; /* MySQL tokens */
     int in_txn;        /* runs inside a transaction (the runner's or BEGIN) */
     const struct chk_stmt *next;
@@ -190,19 +188,19 @@ int chk_eq(const char *a, const char *b);
 /* Identifier length limit of the dialect, in bytes (PG) or characters (MySQL). */
 void chk_check_ident(struct chk_run *r, const char *name, size_t len, int loc);
 
-/* ---------- PostgreSQL helpers (pg_util.c) ---------- */
+/* ---------- PostgreSQL parsing (pg_parse.c) ---------- */
 
-/* The last element of a list of String nodes ("pg_catalog.int4" -> "int4"), or "". */
-const char *pg_last_name(PgQuery__Node **names, size_t n);
-const char *pg_str(const PgQuery__Node *n);
-/* Normalised type text: "varchar(20)", "int4", "numeric(10,2)", "timestamptz[]". */
-void pg_type_text(struct mg_buf *out, const PgQuery__TypeName *t);
-/* Is the expression non-volatile (a constant, a cast of one, a stable built-in)? */
-int pg_expr_nonvolatile(const PgQuery__Node *n, const char **why);
-/* The constraint of `type` among a column's constraints, or NULL. */
-PgQuery__Constraint *pg_col_constraint(const PgQuery__ColumnDef *c, PgQuery__ConstrType type);
-/* Comma-joined column names of a list of String / IndexElem nodes. */
-void pg_names_text(struct mg_buf *out, PgQuery__Node **v, size_t n);
+/*
+ * The trees of one file live in one libpg_query memory context: open it
+ * before the file's first chk_pg_parse() and close it once the rules and the
+ * model are done with the file (nothing may keep pointers into a tree).  No
+ * other libpg_query call may run while it is open: libpg_query returns to
+ * its top context, not the previous one, when a call leaves its own.
+ */
+void *chk_pg_trees_open(void);
+void chk_pg_trees_close(void *trees);
+/* Parses one statement (s->sql) into s->node; a syntax error becomes a finding, node NULL. */
+void chk_pg_parse(struct chk_run *r, struct chk_stmt *s);
 
 /* The rule functions, one per registry row and dialect (see registry.c). */
 #define CHK_DECL(f) void f(struct chk_run *r, const struct chk_stmt *s)
