@@ -5,7 +5,9 @@
  * command prints it.  Lines and columns are 1-based, columns in characters.
  */
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,9 +73,15 @@ static void write_text(struct mg_buf *out, const struct chk_result *r, const str
                 chk_sev_name(cfg->fail_on), failing);
 }
 
-/* Appends the statement text with runs of whitespace folded to one space. */
+/*
+ * Appends the statement text with runs of whitespace folded to one space
+ * (none at the end).  The buffer is never empty here, so whitespace at the
+ * start becomes one space too.
+ */
 static void folded(struct mg_buf *out, const char *s, size_t len)
 {
+    mg_buf_grow(out, len);
+    char *p = out->ptr + out->len;
     int space = 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
@@ -81,34 +89,76 @@ static void folded(struct mg_buf *out, const char *s, size_t len)
             space = 1;
             continue;
         }
-        if (space && out->len)
-            mg_buf_addch(out, ' ');
+        if (space)
+            *p++ = ' ';
         space = 0;
-        mg_buf_addch(out, c);
+        *p++ = c;
     }
+    mg_buf_setlen(out, (size_t)(p - out->ptr));
 }
 
+/*
+ * A finding's fingerprint is the first 32 hex digits of the SHA-256 of
+ * "<rule id>\n<path>\n<folded statement>\n<occurrence>", the occurrence
+ * counting the same rule on an identical (folded) statement earlier under
+ * the same path.  Findings are sorted by file and offset, so those of one
+ * statement follow each other: each statement is folded and looked up
+ * once, and each finding hashes the pieces without copying them.
+ */
 void chk_fingerprints(char (*out)[33], const struct chk_result *r)
 {
-    struct chk_map seen = {0};
-    struct mg_buf key = MG_BUF_INIT;
-    char hex[65];
+    struct chk_map stmts = {0}; /* "<path>\n<folded>" -> statement class, from 1 */
+    struct chk_map seen = {0};  /* "<class> <rule>" -> occurrences so far */
+    struct mg_buf text = MG_BUF_INIT;
+    char key[48];
+    static const char hex[] = "0123456789abcdef";
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    const EVP_MD *md = EVP_sha256();
+    size_t file = (size_t)-1, off = 0, len = 0, pathlen = 0;
+    uintptr_t cls = 0;
 
+    if (!ctx)
+        mg_die_oom("a SHA-256 context");
     for (size_t i = 0; i < r->n; i++) {
         const struct chk_finding *f = &r->v[i];
-        const struct chk_file *file = &r->files[f->file];
-        mg_buf_reset(&key);
-        mg_buf_addf(&key, "%s\n%s\n", chk_rules[f->rule].id, display_path(file->path));
-        folded(&key, file->text.ptr + f->stmt_off, f->stmt_len);
-        /* the same rule on an identical statement earlier in the file: count it */
-        uintptr_t occurrence = (uintptr_t)chk_map_get(&seen, key.ptr);
-        chk_map_put(&seen, key.ptr, (void *)(occurrence + 1));
-        mg_buf_addf(&key, "\n%lu", (unsigned long)occurrence);
-        mg_sha256_hex(hex, key.ptr, key.len);
-        memcpy(out[i], hex, 32);
+        const char *path = display_path(r->files[f->file].path);
+        if (i == 0 || f->file != file || f->stmt_off != off || f->stmt_len != len) {
+            file = f->file;
+            off = f->stmt_off;
+            len = f->stmt_len;
+            pathlen = strlen(path);
+            mg_buf_reset(&text);
+            mg_buf_add(&text, path, pathlen);
+            mg_buf_addch(&text, '\n');
+            folded(&text, r->files[file].text.ptr + off, len);
+            cls = (uintptr_t)chk_map_get(&stmts, text.ptr);
+            if (!cls) {
+                cls = stmts.n + 1;
+                chk_map_put(&stmts, text.ptr, (void *)cls);
+            }
+        }
+        snprintf(key, sizeof(key), "%lu %d", (unsigned long)cls, f->rule);
+        uintptr_t occurrence = (uintptr_t)chk_map_get(&seen, key);
+        chk_map_put(&seen, key, (void *)(occurrence + 1));
+
+        const char *id = chk_rules[f->rule].id;
+        char tail[32];
+        int tl = snprintf(tail, sizeof(tail), "\n%lu", (unsigned long)occurrence);
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int dlen = 0;
+        if (!EVP_DigestInit_ex(ctx, md, NULL) || !EVP_DigestUpdate(ctx, id, strlen(id)) ||
+            !EVP_DigestUpdate(ctx, "\n", 1) || !EVP_DigestUpdate(ctx, text.ptr, text.len) ||
+            !EVP_DigestUpdate(ctx, tail, (size_t)tl) || !EVP_DigestFinal_ex(ctx, digest, &dlen))
+            mg_die_oom("SHA-256 of a fingerprint");
+        for (int k = 0; k < 16; k++) {
+            out[i][2 * k] = hex[digest[k] >> 4];
+            out[i][2 * k + 1] = hex[digest[k] & 15];
+        }
         out[i][32] = '\0';
     }
-    mg_buf_free(&key);
+    EVP_MD_CTX_free(ctx);
+    mg_buf_free(&text);
+    chk_map_free(&stmts, NULL);
     chk_map_free(&seen, NULL);
 }
 
