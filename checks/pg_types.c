@@ -8,9 +8,12 @@
 
 #include <string.h>
 
-/* Calls fn for every column definition of the statement (CREATE TABLE, ADD COLUMN, TYPE). */
-typedef void (*coldef_fn)(struct chk_run *r, const ColumnDef *cd, const char *colname, int key,
-                          const char *table);
+/*
+ * Calls fn for every column definition of the statement (CREATE TABLE, ADD
+ * COLUMN, TYPE); cs is the CREATE TABLE, if it is one, for is_key().
+ */
+typedef void (*coldef_fn)(struct chk_run *r, const ColumnDef *cd, const char *colname,
+                          const CreateStmt *cs, const char *table);
 
 /* Is the column named in a table-level PRIMARY KEY or FOREIGN KEY of CREATE TABLE? */
 static int in_table_key(const CreateStmt *cs, const char *col)
@@ -39,6 +42,12 @@ static int key_like(const ColumnDef *cd, const char *name)
            !strcmp(name, "id") || (l > 3 && !strcmp(name + l - 3, "_id"));
 }
 
+/* Is the column a key: PRIMARY KEY, REFERENCES, in a table-level key, or named like one? */
+static int is_key(const ColumnDef *cd, const char *col, const CreateStmt *cs)
+{
+    return key_like(cd, col) || (cs && in_table_key(cs, col));
+}
+
 static void each_coldef(struct chk_run *r, const struct chk_stmt *s, coldef_fn fn)
 {
     const CreateStmt *cs = PG_IS(s, CreateStmt);
@@ -49,7 +58,7 @@ static void each_coldef(struct chk_run *r, const struct chk_stmt *s, coldef_fn f
             if (!cd)
                 continue;
             const char *col = PG_S(cd->colname);
-            fn(r, cd, col, key_like(cd, col) || in_table_key(cs, col), pg_rel(cs->relation));
+            fn(r, cd, col, cs, pg_rel(cs->relation));
         }
         return;
     }
@@ -62,17 +71,17 @@ static void each_coldef(struct chk_run *r, const struct chk_stmt *s, coldef_fn f
         if (!cd)
             continue;
         if (c->subtype == AT_AddColumn)
-            fn(r, cd, PG_S(cd->colname), key_like(cd, PG_S(cd->colname)), pg_rel(a->relation));
+            fn(r, cd, PG_S(cd->colname), NULL, pg_rel(a->relation));
         else if (c->subtype == AT_AlterColumnType)
-            fn(r, cd, PG_S(c->name), key_like(cd, PG_S(c->name)), pg_rel(a->relation));
+            fn(r, cd, PG_S(c->name), NULL, pg_rel(a->relation));
     }
 }
 
-static void bigint_key_fn(struct chk_run *r, const ColumnDef *cd, const char *col, int key,
-                          const char *table)
+static void bigint_key_fn(struct chk_run *r, const ColumnDef *cd, const char *col,
+                          const CreateStmt *cs, const char *table)
 {
     const char *t = pg_type_name(cd->typeName);
-    if (key && pg_is_small_int(t) && !list_length(cd->typeName->arrayBounds))
+    if (pg_is_small_int(t) && !list_length(cd->typeName->arrayBounds) && is_key(cd, col, cs))
         chk_report(r, R_PREFER_BIGINT_KEY, cd->typeName->location,
                    "key column \"%s\".%s is %s: it runs out after 2^%d values and widening it "
                    "rewrites the table",
@@ -84,11 +93,11 @@ void pg_prefer_bigint_key(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, bigint_key_fn);
 }
 
-static void bigint_fn(struct chk_run *r, const ColumnDef *cd, const char *col, int key,
+static void bigint_fn(struct chk_run *r, const ColumnDef *cd, const char *col, const CreateStmt *cs,
                       const char *table)
 {
     const char *t = pg_type_name(cd->typeName);
-    if (!key && pg_is_small_int(t))
+    if (pg_is_small_int(t) && !is_key(cd, col, cs))
         chk_report(r, R_PREFER_BIGINT, cd->typeName->location,
                    "\"%s\".%s is %s: prefer bigint unless the range is known to be small", table,
                    col, t);
@@ -99,10 +108,10 @@ void pg_prefer_bigint(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, bigint_fn);
 }
 
-static void identity_fn(struct chk_run *r, const ColumnDef *cd, const char *col, int key,
-                        const char *table)
+static void identity_fn(struct chk_run *r, const ColumnDef *cd, const char *col,
+                        const CreateStmt *cs, const char *table)
 {
-    (void)key;
+    (void)cs;
     const char *t = pg_type_name(cd->typeName);
     if (pg_is_serial(t))
         chk_report(r, R_PREFER_IDENTITY, cd->typeName->location,
@@ -115,10 +124,10 @@ void pg_prefer_identity(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, identity_fn);
 }
 
-static void text_fn(struct chk_run *r, const ColumnDef *cd, const char *col, int key,
+static void text_fn(struct chk_run *r, const ColumnDef *cd, const char *col, const CreateStmt *cs,
                     const char *table)
 {
-    (void)key;
+    (void)cs;
     if (!strcmp(pg_type_name(cd->typeName), "varchar") && list_length(cd->typeName->typmods))
         chk_report(r, R_PREFER_TEXT, cd->typeName->location,
                    "\"%s\".%s is varchar(n): prefer text with a CHECK on its length", table, col);
@@ -129,10 +138,10 @@ void pg_prefer_text(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, text_fn);
 }
 
-static void char_fn(struct chk_run *r, const ColumnDef *cd, const char *col, int key,
+static void char_fn(struct chk_run *r, const ColumnDef *cd, const char *col, const CreateStmt *cs,
                     const char *table)
 {
-    (void)key;
+    (void)cs;
     if (!strcmp(pg_type_name(cd->typeName), "bpchar"))
         chk_report(r, R_BAN_CHAR, cd->typeName->location,
                    "\"%s\".%s is char(n): it pads with spaces; use text or varchar", table, col);
@@ -143,10 +152,10 @@ void pg_ban_char(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, char_fn);
 }
 
-static void tstz_fn(struct chk_run *r, const ColumnDef *cd, const char *col, int key,
+static void tstz_fn(struct chk_run *r, const ColumnDef *cd, const char *col, const CreateStmt *cs,
                     const char *table)
 {
-    (void)key;
+    (void)cs;
     if (!strcmp(pg_type_name(cd->typeName), "timestamp"))
         chk_report(r, R_PREFER_TIMESTAMPTZ, cd->typeName->location,
                    "\"%s\".%s is timestamp without time zone: use timestamptz", table, col);
@@ -157,10 +166,10 @@ void pg_prefer_timestamptz(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, tstz_fn);
 }
 
-static void jsonb_fn(struct chk_run *r, const ColumnDef *cd, const char *col, int key,
+static void jsonb_fn(struct chk_run *r, const ColumnDef *cd, const char *col, const CreateStmt *cs,
                      const char *table)
 {
-    (void)key;
+    (void)cs;
     if (!strcmp(pg_type_name(cd->typeName), "json"))
         chk_report(r, R_PREFER_JSONB, cd->typeName->location,
                    "\"%s\".%s is json, which has no equality operator: use jsonb", table, col);
