@@ -173,37 +173,135 @@ static void dump(struct mg_buf *out, json_t *doc)
     json_decref(doc);
 }
 
+/* ---------- --format json ---------- */
+
+/*
+ * The JSON report is written as it goes rather than built as a jansson tree
+ * and dumped: with tens of thousands of findings the tree (an object and a
+ * hash table per finding, then a generic dump and free) cost more than
+ * linting.  jansson still encodes every string of input text (escapes,
+ * UTF-8 check); the layout is jansson's JSON_INDENT(2) one, which the other
+ * writers and the golden files use.
+ */
+
+static int json_append(const char *buffer, size_t size, void *data)
+{
+    mg_buf_add(data, buffer, size);
+    return 0;
+}
+
+/* Appends s as a JSON string; -1 (nothing appended) when it is not valid UTF-8. */
+static int json_text(struct mg_buf *out, const char *s)
+{
+    json_t *j = json_string(s);
+    if (!j)
+        return -1;
+    json_dump_callback(j, json_append, out, JSON_ENCODE_ANY);
+    json_decref(j);
+    return 0;
+}
+
+/* Appends a string that needs no escaping: rule names and ids, severities, hex digits. */
+static void json_word(struct mg_buf *out, const char *s)
+{
+    mg_buf_addch(out, '"');
+    mg_buf_adds(out, s);
+    mg_buf_addch(out, '"');
+}
+
+/* Opens member `key` of an object whose members are indented by `indent` spaces. */
+static void json_key(struct mg_buf *out, int indent, const char *key, int first)
+{
+    mg_buf_adds(out, first ? "\n" : ",\n");
+    mg_buf_addf(out, "%*s\"%s\": ", indent, "", key);
+}
+
 static void write_json(struct mg_buf *out, const struct chk_result *r, const struct chk_config *cfg)
 {
-    json_t *arr = json_array();
+    size_t failing = chk_result_failing(r, cfg);
+    struct mg_buf item = MG_BUF_INIT, path = MG_BUF_INIT;
+    size_t path_file = (size_t)-1;
+    int path_ok = 0, first = 1;
     char(*fps)[33] = mg_calloc(r->n ? r->n : 1, sizeof(*fps));
+
+    mg_buf_addch(out, '{');
+    json_key(out, 2, "ok", 1);
+    mg_buf_adds(out, failing == 0 ? "true" : "false");
+    json_key(out, 2, "dialect", 0);
+    json_word(out, cfg->dialect == CHK_PG ? "postgres" : "mysql");
+    json_key(out, 2, "pg_version", 0);
+    mg_buf_addf(out, "%d", cfg->pg_version);
+    json_key(out, 2, "fail_on", 0);
+    json_word(out, chk_sev_name(cfg->fail_on));
+    json_key(out, 2, "counts", 0);
+    mg_buf_addf(out, "{\n    \"error\": %zu,\n    \"warning\": %zu,\n    \"info\": %zu\n  }",
+                r->count[CHK_ERROR], r->count[CHK_WARNING], r->count[CHK_INFO]);
+    json_key(out, 2, "failing", 0);
+    mg_buf_addf(out, "%zu", failing);
+
+    /* an entry whose text is not valid UTF-8 is left out, as jansson's json_pack leaves it */
+    json_key(out, 2, "files", 0);
+    mg_buf_addch(out, '[');
+    for (size_t i = 0; i < r->nfiles; i++) {
+        const struct chk_file *f = &r->files[i];
+        mg_buf_reset(&item);
+        if (json_text(&item, display_path(f->path)) < 0)
+            continue;
+        mg_buf_adds(out, first ? "\n    {" : ",\n    {");
+        first = 0;
+        json_key(out, 6, "path", 1);
+        mg_buf_add(out, item.ptr, item.len);
+        json_key(out, 6, "statements", 0);
+        mg_buf_addf(out, "%zu", f->nstmts);
+        json_key(out, 6, "transaction", 0);
+        mg_buf_adds(out, f->transaction ? "true" : "false");
+        json_key(out, 6, "new", 0);
+        mg_buf_adds(out, f->is_new ? "true" : "false");
+        mg_buf_adds(out, "\n    }");
+    }
+    mg_buf_adds(out, first ? "]" : "\n  ]");
+
     chk_fingerprints(fps, r);
+    first = 1;
+    json_key(out, 2, "findings", 0);
+    mg_buf_addch(out, '[');
     for (size_t i = 0; i < r->n; i++) {
         const struct chk_finding *f = &r->v[i];
-        const char *fp = fps[i];
-        json_array_append_new(
-            arr, json_pack("{s:s,s:i,s:i,s:s,s:s,s:s,s:s,s:s}", "file",
-                           display_path(r->files[f->file].path), "line", f->line, "column", f->col,
-                           "severity", chk_sev_name(f->sev), "rule", chk_rules[f->rule].name, "id",
-                           chk_rules[f->rule].id, "message", f->msg, "fingerprint", fp));
+        const struct chk_rule *rule = &chk_rules[f->rule];
+        if (f->file != path_file) {
+            /* findings are sorted by file: each path is encoded once */
+            path_file = f->file;
+            mg_buf_reset(&path);
+            path_ok = json_text(&path, display_path(r->files[f->file].path)) == 0;
+        }
+        mg_buf_reset(&item);
+        if (!path_ok || json_text(&item, f->msg) < 0)
+            continue;
+        mg_buf_adds(out, first ? "\n    {" : ",\n    {");
+        first = 0;
+        json_key(out, 6, "file", 1);
+        mg_buf_add(out, path.ptr, path.len);
+        json_key(out, 6, "line", 0);
+        mg_buf_addf(out, "%d", f->line);
+        json_key(out, 6, "column", 0);
+        mg_buf_addf(out, "%d", f->col);
+        json_key(out, 6, "severity", 0);
+        json_word(out, chk_sev_name(f->sev));
+        json_key(out, 6, "rule", 0);
+        json_word(out, rule->name);
+        json_key(out, 6, "id", 0);
+        json_word(out, rule->id);
+        json_key(out, 6, "message", 0);
+        mg_buf_add(out, item.ptr, item.len);
+        json_key(out, 6, "fingerprint", 0);
+        json_word(out, fps[i]);
+        mg_buf_adds(out, "\n    }");
     }
+    mg_buf_adds(out, first ? "]" : "\n  ]");
+    mg_buf_adds(out, "\n}\n");
     free(fps);
-    json_t *files = json_array();
-    for (size_t i = 0; i < r->nfiles; i++)
-        json_array_append_new(files,
-                              json_pack("{s:s,s:I,s:b,s:b}", "path", display_path(r->files[i].path),
-                                        "statements", (json_int_t)r->files[i].nstmts, "transaction",
-                                        r->files[i].transaction, "new", r->files[i].is_new));
-    size_t failing = chk_result_failing(r, cfg);
-    json_t *doc =
-        json_pack("{s:b,s:s,s:i,s:s,s:{s:I,s:I,s:I},s:I}", "ok", failing == 0, "dialect",
-                  cfg->dialect == CHK_PG ? "postgres" : "mysql", "pg_version", cfg->pg_version,
-                  "fail_on", chk_sev_name(cfg->fail_on), "counts", "error",
-                  (json_int_t)r->count[CHK_ERROR], "warning", (json_int_t)r->count[CHK_WARNING],
-                  "info", (json_int_t)r->count[CHK_INFO], "failing", (json_int_t)failing);
-    json_object_set_new(doc, "files", files);
-    json_object_set_new(doc, "findings", arr);
-    dump(out, doc);
+    mg_buf_free(&item);
+    mg_buf_free(&path);
 }
 
 static json_t *text_obj(const char *s)
