@@ -209,11 +209,30 @@ static void json_word(struct mg_buf *out, const char *s)
     mg_buf_addch(out, '"');
 }
 
-/* Opens member `key` of an object whose members are indented by `indent` spaces. */
+/* Opens member `key` of an object whose members are indented by `indent` (at most 8) spaces. */
 static void json_key(struct mg_buf *out, int indent, const char *key, int first)
 {
-    mg_buf_adds(out, first ? "\n" : ",\n");
-    mg_buf_addf(out, "%*s\"%s\": ", indent, "", key);
+    if (!first)
+        mg_buf_addch(out, ',');
+    mg_buf_addch(out, '\n');
+    mg_buf_add(out, "        ", (size_t)indent);
+    json_word(out, key);
+    mg_buf_add(out, ": ", 2);
+}
+
+/* Appends an integer (printf, per number of tens of thousands of findings, shows). */
+static void json_int(struct mg_buf *out, long long v)
+{
+    char d[24];
+    size_t i = sizeof(d);
+    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+    do {
+        d[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        d[--i] = '-';
+    mg_buf_add(out, d + i, sizeof(d) - i);
 }
 
 static void write_json(struct mg_buf *out, const struct chk_result *r, const struct chk_config *cfg)
@@ -230,14 +249,14 @@ static void write_json(struct mg_buf *out, const struct chk_result *r, const str
     json_key(out, 2, "dialect", 0);
     json_word(out, cfg->dialect == CHK_PG ? "postgres" : "mysql");
     json_key(out, 2, "pg_version", 0);
-    mg_buf_addf(out, "%d", cfg->pg_version);
+    json_int(out, cfg->pg_version);
     json_key(out, 2, "fail_on", 0);
     json_word(out, chk_sev_name(cfg->fail_on));
     json_key(out, 2, "counts", 0);
     mg_buf_addf(out, "{\n    \"error\": %zu,\n    \"warning\": %zu,\n    \"info\": %zu\n  }",
                 r->count[CHK_ERROR], r->count[CHK_WARNING], r->count[CHK_INFO]);
     json_key(out, 2, "failing", 0);
-    mg_buf_addf(out, "%zu", failing);
+    json_int(out, (long long)failing);
 
     /* an entry whose text is not valid UTF-8 is left out, as jansson's json_pack leaves it */
     json_key(out, 2, "files", 0);
@@ -252,7 +271,7 @@ static void write_json(struct mg_buf *out, const struct chk_result *r, const str
         json_key(out, 6, "path", 1);
         mg_buf_add(out, item.ptr, item.len);
         json_key(out, 6, "statements", 0);
-        mg_buf_addf(out, "%zu", f->nstmts);
+        json_int(out, (long long)f->nstmts);
         json_key(out, 6, "transaction", 0);
         mg_buf_adds(out, f->transaction ? "true" : "false");
         json_key(out, 6, "new", 0);
@@ -282,9 +301,9 @@ static void write_json(struct mg_buf *out, const struct chk_result *r, const str
         json_key(out, 6, "file", 1);
         mg_buf_add(out, path.ptr, path.len);
         json_key(out, 6, "line", 0);
-        mg_buf_addf(out, "%d", f->line);
+        json_int(out, f->line);
         json_key(out, 6, "column", 0);
-        mg_buf_addf(out, "%d", f->col);
+        json_int(out, f->col);
         json_key(out, 6, "severity", 0);
         json_word(out, chk_sev_name(f->sev));
         json_key(out, 6, "rule", 0);
