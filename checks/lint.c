@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +25,31 @@
 
 /* ---------- hash map ---------- */
 
+/*
+ * Eight bytes a step: some keys are whole statements (report.c keys
+ * fingerprints by them), where a byte-at-a-time hash showed in profiles.
+ */
 static size_t hash_str(const char *s)
 {
-    size_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    size_t n = strlen(s);
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    uint64_t t = 0;
+    memcpy(&t, s, n);
+    h = (h ^ t) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    return (size_t)h;
 }
 
-static size_t map_slot(const struct chk_map *m, const char *key)
+static size_t map_slot(const struct chk_map *m, const char *key, size_t h)
 {
-    size_t i = hash_str(key) & (m->cap - 1);
-    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+    size_t i = h & (m->cap - 1);
+    while (m->keys[i] && (m->hashes[i] != h || strcmp(m->keys[i], key) != 0))
         i = (i + 1) & (m->cap - 1);
     return i;
 }
@@ -44,7 +58,7 @@ void *chk_map_get(const struct chk_map *m, const char *key)
 {
     if (!m->cap)
         return NULL;
-    size_t i = map_slot(m, key);
+    size_t i = map_slot(m, key, hash_str(key));
     return m->keys[i] ? m->vals[i] : NULL;
 }
 
@@ -54,12 +68,16 @@ static void map_grow(struct chk_map *m)
     m->cap = old.cap ? old.cap * 2 : 64;
     m->keys = mg_calloc(m->cap, sizeof(char *));
     m->vals = mg_calloc(m->cap, sizeof(void *));
+    m->hashes = mg_calloc(m->cap, sizeof(size_t));
     m->n = 0;
     for (size_t i = 0; i < old.cap; i++) {
         if (old.keys[i] && old.vals[i]) {
-            size_t j = map_slot(m, old.keys[i]);
+            size_t j = old.hashes[i] & (m->cap - 1);
+            while (m->keys[j])
+                j = (j + 1) & (m->cap - 1);
             m->keys[j] = old.keys[i];
             m->vals[j] = old.vals[i];
+            m->hashes[j] = old.hashes[i];
             m->n++;
         } else {
             free(old.keys[i]);
@@ -67,20 +85,51 @@ static void map_grow(struct chk_map *m)
     }
     free(old.keys);
     free(old.vals);
+    free(old.hashes);
 }
 
 void *chk_map_put(struct chk_map *m, const char *key, void *val)
 {
     if ((m->n + 1) * 2 > m->cap)
         map_grow(m);
-    size_t i = map_slot(m, key);
+    size_t h = hash_str(key);
+    size_t i = map_slot(m, key, h);
     void *prev = m->keys[i] ? m->vals[i] : NULL;
     if (!m->keys[i]) {
         m->keys[i] = mg_strdup(key);
+        m->hashes[i] = h;
         m->n++;
     }
     m->vals[i] = val;
     return prev;
+}
+
+void chk_names_init(struct chk_names *s, size_t n)
+{
+    s->cap = MG_ARRAY_SIZE(s->small);
+    while (s->cap < 2 * n)
+        s->cap *= 2;
+    s->slot = s->cap == MG_ARRAY_SIZE(s->small) ? s->small : mg_malloc(s->cap * sizeof(char *));
+    memset(s->slot, 0, s->cap * sizeof(char *));
+}
+
+int chk_names_add(struct chk_names *s, const char *name)
+{
+    size_t i = hash_str(name) & (s->cap - 1);
+    while (s->slot[i]) {
+        if (!strcmp(s->slot[i], name))
+            return 1;
+        i = (i + 1) & (s->cap - 1);
+    }
+    s->slot[i] = name;
+    return 0;
+}
+
+void chk_names_free(struct chk_names *s)
+{
+    if (s->slot != s->small)
+        free(s->slot);
+    s->slot = NULL;
 }
 
 /* Deleting keeps the key as a tombstone with a NULL value; the next grow drops it. */
@@ -88,7 +137,7 @@ void *chk_map_del(struct chk_map *m, const char *key)
 {
     if (!m->cap)
         return NULL;
-    size_t i = map_slot(m, key);
+    size_t i = map_slot(m, key, hash_str(key));
     if (!m->keys[i])
         return NULL;
     void *prev = m->vals[i];
@@ -105,6 +154,7 @@ void chk_map_free(struct chk_map *m, void (*free_val)(void *))
     }
     free(m->keys);
     free(m->vals);
+    free(m->hashes);
     memset(m, 0, sizeof(*m));
 }
 
@@ -244,17 +294,22 @@ struct chk_col *chk_col_get(struct chk_table *t, const char *name)
     return NULL;
 }
 
+struct chk_col *chk_col_append(struct chk_table *t, const char *name, const char *type)
+{
+    mg_grow_array((void **)&t->cols, &t->capcols, t->ncols + 1, sizeof(*t->cols));
+    struct chk_col *c = &t->cols[t->ncols++];
+    memset(c, 0, sizeof(*c));
+    c->name = mg_strdup(name);
+    c->type = mg_strdup(type ? type : "");
+    return c;
+}
+
 struct chk_col *chk_col_add(struct chk_table *t, const char *name, const char *type)
 {
     struct chk_col *c = chk_col_get(t, name);
-    if (!c) {
-        mg_grow_array((void **)&t->cols, &t->capcols, t->ncols + 1, sizeof(*t->cols));
-        c = &t->cols[t->ncols++];
-        memset(c, 0, sizeof(*c));
-        c->name = mg_strdup(name);
-    } else {
-        free(c->type);
-    }
+    if (!c)
+        return chk_col_append(t, name, type);
+    free(c->type);
     c->type = mg_strdup(type ? type : "");
     return c;
 }

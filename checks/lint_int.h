@@ -16,6 +16,7 @@
 struct chk_map {
     char **keys;
     void **vals;
+    size_t *hashes; /* of the keys: growing never hashes again, probes compare these first */
     size_t n, cap;
 };
 void *chk_map_get(const struct chk_map *m, const char *key);
@@ -23,6 +24,21 @@ void *chk_map_get(const struct chk_map *m, const char *key);
 void *chk_map_put(struct chk_map *m, const char *key, void *val);
 void *chk_map_del(struct chk_map *m, const char *key);
 void chk_map_free(struct chk_map *m, void (*free_val)(void *));
+
+/*
+ * A set of names for duplicate checks within one statement: the names are
+ * not copied and must outlive the set.
+ */
+struct chk_names {
+    const char **slot;
+    size_t cap;
+    const char *small[64];
+};
+/* Room for n names. */
+void chk_names_init(struct chk_names *s, size_t n);
+/* Adds the name; returns 1 if it was there already. */
+int chk_names_add(struct chk_names *s, const char *name);
+void chk_names_free(struct chk_names *s);
 
 /* ---------- what the run knows about the schema ---------- */
 
@@ -172,6 +188,8 @@ void chk_table_drop(struct chk_run *r, const char *name);
 void chk_table_rename(struct chk_run *r, const char *from, const char *to);
 struct chk_col *chk_col_get(struct chk_table *t, const char *name);
 struct chk_col *chk_col_add(struct chk_table *t, const char *name, const char *type);
+/* The same for a name the table is known not to have yet (no lookup). */
+struct chk_col *chk_col_append(struct chk_table *t, const char *name, const char *type);
 void chk_col_drop(struct chk_table *t, const char *name);
 void chk_index_add(struct chk_run *r, const char *name, const char *table, const char *cols,
                    int unique);

@@ -14,11 +14,13 @@
 
 #include "util.h"
 
-static void col_from_def(struct chk_table *t, const ColumnDef *cd)
+/* `fresh`: the table cannot have the column yet (its CREATE TABLE names it first). */
+static void col_from_def(struct chk_table *t, const ColumnDef *cd, int fresh)
 {
     struct mg_buf ty = MG_BUF_INIT;
     pg_type_text(&ty, cd->typeName);
-    struct chk_col *c = chk_col_add(t, PG_S(cd->colname), ty.ptr);
+    struct chk_col *c = fresh ? chk_col_append(t, PG_S(cd->colname), ty.ptr)
+                              : chk_col_add(t, PG_S(cd->colname), ty.ptr);
     c->not_null = cd->is_not_null || pg_col_constraint(cd, CONSTR_NOTNULL) ||
                   pg_col_constraint(cd, CONSTR_PRIMARY) != NULL;
     mg_buf_free(&ty);
@@ -111,11 +113,16 @@ static void create_table(struct chk_run *r, const CreateStmt *cs)
         return; /* IF NOT EXISTS on a known table changes nothing */
     struct chk_table *t = chk_table_create(r, name);
     t->partitioned = cs->partspec != NULL;
+    /* the table is new: only a column named twice (an error) needs a lookup */
+    struct chk_names seen;
+    chk_names_init(&seen, (size_t)list_length(cs->tableElts));
     PG_FOREACH(cs->tableElts, e)
     {
         if (IsA(e, ColumnDef))
-            col_from_def(t, (const ColumnDef *)e);
+            col_from_def(t, (const ColumnDef *)e,
+                         !chk_names_add(&seen, PG_S(((const ColumnDef *)e)->colname)));
     }
+    chk_names_free(&seen);
     PG_FOREACH(cs->tableElts, e)
     {
         if (IsA(e, ColumnDef))
@@ -139,7 +146,7 @@ static void alter_table(struct chk_run *r, const struct chk_stmt *s, const Alter
             const ColumnDef *cd = PG_AS(c->def, ColumnDef);
             if (cd) {
                 if (t)
-                    col_from_def(t, cd);
+                    col_from_def(t, cd, 0);
                 column_constraints(r, name, cd);
             }
             break;

@@ -114,13 +114,13 @@ void pg_prefer_robust(struct chk_run *r, const struct chk_stmt *s)
 static void dup_names(struct chk_run *r, const char **names, const int *locs, size_t n,
                       const char *where)
 {
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (names[i][0] && !strcmp(names[i], names[j])) {
-                chk_report(r, R_DUPLICATE_COLUMN, locs[i], "column %s is named twice in %s",
-                           names[i], where);
-                break;
-            }
+    struct chk_names seen;
+    chk_names_init(&seen, n);
+    for (size_t i = 0; i < n; i++)
+        if (chk_names_add(&seen, names[i]) && names[i][0])
+            chk_report(r, R_DUPLICATE_COLUMN, locs[i], "column %s is named twice in %s", names[i],
+                       where);
+    chk_names_free(&seen);
 }
 
 /* Collects the plain column names of a list of ResTarget nodes (SET a = .., INSERT (a, ..)). */
