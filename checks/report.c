@@ -97,6 +97,20 @@ static void folded(struct mg_buf *out, const char *s, size_t len)
     mg_buf_setlen(out, (size_t)(p - out->ptr));
 }
 
+/* Writes v in decimal to d (no NUL); returns the number of digits. */
+static size_t put_uint(char *d, uintmax_t v)
+{
+    char t[24];
+    size_t n = 0, k = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        d[k++] = t[--n];
+    return k;
+}
+
 /*
  * A finding's fingerprint is the first 32 hex digits of the SHA-256 of
  * "<rule id>\n<path>\n<folded statement>\n<occurrence>", the occurrence
@@ -113,11 +127,12 @@ void chk_fingerprints(char (*out)[33], const struct chk_result *r)
     char key[48];
     static const char hex[] = "0123456789abcdef";
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    const EVP_MD *md = EVP_sha256();
+    /* fetched once: EVP_sha256() would look the implementation up again on every init */
+    EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
     size_t file = (size_t)-1, off = 0, len = 0, pathlen = 0;
     uintptr_t cls = 0;
 
-    if (!ctx)
+    if (!ctx || !md)
         mg_die_oom("a SHA-256 context");
     for (size_t i = 0; i < r->n; i++) {
         const struct chk_finding *f = &r->v[i];
@@ -137,18 +152,21 @@ void chk_fingerprints(char (*out)[33], const struct chk_result *r)
                 chk_map_put(&stmts, text.ptr, (void *)cls);
             }
         }
-        snprintf(key, sizeof(key), "%lu %d", (unsigned long)cls, f->rule);
+        size_t kl = put_uint(key, cls);
+        key[kl++] = ' ';
+        key[kl + put_uint(key + kl, (uintmax_t)f->rule)] = '\0';
         uintptr_t occurrence = (uintptr_t)chk_map_get(&seen, key);
         chk_map_put(&seen, key, (void *)(occurrence + 1));
 
         const char *id = chk_rules[f->rule].id;
         char tail[32];
-        int tl = snprintf(tail, sizeof(tail), "\n%lu", (unsigned long)occurrence);
+        size_t tl = 1 + put_uint(tail + 1, occurrence);
+        tail[0] = '\n';
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int dlen = 0;
-        if (!EVP_DigestInit_ex(ctx, md, NULL) || !EVP_DigestUpdate(ctx, id, strlen(id)) ||
+        if (!EVP_DigestInit_ex2(ctx, md, NULL) || !EVP_DigestUpdate(ctx, id, strlen(id)) ||
             !EVP_DigestUpdate(ctx, "\n", 1) || !EVP_DigestUpdate(ctx, text.ptr, text.len) ||
-            !EVP_DigestUpdate(ctx, tail, (size_t)tl) || !EVP_DigestFinal_ex(ctx, digest, &dlen))
+            !EVP_DigestUpdate(ctx, tail, tl) || !EVP_DigestFinal_ex(ctx, digest, &dlen))
             mg_die_oom("SHA-256 of a fingerprint");
         for (int k = 0; k < 16; k++) {
             out[i][2 * k] = hex[digest[k] >> 4];
@@ -157,6 +175,7 @@ void chk_fingerprints(char (*out)[33], const struct chk_result *r)
         out[i][32] = '\0';
     }
     EVP_MD_CTX_free(ctx);
+    EVP_MD_free(md);
     mg_buf_free(&text);
     chk_map_free(&stmts, NULL);
     chk_map_free(&seen, NULL);
@@ -224,15 +243,11 @@ static void json_key(struct mg_buf *out, int indent, const char *key, int first)
 static void json_int(struct mg_buf *out, long long v)
 {
     char d[24];
-    size_t i = sizeof(d);
-    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-    do {
-        d[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    size_t k = 0;
     if (v < 0)
-        d[--i] = '-';
-    mg_buf_add(out, d + i, sizeof(d) - i);
+        d[k++] = '-';
+    k += put_uint(d + k, v < 0 ? 0 - (uintmax_t)v : (uintmax_t)v);
+    mg_buf_add(out, d, k);
 }
 
 static void write_json(struct mg_buf *out, const struct chk_result *r, const struct chk_config *cfg)
