@@ -128,9 +128,9 @@ static void test_alter_table_commands(void **state)
         "DISABLE TRIGGER ALL, ENABLE ROW LEVEL SECURITY, ALTER COLUMN g DROP EXPRESSION",
         T_AlterTableStmt);
     static const AlterTableType want[] = {
-        AT_AlterColumnType,  AT_ColumnDefault,    AT_SetNotNull,   AT_DropNotNull,
-        AT_DropColumn,       AT_DropConstraint,   AT_ValidateConstraint, AT_ReplicaIdentity,
-        AT_SetRelOptions,    AT_SetLogged,        AT_DisableTrigAll,     AT_EnableRowSecurity,
+        AT_AlterColumnType, AT_ColumnDefault,  AT_SetNotNull,         AT_DropNotNull,
+        AT_DropColumn,      AT_DropConstraint, AT_ValidateConstraint, AT_ReplicaIdentity,
+        AT_SetRelOptions,   AT_SetLogged,      AT_DisableTrigAll,     AT_EnableRowSecurity,
         AT_DropExpression};
     assert_false(a->relation->inh);
     assert_int_equal(list_length(a->cmds), (int)(sizeof(want) / sizeof(want[0])));
@@ -177,9 +177,8 @@ static void test_detach_and_domain(void **state)
     assert_int_equal(((Constraint *)d->def)->contype, CONSTR_CHECK);
     assert_true(((Constraint *)d->def)->skip_validation);
 
-    CreateDomainStmt *cd =
-        (CreateDomainStmt *)parse("CREATE DOMAIN pos int NOT NULL CHECK (VALUE > 0)",
-                                  T_CreateDomainStmt);
+    CreateDomainStmt *cd = (CreateDomainStmt *)parse(
+        "CREATE DOMAIN pos int NOT NULL CHECK (VALUE > 0)", T_CreateDomainStmt);
     assert_int_equal(((Constraint *)nth(cd->constraints, 0, T_Constraint))->contype,
                      CONSTR_NOTNULL);
     assert_int_equal(((Constraint *)nth(cd->constraints, 1, T_Constraint))->contype, CONSTR_CHECK);
@@ -300,8 +299,8 @@ static void test_drops_and_renames(void **state)
     e = (AlterEnumStmt *)parse("ALTER TYPE mood RENAME VALUE 'a' TO 'b'", T_AlterEnumStmt);
     assert_string_equal(e->oldVal, "a");
 
-    AlterObjectSchemaStmt *o = (AlterObjectSchemaStmt *)parse("ALTER TABLE t SET SCHEMA s",
-                                                              T_AlterObjectSchemaStmt);
+    AlterObjectSchemaStmt *o =
+        (AlterObjectSchemaStmt *)parse("ALTER TABLE t SET SCHEMA s", T_AlterObjectSchemaStmt);
     assert_string_equal(o->newschema, "s");
     parse("CREATE TYPE mood AS ENUM ('a')", T_CreateEnumStmt);
 }
@@ -312,11 +311,14 @@ static void test_transactions_and_settings(void **state)
     static const struct {
         const char *sql;
         TransactionStmtKind kind;
-    } txn[] = {{"BEGIN", TRANS_STMT_BEGIN},          {"START TRANSACTION", TRANS_STMT_START},
-               {"COMMIT", TRANS_STMT_COMMIT},        {"ROLLBACK", TRANS_STMT_ROLLBACK},
-               {"SAVEPOINT a", TRANS_STMT_SAVEPOINT}, {"RELEASE a", TRANS_STMT_RELEASE},
-               {"ROLLBACK TO a", TRANS_STMT_ROLLBACK_TO}, {"PREPARE TRANSACTION 'x'",
-                                                            TRANS_STMT_PREPARE}};
+    } txn[] = {{"BEGIN", TRANS_STMT_BEGIN},
+               {"START TRANSACTION", TRANS_STMT_START},
+               {"COMMIT", TRANS_STMT_COMMIT},
+               {"ROLLBACK", TRANS_STMT_ROLLBACK},
+               {"SAVEPOINT a", TRANS_STMT_SAVEPOINT},
+               {"RELEASE a", TRANS_STMT_RELEASE},
+               {"ROLLBACK TO a", TRANS_STMT_ROLLBACK_TO},
+               {"PREPARE TRANSACTION 'x'", TRANS_STMT_PREPARE}};
     for (size_t i = 0; i < sizeof(txn) / sizeof(txn[0]); i++)
         assert_int_equal(((TransactionStmt *)parse(txn[i].sql, T_TransactionStmt))->kind,
                          txn[i].kind);
