@@ -104,6 +104,21 @@ void *chk_map_put(struct chk_map *m, const char *key, void *val)
     return prev;
 }
 
+void **chk_map_ref(struct chk_map *m, const char *key)
+{
+    if ((m->n + 1) * 2 > m->cap)
+        map_grow(m);
+    size_t h = hash_str(key);
+    size_t i = map_slot(m, key, h);
+    if (!m->keys[i]) {
+        m->keys[i] = mg_strdup(key);
+        m->hashes[i] = h;
+        m->vals[i] = NULL;
+        m->n++;
+    }
+    return &m->vals[i];
+}
+
 void chk_names_init(struct chk_names *s, size_t n)
 {
     s->cap = MG_ARRAY_SIZE(s->small);

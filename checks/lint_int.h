@@ -23,6 +23,12 @@ void *chk_map_get(const struct chk_map *m, const char *key);
 /* Sets key (copied) to val; returns the previous value or NULL. */
 void *chk_map_put(struct chk_map *m, const char *key, void *val);
 void *chk_map_del(struct chk_map *m, const char *key);
+/*
+ * The value slot of key, with key added (copied, value NULL) if missing:
+ * one lookup where get-then-put takes two.  Set a new entry's value before
+ * the next call on the map.
+ */
+void **chk_map_ref(struct chk_map *m, const char *key);
 void chk_map_free(struct chk_map *m, void (*free_val)(void *));
 
 /*

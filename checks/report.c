@@ -111,6 +111,43 @@ static size_t put_uint(char *d, uintmax_t v)
     return k;
 }
 
+/* Occurrence counters by (statement class, rule): open addressing, 0 marks a free slot. */
+struct occ_table {
+    uint64_t *keys;
+    uint32_t *counts;
+    size_t n, cap;
+};
+
+/* The counter of `key` (not 0), added at 0 if missing. */
+static uint32_t *occ_counter(struct occ_table *t, uint64_t key)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        struct occ_table old = *t;
+        t->cap = old.cap ? old.cap * 2 : 1024;
+        t->keys = mg_calloc(t->cap, sizeof(*t->keys));
+        t->counts = mg_calloc(t->cap, sizeof(*t->counts));
+        for (size_t i = 0; i < old.cap; i++) {
+            if (!old.keys[i])
+                continue;
+            size_t j = (size_t)(old.keys[i] * 0x9e3779b97f4a7c15ULL >> 20) & (t->cap - 1);
+            while (t->keys[j])
+                j = (j + 1) & (t->cap - 1);
+            t->keys[j] = old.keys[i];
+            t->counts[j] = old.counts[i];
+        }
+        free(old.keys);
+        free(old.counts);
+    }
+    size_t i = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & (t->cap - 1);
+    while (t->keys[i] && t->keys[i] != key)
+        i = (i + 1) & (t->cap - 1);
+    if (!t->keys[i]) {
+        t->keys[i] = key;
+        t->n++;
+    }
+    return &t->counts[i];
+}
+
 /*
  * A finding's fingerprint is the first 32 hex digits of the SHA-256 of
  * "<rule id>\n<path>\n<folded statement>\n<occurrence>", the occurrence
@@ -121,10 +158,9 @@ static size_t put_uint(char *d, uintmax_t v)
  */
 void chk_fingerprints(char (*out)[33], const struct chk_result *r)
 {
-    struct chk_map stmts = {0}; /* "<path>\n<folded>" -> statement class, from 1 */
-    struct chk_map seen = {0};  /* "<class> <rule>" -> occurrences so far */
+    struct chk_map stmts = {0};  /* "<path>\n<folded>" -> statement class, from 1 */
+    struct occ_table seen = {0}; /* (class, rule) -> occurrences so far */
     struct mg_buf text = MG_BUF_INIT;
-    char key[48];
     static const char hex[] = "0123456789abcdef";
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     /* fetched once: EVP_sha256() would look the implementation up again on every init */
@@ -146,17 +182,13 @@ void chk_fingerprints(char (*out)[33], const struct chk_result *r)
             mg_buf_add(&text, path, pathlen);
             mg_buf_addch(&text, '\n');
             folded(&text, r->files[file].text.ptr + off, len);
-            cls = (uintptr_t)chk_map_get(&stmts, text.ptr);
-            if (!cls) {
-                cls = stmts.n + 1;
-                chk_map_put(&stmts, text.ptr, (void *)cls);
-            }
+            void **slot = chk_map_ref(&stmts, text.ptr);
+            if (!*slot)
+                *slot = (void *)(uintptr_t)stmts.n; /* the entry just added is the n-th */
+            cls = (uintptr_t)*slot;
         }
-        size_t kl = put_uint(key, cls);
-        key[kl++] = ' ';
-        key[kl + put_uint(key + kl, (uintmax_t)f->rule)] = '\0';
-        uintptr_t occurrence = (uintptr_t)chk_map_get(&seen, key);
-        chk_map_put(&seen, key, (void *)(occurrence + 1));
+        uint32_t *counter = occ_counter(&seen, (uint64_t)cls * CHK_NRULES + (uint64_t)f->rule + 1);
+        uintmax_t occurrence = (*counter)++;
 
         const char *id = chk_rules[f->rule].id;
         char tail[32];
@@ -178,7 +210,8 @@ void chk_fingerprints(char (*out)[33], const struct chk_result *r)
     EVP_MD_free(md);
     mg_buf_free(&text);
     chk_map_free(&stmts, NULL);
-    chk_map_free(&seen, NULL);
+    free(seen.keys);
+    free(seen.counts);
 }
 
 static void dump(struct mg_buf *out, json_t *doc)
