@@ -374,6 +374,18 @@ static int atomic_depth(const char *stmt)
     return depth;
 }
 
+/*
+ * Does "ATOMIC", in any case, start within sql[from, to)?  Bounded: a search
+ * to the end of the file for every CREATE made long files quadratic.
+ */
+static int atomic_within(const char *sql, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if ((sql[i] == 'a' || sql[i] == 'A') && !strncasecmp(sql + i, "ATOMIC", 6))
+            return 1;
+    return 0;
+}
+
 /* Flags of a statement, scanning it only when its first word can matter. */
 static unsigned classify_stmt(const char *sql, size_t start, size_t end, int server_version,
                               const char **why)
@@ -474,8 +486,7 @@ static int pg_split(struct drv_stmt **out, size_t *n, const char *sql, size_t le
             continue; /* only comments */
         char w[16];
         first_word(sql + start, end - start, w);
-        if (!strcmp(w, "CREATE") && strcasestr(sql + start, "ATOMIC") &&
-            (size_t)(strcasestr(sql + start, "ATOMIC") - sql) < end) {
+        if (!strcmp(w, "CREATE") && atomic_within(sql, start, end)) {
             /* glue following pieces on while BEGIN ATOMIC ... END is open */
             char *copy = mg_strndup(sql + start, end - start);
             int depth = atomic_depth(copy);
