@@ -138,25 +138,6 @@ static long scan_words_in(struct words *out, const char *stmt)
     return tokens;
 }
 
-/*
- * The first MAX_WORDS words of a statement.  Classification needs no more,
- * so a long statement (a wide CREATE TABLE, a function body) is scanned by
- * its first bytes only; when that prefix ends inside a token (a scan error)
- * or holds too few tokens to be sure, the whole statement is scanned.
- */
-static void scan_words(struct words *out, const char *stmt)
-{
-    enum { PREFIX = 1024 };
-    if (strlen(stmt) > PREFIX) {
-        char *head = mg_strndup(stmt, PREFIX);
-        long n = scan_words_in(out, head);
-        free(head);
-        if (n > MAX_WORDS)
-            return; /* every kept word ends before the cut */
-    }
-    scan_words_in(out, stmt);
-}
-
 static int has_word(const struct words *w, size_t from, size_t to, const char *word)
 {
     for (size_t i = from; i < w->n && i < to; i++)
@@ -170,37 +151,81 @@ static int word_is(const struct words *w, size_t i, const char *word)
     return i < w->n && !strcmp(w->w[i], word);
 }
 
-/* Flags for one statement; *why says why it cannot run in a transaction. */
-static unsigned classify(const char *stmt, int server_version, const char **why)
+/*
+ * How many leading words classify_words() reads, judged from the words
+ * scanned so far: keep in step with it.  Only relied on when more words
+ * than that were scanned, so the first two it looks at are complete.
+ */
+static size_t words_needed(const struct words *w)
 {
-    struct words w;
+    const char *k = w->n ? w->w[0] : "";
+    if (!strcmp(k, "CREATE"))
+        return 4; /* CREATE [UNIQUE] INDEX CONCURRENTLY */
+    if (!strcmp(k, "DROP") || !strcmp(k, "CLUSTER"))
+        return 3; /* DROP INDEX CONCURRENTLY, CLUSTER [VERBOSE] name */
+    if (!strcmp(k, "REINDEX"))
+        return 8; /* CONCURRENTLY among the options */
+    if (!strcmp(k, "PREPARE"))
+        return 2;
+    if (!strcmp(k, "VACUUM"))
+        return 1;
+    if (!strcmp(k, "ALTER") &&
+        !(word_is(w, 1, "TYPE") || word_is(w, 1, "TABLE") || word_is(w, 1, "DATABASE")))
+        return 2;
+    return MAX_WORDS;
+}
+
+/*
+ * The leading words of a statement, as many as classification reads.  The
+ * statement is scanned by a prefix of `prefix` bytes first, then of four
+ * times as many, and so on: once a prefix holds more tokens than the words
+ * needed, every one of those ends before the cut.  A cut inside a token (a
+ * scan error) or too few tokens move on to the longer prefix, and in the
+ * end to the whole statement.  Lexing a wide CREATE TABLE or a function
+ * body in full would cost far more than classifying it.
+ */
+static void scan_words(struct words *out, const char *stmt, size_t prefix)
+{
+    size_t len = strlen(stmt);
+    for (; prefix < len; prefix *= 4) {
+        char *head = mg_strndup(stmt, prefix);
+        long n = scan_words_in(out, head);
+        free(head);
+        if (n > 0 && (size_t)n > words_needed(out))
+            return;
+    }
+    scan_words_in(out, stmt);
+}
+
+/* Flags for one statement from its leading words; *why says why it cannot run in a transaction. */
+static unsigned classify_words(const struct words *w, int server_version, const char **why)
+{
     unsigned f = 0;
 
     *why = NULL;
-    scan_words(&w, stmt);
-    if (!w.n)
+    if (!w->n)
         return 0;
-    const char *k = w.w[0];
+    const char *k = w->w[0];
     if (!strcmp(k, "BEGIN") || !strcmp(k, "START") || !strcmp(k, "COMMIT") || !strcmp(k, "END") ||
         !strcmp(k, "ROLLBACK") || !strcmp(k, "ABORT") || !strcmp(k, "SAVEPOINT") ||
-        !strcmp(k, "RELEASE") || (!strcmp(k, "PREPARE") && word_is(&w, 1, "TRANSACTION")))
+        !strcmp(k, "RELEASE") || (!strcmp(k, "PREPARE") && word_is(w, 1, "TRANSACTION")))
         return DRV_STMT_TXN_CONTROL;
     if (!strcmp(k, "CREATE")) {
         f = DRV_STMT_DDL;
-        size_t idx = word_is(&w, 1, "UNIQUE") ? 2 : 1;
-        if (word_is(&w, idx, "INDEX") && word_is(&w, idx + 1, "CONCURRENTLY")) {
+        size_t idx = word_is(w, 1, "UNIQUE") ? 2 : 1;
+        if (word_is(w, idx, "INDEX") && word_is(w, idx + 1, "CONCURRENTLY")) {
             *why = "CREATE INDEX CONCURRENTLY cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT;
         }
-        if (word_is(&w, 1, "DATABASE")) {
+        if (word_is(w, 1, "DATABASE")) {
             *why = "CREATE DATABASE cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "TABLESPACE")) {
+        if (word_is(w, 1, "TABLESPACE")) {
             *why = "CREATE TABLESPACE cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "SUBSCRIPTION")) {
+        if (word_is(w, 1, "SUBSCRIPTION")) {
             *why = "CREATE SUBSCRIPTION (with a replication slot) cannot run inside a "
                    "transaction block";
             return f | DRV_STMT_NO_TXN;
@@ -209,19 +234,19 @@ static unsigned classify(const char *stmt, int server_version, const char **why)
     }
     if (!strcmp(k, "DROP")) {
         f = DRV_STMT_DDL;
-        if (word_is(&w, 1, "INDEX") && word_is(&w, 2, "CONCURRENTLY")) {
+        if (word_is(w, 1, "INDEX") && word_is(w, 2, "CONCURRENTLY")) {
             *why = "DROP INDEX CONCURRENTLY cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT;
         }
-        if (word_is(&w, 1, "DATABASE")) {
+        if (word_is(w, 1, "DATABASE")) {
             *why = "DROP DATABASE cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "TABLESPACE")) {
+        if (word_is(w, 1, "TABLESPACE")) {
             *why = "DROP TABLESPACE cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "SUBSCRIPTION")) {
+        if (word_is(w, 1, "SUBSCRIPTION")) {
             *why = "DROP SUBSCRIPTION (with a replication slot) cannot run inside a "
                    "transaction block";
             return f | DRV_STMT_NO_TXN;
@@ -230,11 +255,11 @@ static unsigned classify(const char *stmt, int server_version, const char **why)
     }
     if (!strcmp(k, "REINDEX")) {
         f = DRV_STMT_DDL;
-        if (has_word(&w, 1, 8, "CONCURRENTLY")) {
+        if (has_word(w, 1, 8, "CONCURRENTLY")) {
             *why = "REINDEX CONCURRENTLY cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT;
         }
-        if (word_is(&w, 1, "DATABASE") || word_is(&w, 1, "SYSTEM")) {
+        if (word_is(w, 1, "DATABASE") || word_is(w, 1, "SYSTEM")) {
             *why = "REINDEX DATABASE/SYSTEM cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
@@ -247,9 +272,9 @@ static unsigned classify(const char *stmt, int server_version, const char **why)
     if (!strcmp(k, "CLUSTER")) {
         /* CLUSTER without a table name reclusters the whole database */
         size_t i = 1;
-        if (word_is(&w, i, "VERBOSE"))
+        if (word_is(w, i, "VERBOSE"))
             i++;
-        if (i >= w.n) {
+        if (i >= w->n) {
             *why = "CLUSTER without a table cannot run inside a transaction block";
             return DRV_STMT_DDL | DRV_STMT_NO_TXN;
         }
@@ -257,23 +282,23 @@ static unsigned classify(const char *stmt, int server_version, const char **why)
     }
     if (!strcmp(k, "ALTER")) {
         f = DRV_STMT_DDL;
-        if (word_is(&w, 1, "SYSTEM")) {
+        if (word_is(w, 1, "SYSTEM")) {
             *why = "ALTER SYSTEM cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "TYPE") && has_word(&w, 2, MAX_WORDS, "ADD") &&
-            has_word(&w, 2, MAX_WORDS, "VALUE") && server_version && server_version < 120000) {
+        if (word_is(w, 1, "TYPE") && has_word(w, 2, MAX_WORDS, "ADD") &&
+            has_word(w, 2, MAX_WORDS, "VALUE") && server_version && server_version < 120000) {
             *why = "ALTER TYPE ... ADD VALUE cannot run inside a transaction block before "
                    "PostgreSQL 12";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "TABLE") && has_word(&w, 2, MAX_WORDS, "DETACH") &&
-            has_word(&w, 2, MAX_WORDS, "CONCURRENTLY")) {
+        if (word_is(w, 1, "TABLE") && has_word(w, 2, MAX_WORDS, "DETACH") &&
+            has_word(w, 2, MAX_WORDS, "CONCURRENTLY")) {
             *why = "ALTER TABLE ... DETACH PARTITION CONCURRENTLY cannot run inside a "
                    "transaction block";
             return f | DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT;
         }
-        if (word_is(&w, 1, "DATABASE") && has_word(&w, 2, MAX_WORDS, "TABLESPACE")) {
+        if (word_is(w, 1, "DATABASE") && has_word(w, 2, MAX_WORDS, "TABLESPACE")) {
             *why = "ALTER DATABASE ... SET TABLESPACE cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
@@ -356,29 +381,46 @@ static int atomic_depth(const char *stmt)
     return depth;
 }
 
+/*
+ * Does "ATOMIC", in any case, start within sql[from, to)?  Bounded: a search
+ * to the end of the file for every CREATE made long files quadratic.
+ */
+static int atomic_within(const char *sql, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if ((sql[i] == 'a' || sql[i] == 'A') && !strncasecmp(sql + i, "ATOMIC", 6))
+            return 1;
+    return 0;
+}
+
 /* Flags of a statement, scanning it only when its first word can matter. */
 static unsigned classify_stmt(const char *sql, size_t start, size_t end, int server_version,
                               const char **why)
 {
     static const char *const deep[] = {"CREATE",  "DROP",   "REINDEX", "ALTER",
                                        "CLUSTER", "VACUUM", "PREPARE"};
-    char w[16];
-    unsigned f;
+    struct words w;
+    char first[16];
 
     *why = NULL;
-    first_word(sql + start, end - start, w);
+    first_word(sql + start, end - start, first);
     for (size_t i = 0; i < MG_ARRAY_SIZE(deep); i++) {
-        if (!strcmp(w, deep[i])) {
+        if (!strcmp(first, deep[i])) {
             char *copy = mg_strndup(sql + start, end - start);
-            f = classify(copy, server_version, why);
+            /* ALTER TABLE/TYPE/DATABASE look at up to MAX_WORDS words, the others at a few */
+            scan_words(&w, copy, strcmp(first, "ALTER") ? 64 : 1024);
             free(copy);
-            return f;
+            return classify_words(&w, server_version, why);
         }
     }
-    /* the rest is decided by the first word alone: no need to lex a 50 MB INSERT */
-    char one[24];
-    snprintf(one, sizeof(one), "%s", w);
-    return classify(one, server_version, why);
+    /*
+     * The rest is decided by the first word alone: no need to lex a 50 MB
+     * INSERT.  A run of letters and underscores is one token, a keyword or
+     * an identifier, so it is the first word as scanning would give it.
+     */
+    w.n = first[0] ? 1 : 0;
+    snprintf(w.w[0], sizeof(w.w[0]), "%s", first);
+    return classify_words(&w, server_version, why);
 }
 
 /*
@@ -451,8 +493,7 @@ static int pg_split(struct drv_stmt **out, size_t *n, const char *sql, size_t le
             continue; /* only comments */
         char w[16];
         first_word(sql + start, end - start, w);
-        if (!strcmp(w, "CREATE") && strcasestr(sql + start, "ATOMIC") &&
-            (size_t)(strcasestr(sql + start, "ATOMIC") - sql) < end) {
+        if (!strcmp(w, "CREATE") && atomic_within(sql, start, end)) {
             /* glue following pieces on while BEGIN ATOMIC ... END is open */
             char *copy = mg_strndup(sql + start, end - start);
             int depth = atomic_depth(copy);
