@@ -14,14 +14,30 @@ OPT     ?= -O2 -g
 INC     = -Imigrate -Idrivers -Ichecks -I$(BUILD) -I/usr/include/postgresql -I/usr/include/pg_query \
           $(shell pkg-config --cflags libmariadb 2>/dev/null)
 CFLAGS  += $(CSTD) $(OPT) $(WARN) $(INC) $(EXTRA_CFLAGS)
-LIBS    = -lpq $(shell pkg-config --libs libmariadb 2>/dev/null) -lpg_query -lprotobuf-c -lpcre2-8 \
+# libpg_query is linked statically: its raw parser (pg_query_raw_parse, used by the linter) is
+# exported by the static library only.  The archive carries the protobuf-c runtime that its
+# protobuf functions (pg_query_scan, used by the PostgreSQL driver) need.
+LIBS    = -lpq $(shell pkg-config --libs libmariadb 2>/dev/null) -l:libpg_query.a -lpcre2-8 \
           -luuid -ljansson -linih -lcrypto -lm
 LDFLAGS += $(EXTRA_LDFLAGS)
 
+# The linter's PostgreSQL rules read libpg_query's raw parse tree, PostgreSQL's own node
+# structs, so the files that include pg_rules.h compile against the server headers of the
+# PostgreSQL major version libpg_query is built from (libpg_query 15-4.0.0: PostgreSQL 15).
+# The headers come first in the search path so that their own includes find their own
+# pg_config.h.  They use __int128, which -Wpedantic rejects in ISO C: pg_rules.h silences
+# -Wpedantic for those headers only (a pragma around the #include), so every warning stays an
+# error for our code.
+PG_MAJOR      = 15
+PG_SERVER_INC = $(shell /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_config --includedir-server 2>/dev/null \
+                  || echo /usr/include/postgresql/$(PG_MAJOR)/server)
+PG_TREE_SRC   = $(wildcard checks/pg_*.c)
+
 # Debian packages the build, the tests and the demo need.
 DEPS = build-essential pkg-config libpq-dev default-libmysqlclient-dev libpcre2-dev uuid-dev \
-       libcmocka-dev libpg-query-dev libprotobuf-c-dev libjansson-dev libssl-dev libinih-dev \
-       postgresql postgresql-client mariadb-server mariadb-client clang-format jq bc \
+       libcmocka-dev libpg-query-dev libprotobuf-c-dev postgresql-server-dev-$(PG_MAJOR) \
+       libjansson-dev libssl-dev libinih-dev \
+       postgresql postgresql-client mariadb-server mariadb-client clang-format jq bc python3-yaml git \
        python3-jsonschema
 
 ENGINE_SRC  = $(filter-out migrate/main.c,$(wildcard migrate/*.c))
@@ -53,7 +69,9 @@ $(BUILD)/sql_embed.o: $(BUILD)/sql_embed.c
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
-	@$(CC) $(CFLAGS) -DMG_VERSION='"$(VERSION)"' -MMD -MP -c -o $@ $<
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -DMG_VERSION='"$(VERSION)"' -MMD -MP -c -o $@ $<
+
+$(patsubst %.c,$(BUILD)/%.o,$(PG_TREE_SRC)) $(BUILD)/tests/test_pg_tree: CPPFLAGS += -I$(PG_SERVER_INC)
 
 $(BUILD)/libmigrate.a: $(LIB_OBJ)
 	@rm -f $@ && ar rcs $@ $^
@@ -66,7 +84,7 @@ $(BIN)/migrate: $(BUILD)/migrate/main.o $(BUILD)/libmigrate.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmigrate.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmigrate.a $(LDFLAGS) $(LIBS) -lcmocka
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmigrate.a $(LDFLAGS) $(LIBS) -lcmocka
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -7,7 +7,7 @@
  * one-line message and up to two check functions, one per dialect.  The
  * engine (lint.c) reads each file once, splits it into statements with the
  * dialect's splitter, parses every PostgreSQL statement once into a
- * libpg_query tree (or tokenizes a MySQL statement once) and hands each
+ * libpg_query raw tree (or tokenizes a MySQL statement once) and hands each
  * statement to every enabled rule.  Rules report through chk_report(); the
  * engine applies ignores, configured severities and --fail-on.
  *

@@ -1,15 +1,15 @@
 /*
  * lint.c — the linter engine: reads the files in order, splits them with the
- * dialect's splitter, parses each PostgreSQL statement once (libpg_query,
- * protobuf) or tokenizes each MySQL statement once, runs every enabled rule
+ * dialect's splitter, parses each PostgreSQL statement once (libpg_query's
+ * raw parser, pg_parse.c) or tokenizes each MySQL statement once, runs every enabled rule
  * on it, and keeps what the files say about the schema so that later
  * statements and files are judged in context.  Also: ignore comments, the
  * findings list, and what runs at the end of a file and of the run.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <pg_query.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +25,31 @@
 
 /* ---------- hash map ---------- */
 
+/*
+ * Eight bytes a step: some keys are whole statements (report.c keys
+ * fingerprints by them), where a byte-at-a-time hash showed in profiles.
+ */
 static size_t hash_str(const char *s)
 {
-    size_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    size_t n = strlen(s);
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    uint64_t t = 0;
+    memcpy(&t, s, n);
+    h = (h ^ t) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    return (size_t)h;
 }
 
-static size_t map_slot(const struct chk_map *m, const char *key)
+static size_t map_slot(const struct chk_map *m, const char *key, size_t h)
 {
-    size_t i = hash_str(key) & (m->cap - 1);
-    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+    size_t i = h & (m->cap - 1);
+    while (m->keys[i] && (m->hashes[i] != h || strcmp(m->keys[i], key) != 0))
         i = (i + 1) & (m->cap - 1);
     return i;
 }
@@ -45,7 +58,7 @@ void *chk_map_get(const struct chk_map *m, const char *key)
 {
     if (!m->cap)
         return NULL;
-    size_t i = map_slot(m, key);
+    size_t i = map_slot(m, key, hash_str(key));
     return m->keys[i] ? m->vals[i] : NULL;
 }
 
@@ -55,12 +68,16 @@ static void map_grow(struct chk_map *m)
     m->cap = old.cap ? old.cap * 2 : 64;
     m->keys = mg_calloc(m->cap, sizeof(char *));
     m->vals = mg_calloc(m->cap, sizeof(void *));
+    m->hashes = mg_calloc(m->cap, sizeof(size_t));
     m->n = 0;
     for (size_t i = 0; i < old.cap; i++) {
         if (old.keys[i] && old.vals[i]) {
-            size_t j = map_slot(m, old.keys[i]);
+            size_t j = old.hashes[i] & (m->cap - 1);
+            while (m->keys[j])
+                j = (j + 1) & (m->cap - 1);
             m->keys[j] = old.keys[i];
             m->vals[j] = old.vals[i];
+            m->hashes[j] = old.hashes[i];
             m->n++;
         } else {
             free(old.keys[i]);
@@ -68,20 +85,66 @@ static void map_grow(struct chk_map *m)
     }
     free(old.keys);
     free(old.vals);
+    free(old.hashes);
 }
 
 void *chk_map_put(struct chk_map *m, const char *key, void *val)
 {
     if ((m->n + 1) * 2 > m->cap)
         map_grow(m);
-    size_t i = map_slot(m, key);
+    size_t h = hash_str(key);
+    size_t i = map_slot(m, key, h);
     void *prev = m->keys[i] ? m->vals[i] : NULL;
     if (!m->keys[i]) {
         m->keys[i] = mg_strdup(key);
+        m->hashes[i] = h;
         m->n++;
     }
     m->vals[i] = val;
     return prev;
+}
+
+void **chk_map_ref(struct chk_map *m, const char *key)
+{
+    if ((m->n + 1) * 2 > m->cap)
+        map_grow(m);
+    size_t h = hash_str(key);
+    size_t i = map_slot(m, key, h);
+    if (!m->keys[i]) {
+        m->keys[i] = mg_strdup(key);
+        m->hashes[i] = h;
+        m->vals[i] = NULL;
+        m->n++;
+    }
+    return &m->vals[i];
+}
+
+void chk_names_init(struct chk_names *s, size_t n)
+{
+    s->cap = MG_ARRAY_SIZE(s->small);
+    while (s->cap < 2 * n)
+        s->cap *= 2;
+    s->slot = s->cap == MG_ARRAY_SIZE(s->small) ? s->small : mg_malloc(s->cap * sizeof(char *));
+    memset(s->slot, 0, s->cap * sizeof(char *));
+}
+
+int chk_names_add(struct chk_names *s, const char *name)
+{
+    size_t i = hash_str(name) & (s->cap - 1);
+    while (s->slot[i]) {
+        if (!strcmp(s->slot[i], name))
+            return 1;
+        i = (i + 1) & (s->cap - 1);
+    }
+    s->slot[i] = name;
+    return 0;
+}
+
+void chk_names_free(struct chk_names *s)
+{
+    if (s->slot != s->small)
+        free(s->slot);
+    s->slot = NULL;
 }
 
 /* Deleting keeps the key as a tombstone with a NULL value; the next grow drops it. */
@@ -89,7 +152,7 @@ void *chk_map_del(struct chk_map *m, const char *key)
 {
     if (!m->cap)
         return NULL;
-    size_t i = map_slot(m, key);
+    size_t i = map_slot(m, key, hash_str(key));
     if (!m->keys[i])
         return NULL;
     void *prev = m->vals[i];
@@ -106,67 +169,9 @@ void chk_map_free(struct chk_map *m, void (*free_val)(void *))
     }
     free(m->keys);
     free(m->vals);
+    free(m->hashes);
     memset(m, 0, sizeof(*m));
 }
-
-/* ---------- an arena for unpacked parse trees ---------- */
-
-/*
- * protobuf-c allocates every node of an unpacked tree separately and frees
- * them one by one; a file's trees all die together, so they come from a
- * bump allocator that is emptied once per file instead.
- */
-struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used, cap;
-    char data[];
-};
-
-static void *arena_alloc(void *data, size_t n)
-{
-    struct arena_chunk **head = data;
-    n = (n + 15) & ~(size_t)15;
-    if (!*head || (*head)->cap - (*head)->used < n) {
-        size_t cap = n > ((size_t)256 << 10) ? n : ((size_t)256 << 10);
-        struct arena_chunk *c = mg_malloc(sizeof(*c) + cap);
-        c->next = *head;
-        c->used = 0;
-        c->cap = cap;
-        *head = c;
-    }
-    void *p = (*head)->data + (*head)->used;
-    (*head)->used += n;
-    return p;
-}
-
-static void arena_free(void *data, void *p)
-{
-    (void)data;
-    (void)p; /* released with the whole arena */
-}
-
-/* Keeps the newest chunk for the next file, frees the rest. */
-static void arena_reset(struct arena_chunk **head, int all)
-{
-    struct arena_chunk *c = *head;
-    if (!c)
-        return;
-    struct arena_chunk *rest = all ? c : c->next;
-    if (!all) {
-        c->next = NULL;
-        c->used = 0;
-    } else {
-        *head = NULL;
-    }
-    while (rest) {
-        struct arena_chunk *n = rest->next;
-        free(rest);
-        rest = n;
-    }
-}
-
-static struct arena_chunk *tree_arena;
-static ProtobufCAllocator tree_alloc = {arena_alloc, arena_free, &tree_arena};
 
 /* ---------- small helpers ---------- */
 
@@ -304,17 +309,22 @@ struct chk_col *chk_col_get(struct chk_table *t, const char *name)
     return NULL;
 }
 
+struct chk_col *chk_col_append(struct chk_table *t, const char *name, const char *type)
+{
+    mg_grow_array((void **)&t->cols, &t->capcols, t->ncols + 1, sizeof(*t->cols));
+    struct chk_col *c = &t->cols[t->ncols++];
+    memset(c, 0, sizeof(*c));
+    c->name = mg_strdup(name);
+    c->type = mg_strdup(type ? type : "");
+    return c;
+}
+
 struct chk_col *chk_col_add(struct chk_table *t, const char *name, const char *type)
 {
     struct chk_col *c = chk_col_get(t, name);
-    if (!c) {
-        mg_grow_array((void **)&t->cols, &t->capcols, t->ncols + 1, sizeof(*t->cols));
-        c = &t->cols[t->ncols++];
-        memset(c, 0, sizeof(*c));
-        c->name = mg_strdup(name);
-    } else {
-        free(c->type);
-    }
+    if (!c)
+        return chk_col_append(t, name, type);
+    free(c->type);
     c->type = mg_strdup(type ? type : "");
     return c;
 }
@@ -675,43 +685,11 @@ static void index_lines(struct chk_file *f)
     }
 }
 
-/* Byte offset of the 1-based character position `pos` in s. */
-static size_t char_to_byte(const char *s, int pos)
-{
-    size_t i = 0;
-    int c = 1;
-    while (s[i] && c < pos) {
-        i++;
-        while (s[i] && ((unsigned char)s[i] & 0xC0) == 0x80)
-            i++;
-        c++;
-    }
-    return i;
-}
-
 static void stmt_free(struct chk_stmt *s)
 {
-    /* s->parsed lives in tree_arena */
+    /* s->node lives in the file's tree context (chk_pg_trees_close) */
     chk_my_stmt_free(&s->my);
     free(s->sql);
-}
-
-/* Parses one PostgreSQL statement; a syntax error becomes a finding and leaves node NULL. */
-static void pg_parse_stmt(struct chk_run *r, struct chk_stmt *s)
-{
-    PgQueryProtobufParseResult pr = pg_query_parse_protobuf(s->sql);
-
-    if (pr.error) {
-        size_t at = pr.error->cursorpos > 0 ? char_to_byte(s->sql, pr.error->cursorpos) : 0;
-        r->cur = s;
-        chk_report(r, R_SYNTAX_ERROR, (int)at, "%s", pr.error->message);
-    } else {
-        s->parsed = pg_query__parse_result__unpack(&tree_alloc, pr.parse_tree.len,
-                                                   (const uint8_t *)pr.parse_tree.data);
-        if (s->parsed && s->parsed->n_stmts >= 1 && s->parsed->stmts[0]->stmt)
-            s->node = s->parsed->stmts[0]->stmt;
-    }
-    pg_query_free_protobuf_parse_result(pr);
 }
 
 /* Runs every enabled rule of the dialect on each statement, then updates the model. */
@@ -817,6 +795,7 @@ static void lint_file(struct chk_run *r, struct chk_file *f)
             r->file_txn = 0;
     f->transaction = r->file_txn;
 
+    void *trees = r->cfg->dialect == CHK_PG ? chk_pg_trees_open() : NULL;
     size_t prev_end = lead;
     for (size_t i = 0; i < n; i++) {
         struct chk_stmt *s = &v[i];
@@ -828,7 +807,7 @@ static void lint_file(struct chk_run *r, struct chk_file *f)
         s->ign_to = r->nign;
         prev_end = s->off + s->len;
         if (r->cfg->dialect == CHK_PG)
-            pg_parse_stmt(r, s);
+            chk_pg_parse(r, s);
         else
             my_parse(r, s);
     }
@@ -845,7 +824,7 @@ static void lint_file(struct chk_run *r, struct chk_file *f)
     for (size_t i = 0; i < n; i++)
         stmt_free(&v[i]);
     free(v);
-    arena_reset(&tree_arena, 0);
+    chk_pg_trees_close(trees);
     mg_directives_free(&dir);
 }
 
@@ -902,7 +881,6 @@ static void run_finish(struct chk_run *r)
         free(g->name);
     }
     free(r->ign);
-    arena_reset(&tree_arena, 1);
     chk_map_free(&r->tables, table_free);
     chk_map_free(&r->indexes, index_free);
     chk_map_free(&r->nnchecks, nncheck_free);

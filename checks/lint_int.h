@@ -7,7 +7,6 @@
 #ifndef CHK_LINT_INT_H
 #define CHK_LINT_INT_H
 
-#include <pg_query.pb-c.h>
 #include <stddef.h>
 
 #include "checks.h"
@@ -17,13 +16,35 @@
 struct chk_map {
     char **keys;
     void **vals;
+    size_t *hashes; /* of the keys: growing never hashes again, probes compare these first */
     size_t n, cap;
 };
 void *chk_map_get(const struct chk_map *m, const char *key);
 /* Sets key (copied) to val; returns the previous value or NULL. */
 void *chk_map_put(struct chk_map *m, const char *key, void *val);
 void *chk_map_del(struct chk_map *m, const char *key);
+/*
+ * The value slot of key, with key added (copied, value NULL) if missing:
+ * one lookup where get-then-put takes two.  Set a new entry's value before
+ * the next call on the map.
+ */
+void **chk_map_ref(struct chk_map *m, const char *key);
 void chk_map_free(struct chk_map *m, void (*free_val)(void *));
+
+/*
+ * A set of names for duplicate checks within one statement: the names are
+ * not copied and must outlive the set.
+ */
+struct chk_names {
+    const char **slot;
+    size_t cap;
+    const char *small[64];
+};
+/* Room for n names. */
+void chk_names_init(struct chk_names *s, size_t n);
+/* Adds the name; returns 1 if it was there already. */
+int chk_names_add(struct chk_names *s, const char *name);
+void chk_names_free(struct chk_names *s);
 
 /* ---------- what the run knows about the schema ---------- */
 
@@ -98,12 +119,11 @@ struct my_stmt {
 
 struct chk_stmt {
     size_t index;
-    size_t off, len;     /* in the file text */
-    unsigned flags;      /* enum drv_stmt_flag */
-    const char *why;     /* why DRV_STMT_NO_TXN is set (static text), or NULL */
-    char *sql;           /* NUL-terminated copy of the statement */
-    PgQuery__Node *node; /* PostgreSQL parse tree, NULL on a syntax error */
-    PgQuery__ParseResult *parsed;
+    size_t off, len;   /* in the file text */
+    unsigned flags;    /* enum drv_stmt_flag */
+    const char *why;   /* why DRV_STMT_NO_TXN is set (static text), or NULL */
+    char *sql;         /* NUL-terminated copy of the statement */
+    struct Node *node; /* PostgreSQL raw parse tree (pg_parse.c), NULL on a syntax error */
     struct my_stmt my; /* MySQL tokens */
     int in_txn;        /* runs inside a transaction (the runner's or BEGIN) */
     const struct chk_stmt *next;
@@ -174,6 +194,8 @@ void chk_table_drop(struct chk_run *r, const char *name);
 void chk_table_rename(struct chk_run *r, const char *from, const char *to);
 struct chk_col *chk_col_get(struct chk_table *t, const char *name);
 struct chk_col *chk_col_add(struct chk_table *t, const char *name, const char *type);
+/* The same for a name the table is known not to have yet (no lookup). */
+struct chk_col *chk_col_append(struct chk_table *t, const char *name, const char *type);
 void chk_col_drop(struct chk_table *t, const char *name);
 void chk_index_add(struct chk_run *r, const char *name, const char *table, const char *cols,
                    int unique);
@@ -190,19 +212,19 @@ int chk_eq(const char *a, const char *b);
 /* Identifier length limit of the dialect, in bytes (PG) or characters (MySQL). */
 void chk_check_ident(struct chk_run *r, const char *name, size_t len, int loc);
 
-/* ---------- PostgreSQL helpers (pg_util.c) ---------- */
+/* ---------- PostgreSQL parsing (pg_parse.c) ---------- */
 
-/* The last element of a list of String nodes ("pg_catalog.int4" -> "int4"), or "". */
-const char *pg_last_name(PgQuery__Node **names, size_t n);
-const char *pg_str(const PgQuery__Node *n);
-/* Normalised type text: "varchar(20)", "int4", "numeric(10,2)", "timestamptz[]". */
-void pg_type_text(struct mg_buf *out, const PgQuery__TypeName *t);
-/* Is the expression non-volatile (a constant, a cast of one, a stable built-in)? */
-int pg_expr_nonvolatile(const PgQuery__Node *n, const char **why);
-/* The constraint of `type` among a column's constraints, or NULL. */
-PgQuery__Constraint *pg_col_constraint(const PgQuery__ColumnDef *c, PgQuery__ConstrType type);
-/* Comma-joined column names of a list of String / IndexElem nodes. */
-void pg_names_text(struct mg_buf *out, PgQuery__Node **v, size_t n);
+/*
+ * The trees of one file live in one libpg_query memory context: open it
+ * before the file's first chk_pg_parse() and close it once the rules and the
+ * model are done with the file (nothing may keep pointers into a tree).  No
+ * other libpg_query call may run while it is open: libpg_query returns to
+ * its top context, not the previous one, when a call leaves its own.
+ */
+void *chk_pg_trees_open(void);
+void chk_pg_trees_close(void *trees);
+/* Parses one statement (s->sql) into s->node; a syntax error becomes a finding, node NULL. */
+void chk_pg_parse(struct chk_run *r, struct chk_stmt *s);
 
 /* The rule functions, one per registry row and dialect (see registry.c). */
 #define CHK_DECL(f) void f(struct chk_run *r, const struct chk_stmt *s)

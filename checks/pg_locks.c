@@ -4,10 +4,10 @@
  * earlier in the same file (or by a file listed as new) are exempt: nobody
  * else can see them yet.
  */
+#include "pg_rules.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "pg_rules.h"
 
 /* The table of an index, if the run saw the index created. */
 static const char *index_table(const struct chk_run *r, const char *name)
@@ -18,7 +18,7 @@ static const char *index_table(const struct chk_run *r, const char *name)
 
 void pg_require_concurrent_index(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__IndexStmt *x = PG_IS(s, INDEX_STMT, index_stmt);
+    const IndexStmt *x = PG_IS(s, IndexStmt);
     if (!x || x->concurrent || chk_table_is_new(r, pg_rel(x->relation)))
         return;
     chk_report(r, R_REQUIRE_CONCURRENT_INDEX, pg_rel_loc(x->relation),
@@ -29,13 +29,12 @@ void pg_require_concurrent_index(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_require_concurrent_index_drop(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__DropStmt *d = PG_IS(s, DROP_STMT, drop_stmt);
-    if (!d || d->remove_type != OBJ(INDEX) || d->concurrent)
+    const DropStmt *d = PG_IS(s, DropStmt);
+    if (!d || d->removeType != OBJECT_INDEX || d->concurrent)
         return;
-    for (size_t i = 0; i < d->n_objects; i++) {
-        const PgQuery__Node *o = d->objects[i];
-        const char *name =
-            o->node_case == NODE(LIST) ? pg_last_name(o->list->items, o->list->n_items) : pg_str(o);
+    PG_FOREACH(d->objects, o)
+    {
+        const char *name = IsA(o, List) ? pg_last_name((const List *)o) : pg_str(o);
         const char *t = index_table(r, name);
         if (t && chk_table_is_new(r, t))
             continue;
@@ -48,8 +47,8 @@ void pg_require_concurrent_index_drop(struct chk_run *r, const struct chk_stmt *
 
 void pg_require_concurrent_reindex(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__ReindexStmt *x = PG_IS(s, REINDEX_STMT, reindex_stmt);
-    if (!x || r->cfg->pg_version < 12 || pg_has_defelem(x->params, x->n_params, "concurrently"))
+    const ReindexStmt *x = PG_IS(s, ReindexStmt);
+    if (!x || r->cfg->pg_version < 12 || pg_has_defelem(x->params, "concurrently"))
         return;
     if (x->relation && chk_table_is_new(r, pg_rel(x->relation)))
         return;
@@ -58,46 +57,47 @@ void pg_require_concurrent_reindex(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_require_concurrent_detach(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
+    const AlterTableStmt *a = pg_alter_table(s);
     if (!a || r->cfg->pg_version < 14 || pg_alter_is_new(r, a))
         return;
     PG_FOREACH_CMD(a, c)
     {
-        if (c->subtype != AT(DetachPartition) || !c->def ||
-            c->def->node_case != NODE(PARTITION_CMD) || c->def->partition_cmd->concurrent)
+        const PartitionCmd *p = PG_AS(c->def, PartitionCmd);
+        if (c->subtype != AT_DetachPartition || !p || p->concurrent)
             continue;
         chk_report(r, R_REQUIRE_CONCURRENT_DETACH, pg_rel_loc(a->relation), NULL);
     }
 }
 
 /* ADD CONSTRAINT of `type` (or a column constraint of ADD COLUMN) on an existing table. */
-typedef void (*constraint_fn)(struct chk_run *r, const PgQuery__AlterTableStmt *a,
-                              const PgQuery__Constraint *k, int in_add_column);
+typedef void (*constraint_fn)(struct chk_run *r, const AlterTableStmt *a, const Constraint *k,
+                              int in_add_column);
 
 static void each_new_constraint(struct chk_run *r, const struct chk_stmt *s, constraint_fn fn)
 {
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
+    const AlterTableStmt *a = pg_alter_table(s);
     if (!a || pg_alter_is_new(r, a))
         return;
     PG_FOREACH_CMD(a, c)
     {
-        if (!c->def)
-            continue;
-        if (c->subtype == AT(AddConstraint) && c->def->node_case == NODE(CONSTRAINT))
-            fn(r, a, c->def->constraint, 0);
-        if (c->subtype == AT(AddColumn) && c->def->node_case == NODE(COLUMN_DEF)) {
-            const PgQuery__ColumnDef *cd = c->def->column_def;
-            for (size_t i = 0; i < cd->n_constraints; i++)
-                if (cd->constraints[i]->node_case == NODE(CONSTRAINT))
-                    fn(r, a, cd->constraints[i]->constraint, 1);
+        const Constraint *k = PG_AS(c->def, Constraint);
+        const ColumnDef *cd = PG_AS(c->def, ColumnDef);
+        if (c->subtype == AT_AddConstraint && k)
+            fn(r, a, k, 0);
+        if (c->subtype == AT_AddColumn && cd) {
+            PG_FOREACH(cd->constraints, n)
+            {
+                if (IsA(n, Constraint))
+                    fn(r, a, (const Constraint *)n, 1);
+            }
         }
     }
 }
 
-static void fk_fn(struct chk_run *r, const PgQuery__AlterTableStmt *a, const PgQuery__Constraint *k,
+static void fk_fn(struct chk_run *r, const AlterTableStmt *a, const Constraint *k,
                   int in_add_column)
 {
-    if (k->contype != CONSTR(FOREIGN) || k->skip_validation)
+    if (k->contype != CONSTR_FOREIGN || k->skip_validation)
         return;
     chk_report(r, R_ADD_FK_NOT_VALID, k->location,
                in_add_column
@@ -113,27 +113,26 @@ void pg_add_fk_not_valid(struct chk_run *r, const struct chk_stmt *s)
     each_new_constraint(r, s, fk_fn);
 }
 
-static void check_fn(struct chk_run *r, const PgQuery__AlterTableStmt *a,
-                     const PgQuery__Constraint *k, int in_add_column)
+static void check_fn(struct chk_run *r, const AlterTableStmt *a, const Constraint *k,
+                     int in_add_column)
 {
-    if (k->contype != CONSTR(CHECK) || k->skip_validation)
+    if (k->contype != CONSTR_CHECK || k->skip_validation)
         return;
     chk_report(r, R_ADD_CHECK_NOT_VALID, k->location,
                "adding CHECK constraint%s%s to \"%s\" without NOT VALID scans the table under an "
                "ACCESS EXCLUSIVE lock",
-               k->conname && k->conname[0] ? " " : "", k->conname ? k->conname : "",
-               pg_rel(a->relation));
+               PG_S(k->conname)[0] ? " " : "", PG_S(k->conname), pg_rel(a->relation));
     (void)in_add_column;
 }
 
 void pg_add_check_not_valid(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__AlterDomainStmt *d = PG_IS(s, ALTER_DOMAIN_STMT, alter_domain_stmt);
+    const AlterDomainStmt *d = PG_IS(s, AlterDomainStmt);
     if (d) {
         /* subtype 'C': ADD CONSTRAINT; every column of the domain is checked */
-        if (d->subtype && d->subtype[0] == 'C' && d->def && d->def->node_case == NODE(CONSTRAINT) &&
-            !d->def->constraint->skip_validation)
-            chk_report(r, R_ADD_CHECK_NOT_VALID, d->def->constraint->location,
+        const Constraint *k = PG_AS(d->def, Constraint);
+        if (d->subtype == 'C' && k && !k->skip_validation)
+            chk_report(r, R_ADD_CHECK_NOT_VALID, k->location,
                        "ALTER DOMAIN ... ADD CONSTRAINT without NOT VALID checks every column "
                        "of the domain in every table while they are locked");
         return;
@@ -143,30 +142,30 @@ void pg_add_check_not_valid(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_validate_same_txn(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
+    const AlterTableStmt *a = pg_alter_table(s);
     if (!a || !s->in_txn || pg_alter_is_new(r, a))
         return;
     PG_FOREACH_CMD(a, c)
     {
-        if (c->subtype != AT(ValidateConstraint))
+        if (c->subtype != AT_ValidateConstraint)
             continue;
-        if (chk_strv_has(r->notvalid, r->nnotvalid, c->name ? c->name : ""))
+        if (chk_strv_has(r->notvalid, r->nnotvalid, PG_S(c->name)))
             chk_report(r, R_VALIDATE_SAME_TXN, pg_rel_loc(a->relation),
                        "VALIDATE CONSTRAINT %s in the transaction that added it NOT VALID: the "
                        "ADD's ACCESS EXCLUSIVE lock is held during the scan",
-                       c->name);
+                       PG_S(c->name));
         else if (r->strong_lock >= 0)
             chk_report(r, R_VALIDATE_SAME_TXN, pg_rel_loc(a->relation),
                        "VALIDATE CONSTRAINT %s runs in a transaction that already holds a "
                        "blocking lock on \"%s\"",
-                       c->name, r->strong_table);
+                       PG_S(c->name), r->strong_table);
     }
 }
 
-static void unique_fn(struct chk_run *r, const PgQuery__AlterTableStmt *a,
-                      const PgQuery__Constraint *k, int in_add_column)
+static void unique_fn(struct chk_run *r, const AlterTableStmt *a, const Constraint *k,
+                      int in_add_column)
 {
-    if (k->contype != CONSTR(UNIQUE) || (k->indexname && k->indexname[0]))
+    if (k->contype != CONSTR_UNIQUE || PG_S(k->indexname)[0])
         return;
     chk_report(r, R_ADD_UNIQUE_WITHOUT_INDEX, k->location,
                "%s UNIQUE on \"%s\" builds the index under an ACCESS EXCLUSIVE lock",
@@ -178,10 +177,10 @@ void pg_add_unique_without_index(struct chk_run *r, const struct chk_stmt *s)
     each_new_constraint(r, s, unique_fn);
 }
 
-static void pk_fn(struct chk_run *r, const PgQuery__AlterTableStmt *a, const PgQuery__Constraint *k,
+static void pk_fn(struct chk_run *r, const AlterTableStmt *a, const Constraint *k,
                   int in_add_column)
 {
-    if (k->contype != CONSTR(PRIMARY) || (k->indexname && k->indexname[0]))
+    if (k->contype != CONSTR_PRIMARY || PG_S(k->indexname)[0])
         return;
     chk_report(r, R_ADD_PK_WITHOUT_INDEX, k->location,
                "%s PRIMARY KEY on \"%s\" builds the index under an ACCESS EXCLUSIVE lock",
@@ -195,16 +194,16 @@ void pg_add_pk_without_index(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_pk_nullable(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
+    const AlterTableStmt *a = pg_alter_table(s);
     if (!a || pg_alter_is_new(r, a))
         return;
     struct chk_table *t = chk_table_get(r, pg_rel(a->relation));
     PG_FOREACH_CMD(a, c)
     {
-        if (c->subtype != AT(AddConstraint) || !c->def || c->def->node_case != NODE(CONSTRAINT))
+        const Constraint *k = PG_AS(c->def, Constraint);
+        if (c->subtype != AT_AddConstraint || !k)
             continue;
-        const PgQuery__Constraint *k = c->def->constraint;
-        if (k->contype != CONSTR(PRIMARY) || !k->indexname || !k->indexname[0])
+        if (k->contype != CONSTR_PRIMARY || !PG_S(k->indexname)[0])
             continue;
         const struct chk_index *x = chk_map_get(&r->indexes, k->indexname);
         if (!x || !t)
@@ -223,11 +222,11 @@ void pg_pk_nullable(struct chk_run *r, const struct chk_stmt *s)
     }
 }
 
-static void exclusion_fn(struct chk_run *r, const PgQuery__AlterTableStmt *a,
-                         const PgQuery__Constraint *k, int in_add_column)
+static void exclusion_fn(struct chk_run *r, const AlterTableStmt *a, const Constraint *k,
+                         int in_add_column)
 {
     (void)in_add_column;
-    if (k->contype == CONSTR(EXCLUSION))
+    if (k->contype == CONSTR_EXCLUSION)
         chk_report(r, R_ADD_EXCLUSION, k->location,
                    "adding an exclusion constraint to \"%s\" builds its index and checks every "
                    "row under an ACCESS EXCLUSIVE lock",
@@ -241,52 +240,50 @@ void pg_add_exclusion(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_set_not_null(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
+    const AlterTableStmt *a = pg_alter_table(s);
     if (!a || pg_alter_is_new(r, a))
         return;
     struct chk_table *t = chk_table_get(r, pg_rel(a->relation));
     PG_FOREACH_CMD(a, c)
     {
-        if (c->subtype != AT(SetNotNull))
+        if (c->subtype != AT_SetNotNull)
             continue;
-        const struct chk_col *col = chk_col_get(t, c->name ? c->name : "");
+        const struct chk_col *col = chk_col_get(t, PG_S(c->name));
         if (col && (col->not_null || (col->proven && r->cfg->pg_version >= 12)))
             continue; /* already NOT NULL, or proven by a validated CHECK: no scan */
         chk_report(r, R_SET_NOT_NULL, pg_rel_loc(a->relation),
                    "SET NOT NULL on \"%s\".%s scans the whole table under an ACCESS EXCLUSIVE "
                    "lock",
-                   pg_rel(a->relation), c->name);
+                   pg_rel(a->relation), PG_S(c->name));
     }
 }
 
 /* The ADD COLUMN definitions of an ALTER TABLE on an existing table, one at a time. */
 #define FOREACH_ADD_COLUMN(r, s, a, cd)                                                            \
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);                                          \
+    const AlterTableStmt *a = pg_alter_table(s);                                                   \
     if (!a || pg_alter_is_new(r, a))                                                               \
         return;                                                                                    \
     PG_FOREACH_CMD(a, c##cd)                                                                       \
-    for (const PgQuery__ColumnDef *cd = c##cd->subtype == AT(AddColumn) && c##cd->def &&           \
-                                                c##cd->def->node_case == NODE(COLUMN_DEF)          \
-                                            ? c##cd->def->column_def                               \
-                                            : NULL;                                                \
+    for (const ColumnDef *cd = c##cd->subtype == AT_AddColumn ? PG_AS(c##cd->def, ColumnDef)       \
+                                                              : NULL;                              \
          cd; cd = NULL)
 
 void pg_add_column_volatile_default(struct chk_run *r, const struct chk_stmt *s)
 {
     FOREACH_ADD_COLUMN(r, s, a, cd)
     {
-        const PgQuery__Constraint *d = pg_col_constraint(cd, CONSTR(DEFAULT));
+        const Constraint *d = pg_col_constraint(cd, CONSTR_DEFAULT);
         const char *why = "";
         if (!d || !d->raw_expr)
             continue;
-        const PgQuery__Node *e = d->raw_expr;
-        if (e->node_case == NODE(A_CONST) && e->a_const->isnull)
+        const Node *e = d->raw_expr;
+        if (IsA(e, A_Const) && ((const A_Const *)e)->isnull)
             continue; /* DEFAULT NULL changes nothing */
         if (r->cfg->pg_version < 11) {
             chk_report(r, R_ADD_COLUMN_VOLATILE_DEFAULT, d->location,
                        "before PostgreSQL 11, ADD COLUMN %s with a DEFAULT rewrites \"%s\" under "
                        "an ACCESS EXCLUSIVE lock",
-                       cd->colname, pg_rel(a->relation));
+                       PG_S(cd->colname), pg_rel(a->relation));
             continue;
         }
         if (pg_expr_nonvolatile(e, &why))
@@ -295,7 +292,7 @@ void pg_add_column_volatile_default(struct chk_run *r, const struct chk_stmt *s)
         chk_report(r, R_ADD_COLUMN_VOLATILE_DEFAULT, d->location,
                    "ADD COLUMN %s with DEFAULT %s%s%s: every row of \"%s\" is rewritten under an "
                    "ACCESS EXCLUSIVE lock",
-                   cd->colname, fn[0] ? fn : "expression", fn[0] ? "() " : " ", why,
+                   PG_S(cd->colname), fn[0] ? fn : "expression", fn[0] ? "() " : " ", why,
                    pg_rel(a->relation));
     }
 }
@@ -304,12 +301,12 @@ void pg_add_column_rewrite_type(struct chk_run *r, const struct chk_stmt *s)
 {
     FOREACH_ADD_COLUMN(r, s, a, cd)
     {
-        const char *t = pg_type_name(cd->type_name);
-        const PgQuery__Constraint *g = pg_col_constraint(cd, CONSTR(GENERATED));
+        const char *t = pg_type_name(cd->typeName);
+        const Constraint *g = pg_col_constraint(cd, CONSTR_GENERATED);
         const char *what = NULL;
         if (pg_is_serial(t))
             what = t;
-        else if (pg_col_constraint(cd, CONSTR(IDENTITY)))
+        else if (pg_col_constraint(cd, CONSTR_IDENTITY))
             what = "an identity column";
         else if (g)
             what = "a stored generated column";
@@ -317,25 +314,25 @@ void pg_add_column_rewrite_type(struct chk_run *r, const struct chk_stmt *s)
             chk_report(r, R_ADD_COLUMN_REWRITE_TYPE, cd->location,
                        "ADD COLUMN %s as %s fills every existing row: \"%s\" is rewritten under "
                        "an ACCESS EXCLUSIVE lock",
-                       cd->colname, what, pg_rel(a->relation));
+                       PG_S(cd->colname), what, pg_rel(a->relation));
     }
 }
 
 void pg_change_column_type(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
+    const AlterTableStmt *a = pg_alter_table(s);
     if (!a || pg_alter_is_new(r, a))
         return;
     struct chk_table *t = chk_table_get(r, pg_rel(a->relation));
     PG_FOREACH_CMD(a, c)
     {
-        if (c->subtype != AT(AlterColumnType) || !c->def || c->def->node_case != NODE(COLUMN_DEF))
+        const ColumnDef *cd = PG_AS(c->def, ColumnDef);
+        if (c->subtype != AT_AlterColumnType || !cd)
             continue;
-        const PgQuery__ColumnDef *cd = c->def->column_def;
         struct mg_buf to = MG_BUF_INIT;
         const char *why = NULL;
-        pg_type_text(&to, cd->type_name);
-        const struct chk_col *col = chk_col_get(t, c->name ? c->name : "");
+        pg_type_text(&to, cd->typeName);
+        const struct chk_col *col = chk_col_get(t, PG_S(c->name));
         int using = cd->raw_default != NULL;
         if (col && col->type[0] && !using &&
             pg_type_change_safe(col->type, to.ptr, r->cfg->pg_version, &why)) {
@@ -346,20 +343,21 @@ void pg_change_column_type(struct chk_run *r, const struct chk_stmt *s)
             chk_report(r, R_CHANGE_COLUMN_TYPE, cd->location,
                        "changing \"%s\".%s from %s to %s%s rewrites the table and its indexes "
                        "under an ACCESS EXCLUSIVE lock",
-                       pg_rel(a->relation), c->name, col->type, to.ptr, using ? " with USING" : "");
+                       pg_rel(a->relation), PG_S(c->name), col->type, to.ptr,
+                       using ? " with USING" : "");
         else
             chk_report(r, R_CHANGE_COLUMN_TYPE, cd->location,
                        "changing the type of \"%s\".%s to %s rewrites the table and its indexes "
                        "under an ACCESS EXCLUSIVE lock, unless it is binary-compatible (varchar "
                        "growing or to text, numeric precision growing)",
-                       pg_rel(a->relation), c->name, to.ptr);
+                       pg_rel(a->relation), PG_S(c->name), to.ptr);
         mg_buf_free(&to);
     }
 }
 
 void pg_table_rewrite(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
+    const AlterTableStmt *a = pg_alter_table(s);
     if (a) {
         if (pg_alter_is_new(r, a))
             return;
@@ -367,16 +365,16 @@ void pg_table_rewrite(struct chk_run *r, const struct chk_stmt *s)
         {
             const char *what = NULL;
             switch (c->subtype) {
-            case AT(SetLogged):
+            case AT_SetLogged:
                 what = "SET LOGGED";
                 break;
-            case AT(SetUnLogged):
+            case AT_SetUnLogged:
                 what = "SET UNLOGGED";
                 break;
-            case AT(SetTableSpace):
+            case AT_SetTableSpace:
                 what = "SET TABLESPACE";
                 break;
-            case AT(SetAccessMethod):
+            case AT_SetAccessMethod:
                 what = "SET ACCESS METHOD";
                 break;
             default:
@@ -389,13 +387,13 @@ void pg_table_rewrite(struct chk_run *r, const struct chk_stmt *s)
         }
         return;
     }
-    const PgQuery__VacuumStmt *v = PG_IS(s, VACUUM_STMT, vacuum_stmt);
-    if (v && v->is_vacuumcmd && pg_has_defelem(v->options, v->n_options, "full")) {
+    const VacuumStmt *v = PG_IS(s, VacuumStmt);
+    if (v && v->is_vacuumcmd && pg_has_defelem(v->options, "full")) {
         chk_report(r, R_TABLE_REWRITE, -1,
                    "VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock");
         return;
     }
-    const PgQuery__ClusterStmt *cl = PG_IS(s, CLUSTER_STMT, cluster_stmt);
+    const ClusterStmt *cl = PG_IS(s, ClusterStmt);
     if (cl && !(cl->relation && chk_table_is_new(r, pg_rel(cl->relation))))
         chk_report(r, R_TABLE_REWRITE, -1,
                    "CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock");
@@ -403,7 +401,7 @@ void pg_table_rewrite(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_create_trigger(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__CreateTrigStmt *t = PG_IS(s, CREATE_TRIG_STMT, create_trig_stmt);
+    const CreateTrigStmt *t = PG_IS(s, CreateTrigStmt);
     if (!t || chk_table_is_new(r, pg_rel(t->relation)))
         return;
     chk_report(r, R_CREATE_TRIGGER, pg_rel_loc(t->relation),
@@ -414,10 +412,10 @@ void pg_create_trigger(struct chk_run *r, const struct chk_stmt *s)
 /* Does the statement only set session state or end the transaction? */
 static int is_harmless_follower(const struct chk_stmt *s)
 {
-    switch (s->node->node_case) {
-    case NODE(VARIABLE_SET_STMT):
-    case NODE(TRANSACTION_STMT):
-    case NODE(VARIABLE_SHOW_STMT):
+    switch (nodeTag(s->node)) {
+    case T_VariableSetStmt:
+    case T_TransactionStmt:
+    case T_VariableShowStmt:
         return 1;
     default:
         return 0;
@@ -427,20 +425,21 @@ static int is_harmless_follower(const struct chk_stmt *s)
 /* Can the statement take long on a table others use: DML, or DDL that locks or scans it? */
 static int slow_on_existing(const struct chk_run *r, const struct chk_stmt *s, const char **table)
 {
-    const PgQuery__Node *n = s->node;
-    const PgQuery__RangeVar *rel = NULL;
-    switch (n->node_case) {
-    case NODE(UPDATE_STMT):
-        rel = n->update_stmt->relation;
+    const Node *n = s->node;
+    const RangeVar *rel = NULL;
+    switch (nodeTag(n)) {
+    case T_UpdateStmt:
+        rel = ((const UpdateStmt *)n)->relation;
         break;
-    case NODE(DELETE_STMT):
-        rel = n->delete_stmt->relation;
+    case T_DeleteStmt:
+        rel = ((const DeleteStmt *)n)->relation;
         break;
-    case NODE(INSERT_STMT):
-        rel = n->insert_stmt->relation;
+    case T_InsertStmt:
+        rel = ((const InsertStmt *)n)->relation;
         break;
-    case NODE(ALTER_TABLE_STMT):
-        rel = n->alter_table_stmt->relation; /* VALIDATE and SET STATISTICS scan or wait too */
+    case T_AlterTableStmt:
+        /* VALIDATE and SET STATISTICS scan or wait too */
+        rel = ((const AlterTableStmt *)n)->relation;
         break;
     default:
         return pg_takes_blocking_lock(r, s, table);
@@ -469,7 +468,7 @@ void pg_stmt_after_lock(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_combine_alter(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
+    const AlterTableStmt *a = pg_alter_table(s);
     if (!a || !s->in_txn || pg_alter_is_new(r, a))
         return;
     if (chk_strv_has(r->altered, r->naltered, pg_rel(a->relation)))
@@ -482,30 +481,31 @@ void pg_combine_alter(struct chk_run *r, const struct chk_stmt *s)
 /* Does the statement take a lock that blocks reads or writes of an existing table? */
 int pg_takes_blocking_lock(const struct chk_run *r, const struct chk_stmt *s, const char **table)
 {
-    const PgQuery__Node *n = s->node;
+    const Node *n = s->node;
     const char *t = NULL;
-    switch (n->node_case) {
-    case NODE(ALTER_TABLE_STMT): {
-        const PgQuery__AlterTableStmt *a = n->alter_table_stmt;
+    switch (nodeTag(n)) {
+    case T_AlterTableStmt: {
+        const AlterTableStmt *a = (const AlterTableStmt *)n;
         int blocking = 0;
         PG_FOREACH_CMD(a, c)
         {
             switch (c->subtype) {
-            case AT(SetStatistics):
-            case AT(SetOptions):
-            case AT(ResetOptions):
-            case AT(ValidateConstraint):
-            case AT(ClusterOn):
-            case AT(DropCluster):
-            case AT(SetRelOptions):
-            case AT(ResetRelOptions):
-            case AT(AttachPartition):
+            case AT_SetStatistics:
+            case AT_SetOptions:
+            case AT_ResetOptions:
+            case AT_ValidateConstraint:
+            case AT_ClusterOn:
+            case AT_DropCluster:
+            case AT_SetRelOptions:
+            case AT_ResetRelOptions:
+            case AT_AttachPartition:
                 break;
-            case AT(DetachPartition):
-                if (!(c->def && c->def->node_case == NODE(PARTITION_CMD) &&
-                      c->def->partition_cmd->concurrent))
+            case AT_DetachPartition: {
+                const PartitionCmd *p = PG_AS(c->def, PartitionCmd);
+                if (!(p && p->concurrent))
                     blocking = 1;
                 break;
+            }
             default:
                 blocking = 1;
             }
@@ -514,45 +514,45 @@ int pg_takes_blocking_lock(const struct chk_run *r, const struct chk_stmt *s, co
             t = pg_rel(a->relation);
         break;
     }
-    case NODE(INDEX_STMT):
-        if (!n->index_stmt->concurrent)
-            t = pg_rel(n->index_stmt->relation);
+    case T_IndexStmt:
+        if (!((const IndexStmt *)n)->concurrent)
+            t = pg_rel(((const IndexStmt *)n)->relation);
         break;
-    case NODE(CREATE_TRIG_STMT):
-        t = pg_rel(n->create_trig_stmt->relation);
+    case T_CreateTrigStmt:
+        t = pg_rel(((const CreateTrigStmt *)n)->relation);
         break;
-    case NODE(RENAME_STMT):
-        if (n->rename_stmt->relation)
-            t = pg_rel(n->rename_stmt->relation);
+    case T_RenameStmt:
+        if (((const RenameStmt *)n)->relation)
+            t = pg_rel(((const RenameStmt *)n)->relation);
         break;
-    case NODE(CREATE_STMT):
+    case T_CreateStmt:
         /* a foreign key takes SHARE ROW EXCLUSIVE on the table it references */
-        for (size_t i = 0; i < n->create_stmt->n_table_elts; i++) {
-            const PgQuery__Node *e = n->create_stmt->table_elts[i];
-            const PgQuery__Constraint *k = NULL;
-            if (e->node_case == NODE(CONSTRAINT))
-                k = e->constraint;
-            else if (e->node_case == NODE(COLUMN_DEF))
-                k = pg_col_constraint(e->column_def, CONSTR(FOREIGN));
-            if (k && k->contype == CONSTR(FOREIGN) && k->pktable &&
-                !chk_table_is_new(r, pg_rel(k->pktable))) {
+        PG_FOREACH(((const CreateStmt *)n)->tableElts, e)
+        {
+            const Constraint *k = NULL;
+            if (t)
+                continue; /* the first one found names the table */
+            if (IsA(e, Constraint))
+                k = (const Constraint *)e;
+            else if (IsA(e, ColumnDef))
+                k = pg_col_constraint((const ColumnDef *)e, CONSTR_FOREIGN);
+            if (k && k->contype == CONSTR_FOREIGN && k->pktable &&
+                !chk_table_is_new(r, pg_rel(k->pktable)))
                 t = pg_rel(k->pktable);
-                break;
-            }
         }
         break;
-    case NODE(TRUNCATE_STMT):
-        if (n->truncate_stmt->n_relations &&
-            n->truncate_stmt->relations[0]->node_case == NODE(RANGE_VAR))
-            t = pg_rel(n->truncate_stmt->relations[0]->range_var);
+    case T_TruncateStmt: {
+        const List *rels = ((const TruncateStmt *)n)->relations;
+        if (list_length(rels) && IsA(linitial(rels), RangeVar))
+            t = pg_rel(linitial(rels));
         break;
-    case NODE(DROP_STMT): {
-        const PgQuery__DropStmt *d = n->drop_stmt;
-        if ((d->remove_type == OBJ(TABLE) || d->remove_type == OBJ(INDEX)) && !d->concurrent &&
-            d->n_objects && d->objects[0]->node_case == NODE(LIST)) {
-            const PgQuery__List *l = d->objects[0]->list;
-            t = pg_last_name(l->items, l->n_items);
-            if (d->remove_type == OBJ(INDEX)) {
+    }
+    case T_DropStmt: {
+        const DropStmt *d = (const DropStmt *)n;
+        if ((d->removeType == OBJECT_TABLE || d->removeType == OBJECT_INDEX) && !d->concurrent &&
+            list_length(d->objects) && IsA(linitial(d->objects), List)) {
+            t = pg_last_name(linitial(d->objects));
+            if (d->removeType == OBJECT_INDEX) {
                 const struct chk_index *x = chk_map_get(&r->indexes, t);
                 t = x ? x->table : t;
             }
@@ -591,52 +591,46 @@ void pg_require_statement_timeout(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_replica_identity(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
+    const AlterTableStmt *a = pg_alter_table(s);
     if (!a || pg_alter_is_new(r, a))
         return;
     PG_FOREACH_CMD(a, c)
     {
-        if (c->subtype == AT(ReplicaIdentity))
+        if (c->subtype == AT_ReplicaIdentity)
             chk_report(r, R_REPLICA_IDENTITY, pg_rel_loc(a->relation), NULL);
     }
 }
 
 void pg_autovacuum_disabled(struct chk_run *r, const struct chk_stmt *s)
 {
-    PgQuery__Node **opts = NULL;
-    size_t nopts = 0;
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
-    const PgQuery__CreateStmt *cs = PG_IS(s, CREATE_STMT, create_stmt);
-    if (cs) {
+    const List *opts = NIL;
+    const AlterTableStmt *a = pg_alter_table(s);
+    const CreateStmt *cs = PG_IS(s, CreateStmt);
+    if (cs)
         opts = cs->options;
-        nopts = cs->n_options;
-    }
     if (a) {
         PG_FOREACH_CMD(a, c)
         {
-            if (c->subtype == AT(SetRelOptions) && c->def && c->def->node_case == NODE(LIST)) {
-                opts = c->def->list->items;
-                nopts = c->def->list->n_items;
-            }
+            if (c->subtype == AT_SetRelOptions && c->def && IsA(c->def, List))
+                opts = (const List *)c->def;
         }
     }
-    for (size_t i = 0; i < nopts; i++) {
-        const PgQuery__DefElem *d = opts[i]->node_case == NODE(DEF_ELEM) ? opts[i]->def_elem : NULL;
+    PG_FOREACH(opts, o)
+    {
+        const DefElem *d = PG_AS(o, DefElem);
         if (!d || !(chk_eq(d->defname, "autovacuum_enabled") ||
                     (chk_eq(d->defname, "enabled") && chk_eq(d->defnamespace, "toast"))))
             continue;
-        const PgQuery__Node *v = d->arg;
-        const char *sv = v && v->node_case == NODE(STRING) ? v->string->sval : "";
+        const Node *v = d->arg;
+        const A_Const *k = PG_AS(v, A_Const);
+        const char *sv = pg_str(v);
         int off = chk_eq(sv, "false") || chk_eq(sv, "off") || chk_eq(sv, "0") || chk_eq(sv, "no");
-        if (v && v->node_case == NODE(A_CONST) &&
-            v->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL)
-            off = !v->a_const->ival || v->a_const->ival->ival == 0;
-        if (v && v->node_case == NODE(A_CONST) &&
-            v->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)
-            off = chk_eq(v->a_const->sval->sval, "false") || chk_eq(v->a_const->sval->sval, "off");
-        if (v && v->node_case == NODE(A_CONST) &&
-            v->a_const->val_case == PG_QUERY__A__CONST__VAL_BOOLVAL)
-            off = !v->a_const->boolval || !v->a_const->boolval->boolval;
+        if (k && !k->isnull && IsA(&k->val, Integer))
+            off = k->val.ival.ival == 0;
+        if (k && !k->isnull && IsA(&k->val, String))
+            off = chk_eq(PG_S(k->val.sval.sval), "false") || chk_eq(PG_S(k->val.sval.sval), "off");
+        if (k && !k->isnull && IsA(&k->val, Boolean))
+            off = !k->val.boolval.boolval;
         if (off)
             chk_report(r, R_AUTOVACUUM_DISABLED, d->location, NULL);
     }
@@ -644,7 +638,7 @@ void pg_autovacuum_disabled(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_index_partitioned(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__IndexStmt *x = PG_IS(s, INDEX_STMT, index_stmt);
+    const IndexStmt *x = PG_IS(s, IndexStmt);
     if (!x || !x->relation || !x->relation->inh || chk_table_is_new(r, pg_rel(x->relation)))
         return; /* ON ONLY parent is the safe first step */
     const struct chk_table *t = chk_table_get(r, pg_rel(x->relation));
@@ -659,9 +653,9 @@ void pg_pg14_cic_bug(struct chk_run *r, const struct chk_stmt *s)
 {
     if (r->cfg->pg_version != 14 || r->cfg->pg_minor < 0 || r->cfg->pg_minor >= 4)
         return;
-    const PgQuery__IndexStmt *x = PG_IS(s, INDEX_STMT, index_stmt);
-    const PgQuery__ReindexStmt *ri = PG_IS(s, REINDEX_STMT, reindex_stmt);
-    if ((x && x->concurrent) || (ri && pg_has_defelem(ri->params, ri->n_params, "concurrently")))
+    const IndexStmt *x = PG_IS(s, IndexStmt);
+    const ReindexStmt *ri = PG_IS(s, ReindexStmt);
+    if ((x && x->concurrent) || (ri && pg_has_defelem(ri->params, "concurrently")))
         chk_report(r, R_PG14_CIC_BUG, -1,
                    "PostgreSQL 14.%d can corrupt indexes built CONCURRENTLY (fixed in 14.4)",
                    r->cfg->pg_minor);
@@ -669,11 +663,10 @@ void pg_pg14_cic_bug(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_unbatched_backfill(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__UpdateStmt *u = PG_IS(s, UPDATE_STMT, update_stmt);
-    const PgQuery__DeleteStmt *d = PG_IS(s, DELETE_STMT, delete_stmt);
-    const PgQuery__RangeVar *rel = u ? u->relation : d ? d->relation : NULL;
-    if (!rel || (u && u->where_clause) || (d && d->where_clause) ||
-        chk_table_is_new(r, pg_rel(rel)))
+    const UpdateStmt *u = PG_IS(s, UpdateStmt);
+    const DeleteStmt *d = PG_IS(s, DeleteStmt);
+    const RangeVar *rel = u ? u->relation : d ? d->relation : NULL;
+    if (!rel || (u && u->whereClause) || (d && d->whereClause) || chk_table_is_new(r, pg_rel(rel)))
         return;
     chk_report(r, R_UNBATCHED_BACKFILL, pg_rel_loc(rel),
                "%s of every row of \"%s\" in one statement locks them all until the migration "

@@ -6,33 +6,36 @@
  * lock_timeout, the first blocking lock, tables altered, NOT VALID
  * constraints added).
  */
+#include "pg_rules.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pg_rules.h"
 #include "util.h"
 
-static void col_from_def(struct chk_table *t, const PgQuery__ColumnDef *cd)
+/* `fresh`: the table cannot have the column yet (its CREATE TABLE names it first). */
+static void col_from_def(struct chk_table *t, const ColumnDef *cd, int fresh)
 {
     struct mg_buf ty = MG_BUF_INIT;
-    pg_type_text(&ty, cd->type_name);
-    struct chk_col *c = chk_col_add(t, cd->colname, ty.ptr);
-    c->not_null = cd->is_not_null || pg_col_constraint(cd, CONSTR(NOTNULL)) ||
-                  pg_col_constraint(cd, CONSTR(PRIMARY)) != NULL;
+    pg_type_text(&ty, cd->typeName);
+    struct chk_col *c = fresh ? chk_col_append(t, PG_S(cd->colname), ty.ptr)
+                              : chk_col_add(t, PG_S(cd->colname), ty.ptr);
+    c->not_null = cd->is_not_null || pg_col_constraint(cd, CONSTR_NOTNULL) ||
+                  pg_col_constraint(cd, CONSTR_PRIMARY) != NULL;
     mg_buf_free(&ty);
 }
 
 /* Records the keys and foreign keys a constraint brings to `table`. */
-static void constraint_model(struct chk_run *r, const char *table, const PgQuery__Constraint *k,
+static void constraint_model(struct chk_run *r, const char *table, const Constraint *k,
                              const char *colname)
 {
     struct mg_buf cols = MG_BUF_INIT;
     struct chk_table *t = chk_table_get(r, table);
 
     switch (k->contype) {
-    case CONSTR(PRIMARY):
-    case CONSTR(UNIQUE):
+    case CONSTR_PRIMARY:
+    case CONSTR_UNIQUE:
         if (k->indexname && k->indexname[0]) {
             const struct chk_index *x = chk_map_get(&r->indexes, k->indexname);
             if (x)
@@ -40,11 +43,11 @@ static void constraint_model(struct chk_run *r, const char *table, const PgQuery
         } else if (colname) {
             mg_buf_adds(&cols, colname);
         } else {
-            pg_names_text(&cols, k->keys, k->n_keys);
+            pg_names_text(&cols, k->keys);
         }
         if (cols.len)
             chk_index_add(r, k->conname && k->conname[0] ? k->conname : NULL, table, cols.ptr, 1);
-        if (k->contype == CONSTR(PRIMARY) && t) {
+        if (k->contype == CONSTR_PRIMARY && t) {
             /* a primary key makes its columns NOT NULL */
             char buf[512];
             snprintf(buf, sizeof(buf), "%s", cols.ptr);
@@ -56,15 +59,15 @@ static void constraint_model(struct chk_run *r, const char *table, const PgQuery
             }
         }
         break;
-    case CONSTR(FOREIGN):
+    case CONSTR_FOREIGN:
         if (colname)
             mg_buf_adds(&cols, colname);
         else
-            pg_names_text(&cols, k->fk_attrs, k->n_fk_attrs);
+            pg_names_text(&cols, k->fk_attrs);
         if (cols.len)
             chk_fk_add(r, table, cols.ptr, k->location);
         break;
-    case CONSTR(CHECK): {
+    case CONSTR_CHECK: {
         const char *col = pg_check_is_not_null(k->raw_expr);
         if (!col)
             break;
@@ -93,60 +96,69 @@ static void constraint_model(struct chk_run *r, const char *table, const PgQuery
     mg_buf_free(&cols);
 }
 
-static void create_table(struct chk_run *r, const PgQuery__CreateStmt *cs)
+/* The keys and foreign keys written on a column's definition. */
+static void column_constraints(struct chk_run *r, const char *table, const ColumnDef *cd)
+{
+    PG_FOREACH(cd->constraints, k)
+    {
+        if (IsA(k, Constraint))
+            constraint_model(r, table, (const Constraint *)k, PG_S(cd->colname));
+    }
+}
+
+static void create_table(struct chk_run *r, const CreateStmt *cs)
 {
     const char *name = pg_rel(cs->relation);
     if (cs->if_not_exists && chk_table_get(r, name))
         return; /* IF NOT EXISTS on a known table changes nothing */
     struct chk_table *t = chk_table_create(r, name);
     t->partitioned = cs->partspec != NULL;
-    for (size_t i = 0; i < cs->n_table_elts; i++) {
-        const PgQuery__Node *e = cs->table_elts[i];
-        if (e->node_case == NODE(COLUMN_DEF))
-            col_from_def(t, e->column_def);
+    /* the table is new: only a column named twice (an error) needs a lookup */
+    struct chk_names seen;
+    chk_names_init(&seen, (size_t)list_length(cs->tableElts));
+    PG_FOREACH(cs->tableElts, e)
+    {
+        if (IsA(e, ColumnDef))
+            col_from_def(t, (const ColumnDef *)e,
+                         !chk_names_add(&seen, PG_S(((const ColumnDef *)e)->colname)));
     }
-    for (size_t i = 0; i < cs->n_table_elts; i++) {
-        const PgQuery__Node *e = cs->table_elts[i];
-        if (e->node_case == NODE(COLUMN_DEF)) {
-            const PgQuery__ColumnDef *cd = e->column_def;
-            for (size_t k = 0; k < cd->n_constraints; k++)
-                if (cd->constraints[k]->node_case == NODE(CONSTRAINT))
-                    constraint_model(r, name, cd->constraints[k]->constraint, cd->colname);
-        } else if (e->node_case == NODE(CONSTRAINT)) {
-            constraint_model(r, name, e->constraint, NULL);
-        }
+    chk_names_free(&seen);
+    PG_FOREACH(cs->tableElts, e)
+    {
+        if (IsA(e, ColumnDef))
+            column_constraints(r, name, (const ColumnDef *)e);
+        else if (IsA(e, Constraint))
+            constraint_model(r, name, (const Constraint *)e, NULL);
     }
     /* a new table's NOT VALID constraints are irrelevant: nothing to scan */
 }
 
-static void alter_table(struct chk_run *r, const struct chk_stmt *s,
-                        const PgQuery__AlterTableStmt *a)
+static void alter_table(struct chk_run *r, const struct chk_stmt *s, const AlterTableStmt *a)
 {
     const char *name = pg_rel(a->relation);
     struct chk_table *t = chk_table_get(r, name);
 
     PG_FOREACH_CMD(a, c)
     {
-        const char *col = c->name ? c->name : "";
+        const char *col = PG_S(c->name);
         switch (c->subtype) {
-        case AT(AddColumn):
-            if (c->def && c->def->node_case == NODE(COLUMN_DEF)) {
-                const PgQuery__ColumnDef *cd = c->def->column_def;
+        case AT_AddColumn: {
+            const ColumnDef *cd = PG_AS(c->def, ColumnDef);
+            if (cd) {
                 if (t)
-                    col_from_def(t, cd);
-                for (size_t k = 0; k < cd->n_constraints; k++)
-                    if (cd->constraints[k]->node_case == NODE(CONSTRAINT))
-                        constraint_model(r, name, cd->constraints[k]->constraint, cd->colname);
+                    col_from_def(t, cd, 0);
+                column_constraints(r, name, cd);
             }
             break;
-        case AT(DropColumn):
+        }
+        case AT_DropColumn:
             chk_col_drop(t, col);
             break;
-        case AT(AlterColumnType):
-            if (t && c->def && c->def->node_case == NODE(COLUMN_DEF)) {
+        case AT_AlterColumnType:
+            if (t && PG_AS(c->def, ColumnDef)) {
                 struct chk_col *cc = chk_col_get(t, col);
                 struct mg_buf ty = MG_BUF_INIT;
-                pg_type_text(&ty, c->def->column_def->type_name);
+                pg_type_text(&ty, ((const ColumnDef *)c->def)->typeName);
                 if (cc) {
                     free(cc->type);
                     cc->type = mg_buf_detach(&ty);
@@ -154,27 +166,27 @@ static void alter_table(struct chk_run *r, const struct chk_stmt *s,
                 mg_buf_free(&ty);
             }
             break;
-        case AT(SetNotNull): {
+        case AT_SetNotNull: {
             struct chk_col *cc = chk_col_get(t, col);
             if (cc)
                 cc->not_null = 1;
             break;
         }
-        case AT(DropNotNull): {
+        case AT_DropNotNull: {
             struct chk_col *cc = chk_col_get(t, col);
             if (cc)
                 cc->not_null = cc->proven = 0;
             break;
         }
-        case AT(AddConstraint):
-            if (c->def && c->def->node_case == NODE(CONSTRAINT))
-                constraint_model(r, name, c->def->constraint, NULL);
+        case AT_AddConstraint:
+            if (PG_AS(c->def, Constraint))
+                constraint_model(r, name, (const Constraint *)c->def, NULL);
             break;
-        case AT(DropConstraint):
-            if (c->missing_ok && c->name)
-                chk_strv_add(&r->dropped, &r->ndropped, &r->capdropped, c->name);
+        case AT_DropConstraint:
+            if (c->missing_ok)
+                chk_strv_add(&r->dropped, &r->ndropped, &r->capdropped, col);
             break;
-        case AT(ValidateConstraint): {
+        case AT_ValidateConstraint: {
             const struct chk_nncheck *nc = chk_map_get(&r->nnchecks, col);
             if (nc) {
                 struct chk_col *cc = chk_col_get(chk_table_get(r, nc->table), nc->col);
@@ -190,29 +202,29 @@ static void alter_table(struct chk_run *r, const struct chk_stmt *s,
     (void)s;
 }
 
-static void rename_model(struct chk_run *r, const PgQuery__RenameStmt *x)
+static void rename_model(struct chk_run *r, const RenameStmt *x)
 {
-    if (x->rename_type == OBJ(TABLE)) {
-        chk_table_rename(r, pg_rel(x->relation), x->newname);
-    } else if (x->rename_type == OBJ(COLUMN)) {
-        struct chk_col *c = chk_col_get(chk_table_get(r, pg_rel(x->relation)), x->subname);
+    if (x->renameType == OBJECT_TABLE) {
+        chk_table_rename(r, pg_rel(x->relation), PG_S(x->newname));
+    } else if (x->renameType == OBJECT_COLUMN) {
+        struct chk_col *c = chk_col_get(chk_table_get(r, pg_rel(x->relation)), PG_S(x->subname));
         if (c) {
             free(c->name);
-            c->name = mg_strdup(x->newname);
+            c->name = mg_strdup(PG_S(x->newname));
         }
     }
 }
 
-static void transaction(struct chk_run *r, const PgQuery__TransactionStmt *t)
+static void transaction(struct chk_run *r, const TransactionStmt *t)
 {
     switch (t->kind) {
-    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
-    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
+    case TRANS_STMT_BEGIN:
+    case TRANS_STMT_START:
         if (r->txn_depth++ == 0)
             chk_txn_reset(r);
         break;
-    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
-    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
+    case TRANS_STMT_COMMIT:
+    case TRANS_STMT_ROLLBACK:
         if (r->txn_depth > 0)
             r->txn_depth = 0;
         chk_txn_reset(r);
@@ -222,14 +234,14 @@ static void transaction(struct chk_run *r, const PgQuery__TransactionStmt *t)
     }
 }
 
-static void set_var(struct chk_run *r, const PgQuery__VariableSetStmt *v)
+static void set_var(struct chk_run *r, const VariableSetStmt *v)
 {
-    int on = v->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE;
-    if (on && v->n_args == 1 && v->args[0]->node_case == NODE(A_CONST)) {
-        const PgQuery__AConst *c = v->args[0]->a_const;
-        if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL && (!c->ival || c->ival->ival == 0))
+    int on = v->kind == VAR_SET_VALUE;
+    const A_Const *c = list_length(v->args) == 1 ? PG_AS((Node *)linitial(v->args), A_Const) : NULL;
+    if (on && c && !c->isnull) {
+        if (IsA(&c->val, Integer) && c->val.ival.ival == 0)
             on = 0;
-        if (c->val_case == PG_QUERY__A__CONST__VAL_SVAL && c->sval && !strcmp(c->sval->sval, "0"))
+        if (IsA(&c->val, String) && !strcmp(PG_S(c->val.sval.sval), "0"))
             on = 0;
     }
     if (chk_eq(v->name, "lock_timeout"))
@@ -240,7 +252,7 @@ static void set_var(struct chk_run *r, const PgQuery__VariableSetStmt *v)
 
 void pg_model_update(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__Node *n = s->node;
+    const Node *n = s->node;
     const char *locked = NULL;
     char locked_table[128] = "";
     int blocking = pg_takes_blocking_lock(r, s, &locked);
@@ -249,38 +261,40 @@ void pg_model_update(struct chk_run *r, const struct chk_stmt *s)
     if (blocking)
         snprintf(locked_table, sizeof(locked_table), "%s", locked);
 
-    switch (n->node_case) {
-    case NODE(CREATE_STMT):
-        create_table(r, n->create_stmt);
+    switch (nodeTag(n)) {
+    case T_CreateStmt:
+        create_table(r, (const CreateStmt *)n);
         break;
-    case NODE(CREATE_TABLE_AS_STMT):
-        if (n->create_table_as_stmt->into && n->create_table_as_stmt->into->rel)
-            chk_table_create(r, pg_rel(n->create_table_as_stmt->into->rel));
+    case T_CreateTableAsStmt: {
+        const IntoClause *into = ((const CreateTableAsStmt *)n)->into;
+        if (into && into->rel)
+            chk_table_create(r, pg_rel(into->rel));
         break;
-    case NODE(ALTER_TABLE_STMT):
-        alter_table(r, s, n->alter_table_stmt);
+    }
+    case T_AlterTableStmt: {
+        const AlterTableStmt *a = (const AlterTableStmt *)n;
+        alter_table(r, s, a);
         if (s->in_txn)
-            chk_txn_altered(r, pg_rel(n->alter_table_stmt->relation));
+            chk_txn_altered(r, pg_rel(a->relation));
         break;
-    case NODE(INDEX_STMT): {
-        const PgQuery__IndexStmt *x = n->index_stmt;
+    }
+    case T_IndexStmt: {
+        const IndexStmt *x = (const IndexStmt *)n;
         struct mg_buf cols = MG_BUF_INIT;
-        pg_names_text(&cols, x->index_params, x->n_index_params);
-        if (!x->where_clause)
-            chk_index_add(r, x->idxname, pg_rel(x->relation), cols.ptr, x->unique);
+        pg_names_text(&cols, x->indexParams);
+        if (!x->whereClause)
+            chk_index_add(r, PG_S(x->idxname), pg_rel(x->relation), cols.ptr, x->unique);
         mg_buf_free(&cols);
         break;
     }
-    case NODE(DROP_STMT): {
-        const PgQuery__DropStmt *d = n->drop_stmt;
-        for (size_t i = 0; i < d->n_objects; i++) {
-            const PgQuery__Node *o = d->objects[i];
-            const char *name = o->node_case == NODE(LIST)
-                                   ? pg_last_name(o->list->items, o->list->n_items)
-                                   : pg_str(o);
-            if (d->remove_type == OBJ(TABLE))
+    case T_DropStmt: {
+        const DropStmt *d = (const DropStmt *)n;
+        PG_FOREACH(d->objects, o)
+        {
+            const char *name = IsA(o, List) ? pg_last_name((const List *)o) : pg_str(o);
+            if (d->removeType == OBJECT_TABLE)
                 chk_table_drop(r, name);
-            else if (d->remove_type == OBJ(INDEX)) {
+            else if (d->removeType == OBJECT_INDEX) {
                 struct chk_index *x = chk_map_del(&r->indexes, name);
                 if (x) {
                     free(x->name);
@@ -292,19 +306,19 @@ void pg_model_update(struct chk_run *r, const struct chk_stmt *s)
         }
         break;
     }
-    case NODE(RENAME_STMT):
-        rename_model(r, n->rename_stmt);
+    case T_RenameStmt:
+        rename_model(r, (const RenameStmt *)n);
         break;
-    case NODE(TRANSACTION_STMT):
-        transaction(r, n->transaction_stmt);
+    case T_TransactionStmt:
+        transaction(r, (const TransactionStmt *)n);
         break;
-    case NODE(VARIABLE_SET_STMT):
-        set_var(r, n->variable_set_stmt);
+    case T_VariableSetStmt:
+        set_var(r, (const VariableSetStmt *)n);
         break;
     default:
         break;
     }
-    if (n->node_case == NODE(TRANSACTION_STMT))
+    if (IsA(n, TransactionStmt))
         return;
     if (!(r->file_txn || r->txn_depth > 0)) {
         /* autocommit: every statement is its own transaction */

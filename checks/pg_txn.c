@@ -4,14 +4,15 @@
  * that cannot run in a transaction block, statements that cannot be re-run
  * after a partial failure, duplicate columns.
  */
+#include "pg_rules.h"
+
 #include <string.h>
 
 #include "driver.h"
-#include "pg_rules.h"
 
 void pg_txn_nesting(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__TransactionStmt *t = PG_IS(s, TRANSACTION_STMT, transaction_stmt);
+    const TransactionStmt *t = PG_IS(s, TransactionStmt);
     if (!t)
         return;
     if (r->file_txn) {
@@ -21,23 +22,22 @@ void pg_txn_nesting(struct chk_run *r, const struct chk_stmt *s)
         return;
     }
     switch (t->kind) {
-    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
-    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
+    case TRANS_STMT_BEGIN:
+    case TRANS_STMT_START:
         if (r->txn_depth > 0)
             chk_report(r, R_TXN_NESTING, -1,
                        "BEGIN inside a transaction is ignored with a warning: the first COMMIT "
                        "ends both");
         break;
-    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
-    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
+    case TRANS_STMT_COMMIT:
+    case TRANS_STMT_ROLLBACK:
         if (r->txn_depth == 0)
             chk_report(r, R_TXN_NESTING, -1, "%s without BEGIN: there is no transaction to end",
-                       t->kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT ? "COMMIT"
-                                                                                     : "ROLLBACK");
+                       t->kind == TRANS_STMT_COMMIT ? "COMMIT" : "ROLLBACK");
         break;
-    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_SAVEPOINT:
-    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_RELEASE:
-    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK_TO:
+    case TRANS_STMT_SAVEPOINT:
+    case TRANS_STMT_RELEASE:
+    case TRANS_STMT_ROLLBACK_TO:
         if (r->txn_depth == 0)
             chk_report(r, R_TXN_NESTING, -1, "a savepoint outside a transaction block fails");
         break;
@@ -59,42 +59,43 @@ void pg_non_txn_in_txn(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_prefer_robust(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__Node *n = s->node;
+    const Node *n = s->node;
     const char *what = NULL;
 
     if (s->in_txn || r->res->files[r->file].nstmts < 2)
         return;
-    switch (n->node_case) {
-    case NODE(CREATE_STMT):
-        what = n->create_stmt->if_not_exists ? NULL : "CREATE TABLE without IF NOT EXISTS";
+    switch (nodeTag(n)) {
+    case T_CreateStmt:
+        what = ((const CreateStmt *)n)->if_not_exists ? NULL : "CREATE TABLE without IF NOT EXISTS";
         break;
-    case NODE(INDEX_STMT):
-        what = n->index_stmt->if_not_exists || !n->index_stmt->idxname[0]
-                   ? NULL
-                   : "CREATE INDEX without IF NOT EXISTS";
+    case T_IndexStmt: {
+        const IndexStmt *x = (const IndexStmt *)n;
+        what =
+            x->if_not_exists || !PG_S(x->idxname)[0] ? NULL : "CREATE INDEX without IF NOT EXISTS";
         break;
-    case NODE(CREATE_SEQ_STMT):
-        what = n->create_seq_stmt->if_not_exists ? NULL : "CREATE SEQUENCE without IF NOT EXISTS";
+    }
+    case T_CreateSeqStmt:
+        what = ((const CreateSeqStmt *)n)->if_not_exists ? NULL
+                                                         : "CREATE SEQUENCE without IF NOT EXISTS";
         break;
-    case NODE(DROP_STMT):
-        what = n->drop_stmt->missing_ok ? NULL : "DROP without IF EXISTS";
+    case T_DropStmt:
+        what = ((const DropStmt *)n)->missing_ok ? NULL : "DROP without IF EXISTS";
         break;
-    case NODE(ALTER_TABLE_STMT): {
-        const PgQuery__AlterTableStmt *a = n->alter_table_stmt;
+    case T_AlterTableStmt: {
+        const AlterTableStmt *a = (const AlterTableStmt *)n;
         PG_FOREACH_CMD(a, c)
         {
+            const Constraint *k = PG_AS(c->def, Constraint);
             if (c->missing_ok)
                 continue;
-            if (c->subtype == AT(AddColumn))
+            if (c->subtype == AT_AddColumn)
                 what = "ADD COLUMN without IF NOT EXISTS";
-            else if (c->subtype == AT(DropColumn))
+            else if (c->subtype == AT_DropColumn)
                 what = "DROP COLUMN without IF EXISTS";
-            else if (c->subtype == AT(DropConstraint))
+            else if (c->subtype == AT_DropConstraint)
                 what = "DROP CONSTRAINT without IF EXISTS";
-            else if (c->subtype == AT(AddConstraint) && c->def &&
-                     c->def->node_case == NODE(CONSTRAINT) && c->def->constraint->conname &&
-                     c->def->constraint->conname[0] &&
-                     !chk_strv_has(r->dropped, r->ndropped, c->def->constraint->conname))
+            else if (c->subtype == AT_AddConstraint && k && PG_S(k->conname)[0] &&
+                     !chk_strv_has(r->dropped, r->ndropped, k->conname))
                 what = "ADD CONSTRAINT without DROP CONSTRAINT IF EXISTS before it";
         }
         break;
@@ -113,59 +114,65 @@ void pg_prefer_robust(struct chk_run *r, const struct chk_stmt *s)
 static void dup_names(struct chk_run *r, const char **names, const int *locs, size_t n,
                       const char *where)
 {
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (names[i][0] && !strcmp(names[i], names[j])) {
-                chk_report(r, R_DUPLICATE_COLUMN, locs[i], "column %s is named twice in %s",
-                           names[i], where);
-                break;
-            }
+    struct chk_names seen;
+    chk_names_init(&seen, n);
+    for (size_t i = 0; i < n; i++)
+        if (chk_names_add(&seen, names[i]) && names[i][0])
+            chk_report(r, R_DUPLICATE_COLUMN, locs[i], "column %s is named twice in %s", names[i],
+                       where);
+    chk_names_free(&seen);
+}
+
+/* Collects the plain column names of a list of ResTarget nodes (SET a = .., INSERT (a, ..)). */
+static size_t target_names(const List *v, const char **names, int *locs, size_t max)
+{
+    size_t k = 0;
+    PG_FOREACH(v, e)
+    {
+        const ResTarget *t = PG_AS(e, ResTarget);
+        if (k < max && t && !list_length(t->indirection)) {
+            names[k] = PG_S(t->name);
+            locs[k++] = t->location;
+        }
+    }
+    return k;
 }
 
 void pg_duplicate_column(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__Node *n = s->node;
+    const Node *n = s->node;
     const char *names[256];
     int locs[256];
     size_t k = 0;
     const char *where = NULL;
 
-    switch (n->node_case) {
-    case NODE(CREATE_STMT):
+    switch (nodeTag(n)) {
+    case T_CreateStmt:
         where = "CREATE TABLE";
-        for (size_t i = 0; i < n->create_stmt->n_table_elts && k < 256; i++) {
-            const PgQuery__Node *e = n->create_stmt->table_elts[i];
-            if (e->node_case == NODE(COLUMN_DEF)) {
-                names[k] = e->column_def->colname;
-                locs[k++] = e->column_def->location;
+        PG_FOREACH(((const CreateStmt *)n)->tableElts, e)
+        {
+            if (k < 256 && IsA(e, ColumnDef)) {
+                names[k] = PG_S(((const ColumnDef *)e)->colname);
+                locs[k++] = ((const ColumnDef *)e)->location;
             }
         }
         break;
-    case NODE(UPDATE_STMT):
+    case T_UpdateStmt:
         where = "UPDATE ... SET";
-        for (size_t i = 0; i < n->update_stmt->n_target_list && k < 256; i++) {
-            const PgQuery__Node *e = n->update_stmt->target_list[i];
-            if (e->node_case == NODE(RES_TARGET) && !e->res_target->n_indirection) {
-                names[k] = e->res_target->name;
-                locs[k++] = e->res_target->location;
-            }
-        }
+        k = target_names(((const UpdateStmt *)n)->targetList, names, locs, 256);
         break;
-    case NODE(INSERT_STMT):
+    case T_InsertStmt:
         where = "the INSERT column list";
-        for (size_t i = 0; i < n->insert_stmt->n_cols && k < 256; i++) {
-            const PgQuery__Node *e = n->insert_stmt->cols[i];
-            if (e->node_case == NODE(RES_TARGET) && !e->res_target->n_indirection) {
-                names[k] = e->res_target->name;
-                locs[k++] = e->res_target->location;
-            }
-        }
+        k = target_names(((const InsertStmt *)n)->cols, names, locs, 256);
         break;
-    case NODE(VIEW_STMT):
+    case T_ViewStmt:
         where = "the view's column list";
-        for (size_t i = 0; i < n->view_stmt->n_aliases && k < 256; i++) {
-            names[k] = pg_str(n->view_stmt->aliases[i]);
-            locs[k++] = -1;
+        PG_FOREACH(((const ViewStmt *)n)->aliases, e)
+        {
+            if (k < 256) {
+                names[k] = pg_str(e);
+                locs[k++] = -1;
+            }
         }
         break;
     default:

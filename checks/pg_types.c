@@ -4,77 +4,85 @@
  * wide indexes, identifier length, schema qualification.  These apply to
  * new tables too: that is where types are chosen.
  */
-#include <string.h>
-
 #include "pg_rules.h"
 
-/* Calls fn for every column definition of the statement (CREATE TABLE, ADD COLUMN, TYPE). */
-typedef void (*coldef_fn)(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *colname,
-                          int key, const char *table);
+#include <string.h>
+
+/*
+ * Calls fn for every column definition of the statement (CREATE TABLE, ADD
+ * COLUMN, TYPE); cs is the CREATE TABLE, if it is one, for is_key().
+ */
+typedef void (*coldef_fn)(struct chk_run *r, const ColumnDef *cd, const char *colname,
+                          const CreateStmt *cs, const char *table);
 
 /* Is the column named in a table-level PRIMARY KEY or FOREIGN KEY of CREATE TABLE? */
-static int in_table_key(const PgQuery__CreateStmt *cs, const char *col)
+static int in_table_key(const CreateStmt *cs, const char *col)
 {
-    for (size_t i = 0; i < cs->n_table_elts; i++) {
-        const PgQuery__Node *n = cs->table_elts[i];
-        if (n->node_case != NODE(CONSTRAINT))
+    PG_FOREACH(cs->tableElts, n)
+    {
+        const Constraint *k = PG_AS(n, Constraint);
+        if (!k)
             continue;
-        const PgQuery__Constraint *k = n->constraint;
-        PgQuery__Node **v = k->contype == CONSTR(PRIMARY)   ? k->keys
-                            : k->contype == CONSTR(FOREIGN) ? k->fk_attrs
-                                                            : NULL;
-        size_t nv = k->contype == CONSTR(PRIMARY)   ? k->n_keys
-                    : k->contype == CONSTR(FOREIGN) ? k->n_fk_attrs
-                                                    : 0;
-        for (size_t j = 0; v && j < nv; j++)
-            if (!strcmp(pg_str(v[j]), col))
+        const List *v = k->contype == CONSTR_PRIMARY   ? k->keys
+                        : k->contype == CONSTR_FOREIGN ? k->fk_attrs
+                                                       : NIL;
+        PG_FOREACH(v, name)
+        {
+            if (!strcmp(pg_str(name), col))
                 return 1;
+        }
     }
     return 0;
 }
 
-static int key_like(const PgQuery__ColumnDef *cd, const char *name)
+static int key_like(const ColumnDef *cd, const char *name)
 {
     size_t l = strlen(name);
-    return pg_col_constraint(cd, CONSTR(PRIMARY)) || pg_col_constraint(cd, CONSTR(FOREIGN)) ||
+    return pg_col_constraint(cd, CONSTR_PRIMARY) || pg_col_constraint(cd, CONSTR_FOREIGN) ||
            !strcmp(name, "id") || (l > 3 && !strcmp(name + l - 3, "_id"));
+}
+
+/* Is the column a key: PRIMARY KEY, REFERENCES, in a table-level key, or named like one? */
+static int is_key(const ColumnDef *cd, const char *col, const CreateStmt *cs)
+{
+    return key_like(cd, col) || (cs && in_table_key(cs, col));
 }
 
 static void each_coldef(struct chk_run *r, const struct chk_stmt *s, coldef_fn fn)
 {
-    const PgQuery__CreateStmt *cs = PG_IS(s, CREATE_STMT, create_stmt);
+    const CreateStmt *cs = PG_IS(s, CreateStmt);
     if (cs) {
-        for (size_t i = 0; i < cs->n_table_elts; i++) {
-            const PgQuery__Node *n = cs->table_elts[i];
-            if (n->node_case != NODE(COLUMN_DEF))
+        PG_FOREACH(cs->tableElts, n)
+        {
+            const ColumnDef *cd = PG_AS(n, ColumnDef);
+            if (!cd)
                 continue;
-            const PgQuery__ColumnDef *cd = n->column_def;
-            fn(r, cd, cd->colname, key_like(cd, cd->colname) || in_table_key(cs, cd->colname),
-               pg_rel(cs->relation));
+            const char *col = PG_S(cd->colname);
+            fn(r, cd, col, cs, pg_rel(cs->relation));
         }
         return;
     }
-    const PgQuery__AlterTableStmt *a = pg_alter_table(s);
+    const AlterTableStmt *a = pg_alter_table(s);
     if (!a)
         return;
     PG_FOREACH_CMD(a, c)
     {
-        if (!c->def || c->def->node_case != NODE(COLUMN_DEF))
+        const ColumnDef *cd = PG_AS(c->def, ColumnDef);
+        if (!cd)
             continue;
-        const PgQuery__ColumnDef *cd = c->def->column_def;
-        if (c->subtype == AT(AddColumn))
-            fn(r, cd, cd->colname, key_like(cd, cd->colname), pg_rel(a->relation));
-        else if (c->subtype == AT(AlterColumnType))
-            fn(r, cd, c->name, key_like(cd, c->name), pg_rel(a->relation));
+        if (c->subtype == AT_AddColumn)
+            fn(r, cd, PG_S(cd->colname), NULL, pg_rel(a->relation));
+        else if (c->subtype == AT_AlterColumnType)
+            fn(r, cd, PG_S(c->name), NULL, pg_rel(a->relation));
     }
 }
 
-static void bigint_key_fn(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *col, int key,
-                          const char *table)
+static void bigint_key_fn(struct chk_run *r, const ColumnDef *cd, const char *col,
+                          const CreateStmt *cs, const char *table)
 {
-    const char *t = pg_type_name(cd->type_name);
-    if (key && pg_is_small_int(t) && !cd->type_name->n_array_bounds)
-        chk_report(r, R_PREFER_BIGINT_KEY, cd->type_name->location,
+    const char *t = pg_type_name(cd->typeName);
+    if (pg_is_small_int(t) && !list_length(cd->typeName->arrayBounds) && is_key(cd, col, cs))
+        chk_report(r, R_PREFER_BIGINT_KEY, cd->typeName->location,
                    "key column \"%s\".%s is %s: it runs out after 2^%d values and widening it "
                    "rewrites the table",
                    table, col, t, strstr(t, "2") || strstr(t, "small") ? 15 : 31);
@@ -85,12 +93,12 @@ void pg_prefer_bigint_key(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, bigint_key_fn);
 }
 
-static void bigint_fn(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *col, int key,
+static void bigint_fn(struct chk_run *r, const ColumnDef *cd, const char *col, const CreateStmt *cs,
                       const char *table)
 {
-    const char *t = pg_type_name(cd->type_name);
-    if (!key && pg_is_small_int(t))
-        chk_report(r, R_PREFER_BIGINT, cd->type_name->location,
+    const char *t = pg_type_name(cd->typeName);
+    if (pg_is_small_int(t) && !is_key(cd, col, cs))
+        chk_report(r, R_PREFER_BIGINT, cd->typeName->location,
                    "\"%s\".%s is %s: prefer bigint unless the range is known to be small", table,
                    col, t);
 }
@@ -100,13 +108,13 @@ void pg_prefer_bigint(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, bigint_fn);
 }
 
-static void identity_fn(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *col, int key,
-                        const char *table)
+static void identity_fn(struct chk_run *r, const ColumnDef *cd, const char *col,
+                        const CreateStmt *cs, const char *table)
 {
-    (void)key;
-    const char *t = pg_type_name(cd->type_name);
+    (void)cs;
+    const char *t = pg_type_name(cd->typeName);
     if (pg_is_serial(t))
-        chk_report(r, R_PREFER_IDENTITY, cd->type_name->location,
+        chk_report(r, R_PREFER_IDENTITY, cd->typeName->location,
                    "\"%s\".%s is %s: prefer bigint GENERATED BY DEFAULT AS IDENTITY", table, col,
                    t);
 }
@@ -116,12 +124,12 @@ void pg_prefer_identity(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, identity_fn);
 }
 
-static void text_fn(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *col, int key,
+static void text_fn(struct chk_run *r, const ColumnDef *cd, const char *col, const CreateStmt *cs,
                     const char *table)
 {
-    (void)key;
-    if (!strcmp(pg_type_name(cd->type_name), "varchar") && cd->type_name->n_typmods)
-        chk_report(r, R_PREFER_TEXT, cd->type_name->location,
+    (void)cs;
+    if (!strcmp(pg_type_name(cd->typeName), "varchar") && list_length(cd->typeName->typmods))
+        chk_report(r, R_PREFER_TEXT, cd->typeName->location,
                    "\"%s\".%s is varchar(n): prefer text with a CHECK on its length", table, col);
 }
 
@@ -130,12 +138,12 @@ void pg_prefer_text(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, text_fn);
 }
 
-static void char_fn(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *col, int key,
+static void char_fn(struct chk_run *r, const ColumnDef *cd, const char *col, const CreateStmt *cs,
                     const char *table)
 {
-    (void)key;
-    if (!strcmp(pg_type_name(cd->type_name), "bpchar"))
-        chk_report(r, R_BAN_CHAR, cd->type_name->location,
+    (void)cs;
+    if (!strcmp(pg_type_name(cd->typeName), "bpchar"))
+        chk_report(r, R_BAN_CHAR, cd->typeName->location,
                    "\"%s\".%s is char(n): it pads with spaces; use text or varchar", table, col);
 }
 
@@ -144,12 +152,12 @@ void pg_ban_char(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, char_fn);
 }
 
-static void tstz_fn(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *col, int key,
+static void tstz_fn(struct chk_run *r, const ColumnDef *cd, const char *col, const CreateStmt *cs,
                     const char *table)
 {
-    (void)key;
-    if (!strcmp(pg_type_name(cd->type_name), "timestamp"))
-        chk_report(r, R_PREFER_TIMESTAMPTZ, cd->type_name->location,
+    (void)cs;
+    if (!strcmp(pg_type_name(cd->typeName), "timestamp"))
+        chk_report(r, R_PREFER_TIMESTAMPTZ, cd->typeName->location,
                    "\"%s\".%s is timestamp without time zone: use timestamptz", table, col);
 }
 
@@ -158,12 +166,12 @@ void pg_prefer_timestamptz(struct chk_run *r, const struct chk_stmt *s)
     each_coldef(r, s, tstz_fn);
 }
 
-static void jsonb_fn(struct chk_run *r, const PgQuery__ColumnDef *cd, const char *col, int key,
+static void jsonb_fn(struct chk_run *r, const ColumnDef *cd, const char *col, const CreateStmt *cs,
                      const char *table)
 {
-    (void)key;
-    if (!strcmp(pg_type_name(cd->type_name), "json"))
-        chk_report(r, R_PREFER_JSONB, cd->type_name->location,
+    (void)cs;
+    if (!strcmp(pg_type_name(cd->typeName), "json"))
+        chk_report(r, R_PREFER_JSONB, cd->typeName->location,
                    "\"%s\".%s is json, which has no equality operator: use jsonb", table, col);
 }
 
@@ -174,31 +182,32 @@ void pg_prefer_jsonb(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_avoid_enum(struct chk_run *r, const struct chk_stmt *s)
 {
-    if (PG_IS(s, CREATE_ENUM_STMT, create_enum_stmt))
+    if (PG_IS(s, CreateEnumStmt))
         chk_report(r, R_AVOID_ENUM, -1, NULL);
 }
 
 void pg_ban_domain_constraint(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__CreateDomainStmt *d = PG_IS(s, CREATE_DOMAIN_STMT, create_domain_stmt);
-    for (size_t i = 0; d && i < d->n_constraints; i++) {
-        const PgQuery__Node *n = d->constraints[i];
-        if (n->node_case == NODE(CONSTRAINT) &&
-            (n->constraint->contype == CONSTR(CHECK) || n->constraint->contype == CONSTR(NOTNULL)))
-            chk_report(r, R_BAN_DOMAIN_CONSTRAINT, n->constraint->location, NULL);
+    const CreateDomainStmt *d = PG_IS(s, CreateDomainStmt);
+    if (!d)
+        return;
+    PG_FOREACH(d->constraints, n)
+    {
+        const Constraint *k = PG_AS(n, Constraint);
+        if (k && (k->contype == CONSTR_CHECK || k->contype == CONSTR_NOTNULL))
+            chk_report(r, R_BAN_DOMAIN_CONSTRAINT, k->location, NULL);
     }
 }
 
 void pg_index_too_many_columns(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__IndexStmt *x = PG_IS(s, INDEX_STMT, index_stmt);
-    if (x && !x->unique && !x->primary && x->n_index_params > 3 &&
-        !(x->access_method &&
-          (chk_eq(x->access_method, "gin") || chk_eq(x->access_method, "gist") ||
-           chk_eq(x->access_method, "brin"))))
+    const IndexStmt *x = PG_IS(s, IndexStmt);
+    if (x && !x->unique && !x->primary && list_length(x->indexParams) > 3 &&
+        !(x->accessMethod && (chk_eq(x->accessMethod, "gin") || chk_eq(x->accessMethod, "gist") ||
+                              chk_eq(x->accessMethod, "brin"))))
         chk_report(r, R_INDEX_TOO_MANY_COLUMNS, pg_rel_loc(x->relation),
-                   "index on %zu columns of \"%s\": queries rarely use more than the first few",
-                   x->n_index_params, pg_rel(x->relation));
+                   "index on %d columns of \"%s\": queries rarely use more than the first few",
+                   list_length(x->indexParams), pg_rel(x->relation));
 }
 
 static int ident_start(unsigned char c)
@@ -220,11 +229,11 @@ static int ident_char(unsigned char c)
  */
 void pg_identifier_too_long(struct chk_run *r, const struct chk_stmt *s)
 {
-    switch (s->node->node_case) {
-    case NODE(SELECT_STMT):
-    case NODE(INSERT_STMT):
-    case NODE(UPDATE_STMT):
-    case NODE(DELETE_STMT):
+    switch (nodeTag(s->node)) {
+    case T_SelectStmt:
+    case T_InsertStmt:
+    case T_UpdateStmt:
+    case T_DeleteStmt:
         return;
     default:
         break;
@@ -288,16 +297,15 @@ void pg_identifier_too_long(struct chk_run *r, const struct chk_stmt *s)
 
 void pg_require_schema(struct chk_run *r, const struct chk_stmt *s)
 {
-    const PgQuery__RangeVar *rv = NULL;
-    const PgQuery__Node *n = s->node;
-    if (n->node_case == NODE(CREATE_STMT))
-        rv = n->create_stmt->relation;
-    else if (n->node_case == NODE(ALTER_TABLE_STMT))
-        rv = n->alter_table_stmt->relation;
-    else if (n->node_case == NODE(INDEX_STMT))
-        rv = n->index_stmt->relation;
-    if (rv && (!rv->schemaname || !rv->schemaname[0]) &&
-        !(rv->relpersistence && rv->relpersistence[0] == 't'))
+    const RangeVar *rv = NULL;
+    const Node *n = s->node;
+    if (IsA(n, CreateStmt))
+        rv = ((const CreateStmt *)n)->relation;
+    else if (IsA(n, AlterTableStmt))
+        rv = ((const AlterTableStmt *)n)->relation;
+    else if (IsA(n, IndexStmt))
+        rv = ((const IndexStmt *)n)->relation;
+    if (rv && !PG_S(rv->schemaname)[0] && rv->relpersistence != 't')
         chk_report(r, R_REQUIRE_SCHEMA, rv->location,
                    "\"%s\" has no schema: search_path decides which table it is", pg_rel(rv));
 }

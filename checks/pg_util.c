@@ -1,55 +1,57 @@
 /*
- * pg_util.c — small readers of the libpg_query protobuf tree shared by the
+ * pg_util.c — small readers of PostgreSQL's raw parse tree shared by the
  * PostgreSQL rules: names, type text, volatility of defaults.
  */
+#include "pg_rules.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "lint_int.h"
-#include "pg_rules.h"
 #include "util.h"
 
-const char *pg_str(const PgQuery__Node *n)
+const char *pg_str(const Node *n)
 {
-    if (n && n->node_case == NODE(STRING) && n->string)
-        return n->string->sval;
+    if (n && IsA(n, String))
+        return PG_S(((const String *)n)->sval);
     return "";
 }
 
-const char *pg_last_name(PgQuery__Node **names, size_t n)
+const char *pg_last_name(const List *names)
 {
-    return n ? pg_str(names[n - 1]) : "";
+    return list_length(names) ? pg_str(llast(names)) : "";
 }
 
-const char *pg_rel(const PgQuery__RangeVar *rv)
+const char *pg_rel(const RangeVar *rv)
 {
     return rv && rv->relname ? rv->relname : "";
 }
 
-int pg_rel_loc(const PgQuery__RangeVar *rv)
+int pg_rel_loc(const RangeVar *rv)
 {
     return rv ? rv->location : -1;
 }
 
 /* Integer value of an A_Const typmod, or -1. */
-static long typmod_int(const PgQuery__Node *n)
+static long typmod_int(const Node *n)
 {
-    if (n && n->node_case == NODE(A_CONST) && n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL)
-        return n->a_const->ival ? n->a_const->ival->ival : 0;
+    const A_Const *c = PG_AS(n, A_Const);
+    if (c && !c->isnull && IsA(&c->val, Integer))
+        return c->val.ival.ival;
     return -1;
 }
 
-void pg_type_text(struct mg_buf *out, const PgQuery__TypeName *t)
+void pg_type_text(struct mg_buf *out, const TypeName *t)
 {
     if (!t)
         return;
-    mg_buf_adds(out, pg_last_name(t->names, t->n_names));
-    if (t->n_typmods) {
+    mg_buf_adds(out, pg_last_name(t->names));
+    if (list_length(t->typmods)) {
         mg_buf_addch(out, '(');
-        for (size_t i = 0; i < t->n_typmods; i++) {
-            long v = typmod_int(t->typmods[i]);
-            if (i)
+        PG_FOREACH(t->typmods, m)
+        {
+            long v = typmod_int(m);
+            if (m_i)
                 mg_buf_addch(out, ',');
             if (v >= 0)
                 mg_buf_addf(out, "%ld", v);
@@ -58,38 +60,42 @@ void pg_type_text(struct mg_buf *out, const PgQuery__TypeName *t)
         }
         mg_buf_addch(out, ')');
     }
-    for (size_t i = 0; i < t->n_array_bounds; i++)
+    for (int i = 0; i < list_length(t->arrayBounds); i++)
         mg_buf_adds(out, "[]");
 }
 
-const char *pg_type_name(const PgQuery__TypeName *t)
+const char *pg_type_name(const TypeName *t)
 {
-    return t ? pg_last_name(t->names, t->n_names) : "";
+    return t ? pg_last_name(t->names) : "";
 }
 
-PgQuery__Constraint *pg_col_constraint(const PgQuery__ColumnDef *c, PgQuery__ConstrType type)
+Constraint *pg_col_constraint(const ColumnDef *c, ConstrType type)
 {
-    for (size_t i = 0; c && i < c->n_constraints; i++) {
-        const PgQuery__Node *n = c->constraints[i];
-        if (n->node_case == NODE(CONSTRAINT) && n->constraint->contype == type)
-            return n->constraint;
+    if (!c)
+        return NULL;
+    PG_FOREACH(c->constraints, n)
+    {
+        Constraint *k = PG_AS(n, Constraint);
+        if (k && k->contype == type)
+            return k;
     }
     return NULL;
 }
 
-void pg_names_text(struct mg_buf *out, PgQuery__Node **v, size_t n)
+void pg_names_text(struct mg_buf *out, const List *v)
 {
-    for (size_t i = 0; i < n; i++) {
+    PG_FOREACH(v, n)
+    {
         const char *name = "";
-        if (v[i]->node_case == NODE(STRING))
-            name = v[i]->string->sval;
-        else if (v[i]->node_case == NODE(INDEX_ELEM))
-            name = v[i]->index_elem->name ? v[i]->index_elem->name : "";
+        if (IsA(n, String))
+            name = pg_str(n);
+        else if (IsA(n, IndexElem))
+            name = PG_S(((const IndexElem *)n)->name);
         if (!name[0]) {
             mg_buf_reset(out); /* an expression: no plain column list */
             return;
         }
-        if (i)
+        if (n_i)
             mg_buf_addch(out, ',');
         mg_buf_adds(out, name);
     }
@@ -168,42 +174,41 @@ static const char *const volatile_funcs[] = {"random",           "clock_timestam
                                              "gen_random_bytes", "uuid_generate_v7",
                                              "uuidv7",           "uuidv4"};
 
-int pg_expr_nonvolatile(const PgQuery__Node *n, const char **why)
+/* Are all the expressions of the list non-volatile? */
+static int all_nonvolatile(const List *v, const char **why)
+{
+    PG_FOREACH(v, e)
+    {
+        if (!pg_expr_nonvolatile(e, why))
+            return 0;
+    }
+    return 1;
+}
+
+int pg_expr_nonvolatile(const Node *n, const char **why)
 {
     if (!n)
         return 1;
-    switch (n->node_case) {
-    case NODE(A_CONST):
-    case NODE(SQLVALUE_FUNCTION):
+    switch (nodeTag(n)) {
+    case T_A_Const:
+    case T_SQLValueFunction:
         return 1;
-    case NODE(TYPE_CAST):
-        return pg_expr_nonvolatile(n->type_cast->arg, why);
-    case NODE(A_EXPR):
-        return pg_expr_nonvolatile(n->a_expr->lexpr, why) &&
-               pg_expr_nonvolatile(n->a_expr->rexpr, why);
-    case NODE(BOOL_EXPR):
-        for (size_t i = 0; i < n->bool_expr->n_args; i++)
-            if (!pg_expr_nonvolatile(n->bool_expr->args[i], why))
-                return 0;
-        return 1;
-    case NODE(COALESCE_EXPR):
-        for (size_t i = 0; i < n->coalesce_expr->n_args; i++)
-            if (!pg_expr_nonvolatile(n->coalesce_expr->args[i], why))
-                return 0;
-        return 1;
-    case NODE(A_ARRAY_EXPR):
-        for (size_t i = 0; i < n->a_array_expr->n_elements; i++)
-            if (!pg_expr_nonvolatile(n->a_array_expr->elements[i], why))
-                return 0;
-        return 1;
-    case NODE(LIST):
-        for (size_t i = 0; i < n->list->n_items; i++)
-            if (!pg_expr_nonvolatile(n->list->items[i], why))
-                return 0;
-        return 1;
-    case NODE(FUNC_CALL): {
-        const PgQuery__FuncCall *f = n->func_call;
-        const char *name = pg_last_name(f->funcname, f->n_funcname);
+    case T_TypeCast:
+        return pg_expr_nonvolatile(((const TypeCast *)n)->arg, why);
+    case T_A_Expr:
+        return pg_expr_nonvolatile(((const A_Expr *)n)->lexpr, why) &&
+               pg_expr_nonvolatile(((const A_Expr *)n)->rexpr, why);
+    case T_BoolExpr:
+        return all_nonvolatile(((const BoolExpr *)n)->args, why);
+    case T_CoalesceExpr:
+        return all_nonvolatile(((const CoalesceExpr *)n)->args, why);
+    case T_A_ArrayExpr:
+        return all_nonvolatile(((const A_ArrayExpr *)n)->elements, why);
+    case T_List:
+        return all_nonvolatile((const List *)n, why);
+    case T_FuncCall: {
+        const FuncCall *f = (const FuncCall *)n;
+        const char *name = pg_last_name(f->funcname);
         for (size_t i = 0; i < MG_ARRAY_SIZE(volatile_funcs); i++) {
             if (!strcasecmp(name, volatile_funcs[i])) {
                 *why = "is volatile";
@@ -218,10 +223,7 @@ int pg_expr_nonvolatile(const PgQuery__Node *n, const char **why)
             *why = "may be volatile (not a known stable built-in)";
             return 0;
         }
-        for (size_t i = 0; i < f->n_args; i++)
-            if (!pg_expr_nonvolatile(f->args[i], why))
-                return 0;
-        return 1;
+        return all_nonvolatile(f->args, why);
     }
     default:
         *why = "may be volatile";
@@ -230,45 +232,43 @@ int pg_expr_nonvolatile(const PgQuery__Node *n, const char **why)
 }
 
 /* Name of a volatile function in the expression, for messages; "" when none. */
-const char *pg_expr_func(const PgQuery__Node *n)
+const char *pg_expr_func(const Node *n)
 {
-    if (n && n->node_case == NODE(FUNC_CALL))
-        return pg_last_name(n->func_call->funcname, n->func_call->n_funcname);
-    if (n && n->node_case == NODE(TYPE_CAST))
-        return pg_expr_func(n->type_cast->arg);
+    if (n && IsA(n, FuncCall))
+        return pg_last_name(((const FuncCall *)n)->funcname);
+    if (n && IsA(n, TypeCast))
+        return pg_expr_func(((const TypeCast *)n)->arg);
     return "";
 }
 
-int pg_has_defelem(PgQuery__Node **v, size_t n, const char *name)
+int pg_has_defelem(const List *v, const char *name)
 {
-    for (size_t i = 0; i < n; i++)
-        if (v[i]->node_case == NODE(DEF_ELEM) && chk_eq(v[i]->def_elem->defname, name)) {
-            const PgQuery__Node *a = v[i]->def_elem->arg;
-            /* "concurrently false" / "full false" switch it off */
-            if (a && a->node_case == NODE(STRING) && chk_eq(a->string->sval, "false"))
-                return 0;
-            if (a && a->node_case == NODE(A_CONST) &&
-                a->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL && a->a_const->ival &&
-                a->a_const->ival->ival == 0)
-                return 0;
-            return 1;
-        }
+    PG_FOREACH(v, n)
+    {
+        const DefElem *d = PG_AS(n, DefElem);
+        if (!d || !chk_eq(d->defname, name))
+            continue;
+        const Node *a = d->arg;
+        const A_Const *c = PG_AS(a, A_Const);
+        /* "concurrently false" / "full false" switch it off */
+        if (a && IsA(a, String) && chk_eq(pg_str(a), "false"))
+            return 0;
+        if (c && !c->isnull && IsA(&c->val, Integer) && c->val.ival.ival == 0)
+            return 0;
+        return 1;
+    }
     return 0;
 }
 
 /* Columns of a CHECK (col IS NOT NULL) expression; the column name, or NULL. */
-const char *pg_check_is_not_null(const PgQuery__Node *e)
+const char *pg_check_is_not_null(const Node *e)
 {
-    if (!e || e->node_case != NODE(NULL_TEST))
+    const NullTest *t = PG_AS(e, NullTest);
+    if (!t || t->nulltesttype != IS_NOT_NULL || !t->arg || !IsA(t->arg, ColumnRef))
         return NULL;
-    const PgQuery__NullTest *t = e->null_test;
-    if (t->nulltesttype != PG_QUERY__NULL_TEST_TYPE__IS_NOT_NULL || !t->arg ||
-        t->arg->node_case != NODE(COLUMN_REF))
-        return NULL;
-    const PgQuery__ColumnRef *c = t->arg->column_ref;
-    return c->n_fields ? pg_str(c->fields[c->n_fields - 1]) : NULL;
+    const ColumnRef *c = (const ColumnRef *)t->arg;
+    return list_length(c->fields) ? pg_str(llast(c->fields)) : NULL;
 }
-
 /* Is the serial family, or a 32/16-bit integer? */
 int pg_is_serial(const char *t)
 {
@@ -350,26 +350,26 @@ int pg_type_change_safe(const char *from, const char *to, int pg_version, const 
     return 0;
 }
 
-PgQuery__AlterTableStmt *pg_alter_table(const struct chk_stmt *s)
+AlterTableStmt *pg_alter_table(const struct chk_stmt *s)
 {
-    PgQuery__AlterTableStmt *a = PG_IS(s, ALTER_TABLE_STMT, alter_table_stmt);
-    if (a && (a->objtype == OBJ(TABLE) || a->objtype == OBJ(MATVIEW) ||
-              a->objtype == OBJ(FOREIGN_TABLE)))
+    AlterTableStmt *a = PG_IS(s, AlterTableStmt);
+    if (a && (a->objtype == OBJECT_TABLE || a->objtype == OBJECT_MATVIEW ||
+              a->objtype == OBJECT_FOREIGN_TABLE))
         return a;
     return NULL;
 }
 
-int pg_alter_is_new(const struct chk_run *r, const PgQuery__AlterTableStmt *a)
+int pg_alter_is_new(const struct chk_run *r, const AlterTableStmt *a)
 {
     return chk_table_is_new(r, pg_rel(a->relation));
 }
 
-int pg_cmd_loc(const PgQuery__AlterTableStmt *a, const PgQuery__AlterTableCmd *c)
+int pg_cmd_loc(const AlterTableStmt *a, const AlterTableCmd *c)
 {
-    const PgQuery__Node *d = c->def;
-    if (d && d->node_case == NODE(COLUMN_DEF))
-        return d->column_def->location;
-    if (d && d->node_case == NODE(CONSTRAINT))
-        return d->constraint->location;
+    const Node *d = c->def;
+    if (d && IsA(d, ColumnDef))
+        return ((const ColumnDef *)d)->location;
+    if (d && IsA(d, Constraint))
+        return ((const Constraint *)d)->location;
     return pg_rel_loc(a->relation);
 }

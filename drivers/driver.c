@@ -124,6 +124,19 @@ int drv_begin_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg
     return rc ? rc : drv_begin(c, err);
 }
 
+int drv_query_commit(struct drv_conn *c, const char *sql, const char *const *params, size_t nparams,
+                     struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc;
+
+    if (c->ops->query_commit)
+        return checked(c->ops->query_commit(c, sql, params, nparams, err), err);
+    rc = drv_query(c, &r, sql, params, nparams, err);
+    drv_result_free(r);
+    return rc ? rc : drv_commit(c, err);
+}
+
 int drv_commit(struct drv_conn *c, struct mg_err *err)
 {
     return checked(c->ops->commit(c, err), err);
@@ -316,4 +329,145 @@ const char *drv_val(const struct drv_result *r, size_t row, size_t col)
 {
     assert(row < r->nrows && col < r->ncols);
     return r->cells[row * r->ncols + col];
+}
+
+/* ---------- estimate, clone and preflight: optional methods ---------- */
+
+int drv_db_identity(struct drv_conn *c, struct drv_db_identity *out, struct mg_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (!c->ops->db_identity)
+        return unsupported(c, "telling databases apart", err);
+    return checked(c->ops->db_identity(c, out, err), err);
+}
+
+int drv_session_locks(struct drv_conn *c, long long backend, struct drv_locks *out, int *waiting,
+                      struct mg_err *err)
+{
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    *waiting = 0;
+    if (!c->ops->session_locks)
+        return unsupported(c, "reading the locks of a session", err);
+    rc = checked(c->ops->session_locks(c, backend, out, waiting, err), err);
+    if (rc)
+        drv_locks_free(out);
+    return rc;
+}
+
+int drv_relation_files(struct drv_conn *c, struct drv_rels *out, struct mg_err *err)
+{
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!c->ops->relation_files)
+        return unsupported(c, "listing relations and their storage", err);
+    rc = checked(c->ops->relation_files(c, out, err), err);
+    if (rc)
+        drv_rels_free(out);
+    return rc;
+}
+
+int drv_relation_stats(struct drv_conn *c, const char *const *names, size_t n, struct drv_rels *out,
+                       struct mg_err *err)
+{
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!c->ops->relation_stats)
+        return unsupported(c, "reading relation sizes", err);
+    if (!n)
+        return 0;
+    rc = checked(c->ops->relation_stats(c, names, n, out, err), err);
+    if (rc)
+        drv_rels_free(out);
+    return rc;
+}
+
+int drv_exec_start(struct drv_conn *c, const char *sql, size_t len, struct mg_err *err)
+{
+    if (!c->ops->exec_start || !c->ops->exec_wait)
+        return unsupported(c, "running a statement in the background", err);
+    return checked(c->ops->exec_start(c, sql, len, err), err);
+}
+
+int drv_exec_wait(struct drv_conn *c, long timeout_ms, int *done, long long *rows,
+                  struct mg_err *err)
+{
+    *done = 0;
+    if (rows)
+        *rows = -1;
+    if (!c->ops->exec_wait)
+        return unsupported(c, "running a statement in the background", err);
+    return checked(c->ops->exec_wait(c, timeout_ms, done, rows, err), err);
+}
+
+int drv_has_copy(const struct drv_conn *c)
+{
+    return c->ops->copy_out && c->ops->copy_in_start && c->ops->copy_in_put && c->ops->copy_in_end;
+}
+
+int drv_copy_out(struct drv_conn *c, const char *sql, drv_copy_sink sink, void *arg,
+                 struct mg_err *err)
+{
+    if (!c->ops->copy_out)
+        return unsupported(c, "COPY TO STDOUT", err);
+    return checked(c->ops->copy_out(c, sql, sink, arg, err), err);
+}
+
+int drv_copy_in_start(struct drv_conn *c, const char *sql, struct mg_err *err)
+{
+    if (!drv_has_copy(c))
+        return unsupported(c, "COPY FROM STDIN", err);
+    return checked(c->ops->copy_in_start(c, sql, err), err);
+}
+
+int drv_copy_in_put(struct drv_conn *c, const char *data, size_t len, struct mg_err *err)
+{
+    if (!c->ops->copy_in_put)
+        return unsupported(c, "COPY FROM STDIN", err);
+    return checked(c->ops->copy_in_put(c, data, len, err), err);
+}
+
+int drv_copy_in_end(struct drv_conn *c, int abort, long long *rows, struct mg_err *err)
+{
+    if (rows)
+        *rows = -1;
+    if (!c->ops->copy_in_end)
+        return unsupported(c, "COPY FROM STDIN", err);
+    return checked(c->ops->copy_in_end(c, abort, rows, err), err);
+}
+
+void drv_rels_free(struct drv_rels *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->v[i].id);
+        free(r->v[i].schema);
+        free(r->v[i].name);
+        free(r->v[i].table_id);
+        free(r->v[i].file);
+    }
+    free(r->v);
+    memset(r, 0, sizeof(*r));
+}
+
+void drv_locks_free(struct drv_locks *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].rel_id);
+        free(l->v[i].schema);
+        free(l->v[i].name);
+        free(l->v[i].mode);
+    }
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+const struct drv_rel *drv_rels_find(const struct drv_rels *r, const char *id)
+{
+    for (size_t i = 0; id && i < r->n; i++)
+        if (r->v[i].id && !strcmp(r->v[i].id, id))
+            return &r->v[i];
+    return NULL;
 }

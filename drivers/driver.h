@@ -103,6 +103,71 @@ struct drv_log_pos {
 
 struct drv_conn;
 
+/* --- types of the estimate, clone and preflight methods (see the end of drv_ops) --- */
+
+/*
+ * Relation kinds, PostgreSQL's relkind letters (a MySQL driver uses 'r' and
+ * 'i'): 'r' table, 'p' partitioned table, 'i' index, 'I' partitioned index,
+ * 'm' materialized view, 'S' sequence, 'v' view, 'f' foreign table, 't' TOAST.
+ */
+enum drv_rel_kind {
+    DRV_REL_TABLE = 'r',
+    DRV_REL_PARTITIONED = 'p',
+    DRV_REL_INDEX = 'i',
+    DRV_REL_PARTITIONED_INDEX = 'I',
+    DRV_REL_MATVIEW = 'm',
+    DRV_REL_SEQUENCE = 'S',
+    DRV_REL_VIEW = 'v',
+    DRV_REL_FOREIGN = 'f',
+    DRV_REL_TOAST = 't',
+};
+
+/* One relation as the catalog describes it.  Strings are malloc'ed; NULL when unknown. */
+struct drv_rel {
+    char *id;        /* the driver's id, stable within one database (PostgreSQL: oid) */
+    char *schema;    /* schema (MySQL: database) */
+    char *name;      /* relation name */
+    char kind;       /* enum drv_rel_kind */
+    char *table_id;  /* an index's table; NULL for everything else */
+    char *file;      /* storage identity (relfilenode): a new value means the data was rewritten */
+    long long bytes; /* the relation's own size on disk; -1 unknown */
+    long long total_bytes; /* tables: with indexes and TOAST; otherwise = bytes; -1 unknown */
+    long long pages;       /* the planner's page count (relpages); -1 unknown */
+    double rows;           /* the planner's row estimate (reltuples); -1 unknown */
+};
+
+struct drv_rels {
+    struct drv_rel *v;
+    size_t n;
+};
+
+/* A lock on a relation, held (granted) or waited for, by one session. */
+struct drv_lock {
+    char *rel_id; /* as drv_rel.id */
+    char *schema; /* NULL when the sampling session cannot see the relation yet */
+    char *name;
+    char kind;  /* enum drv_rel_kind, or 0 when unknown */
+    char *mode; /* the server's name of the lock mode ("AccessExclusiveLock", "EXCLUSIVE") */
+    int granted;
+};
+
+struct drv_locks {
+    struct drv_lock *v;
+    size_t n;
+};
+
+/* Who a database is: tells a clone from its origin even under a different URL. */
+struct drv_db_identity {
+    char server_id[64];   /* PostgreSQL system identifier, MySQL server_uuid; "" when unreadable */
+    char started[64];     /* when the server process started: a restored copy differs */
+    char database_id[32]; /* PostgreSQL database oid; "" where databases have none */
+    char database[256];   /* database name */
+    char address[160];    /* where the server says it listens ("local socket:5432") */
+};
+
+/* Receives one chunk of COPY data; nonzero stops the copy (the sink fills err). */
+typedef int (*drv_copy_sink)(void *arg, const char *data, size_t len, struct mg_err *err);
+
 struct drv_ops {
     int api_version;            /* DRV_API_VERSION */
     const char *name;           /* "postgres", "mysql" */
@@ -169,6 +234,13 @@ struct drv_ops {
     int (*dry_run)(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
     /* Makes the session read-only: any write the server would refuse. */
     int (*read_only)(struct drv_conn *c, struct mg_err *err);
+    /*
+     * Runs a statement with parameters (no result wanted) and commits the
+     * transaction, in one round trip where the protocol allows.  NULL: query
+     * then commit.
+     */
+    int (*query_commit)(struct drv_conn *c, const char *sql, const char *const *params,
+                        size_t nparams, struct mg_err *err);
     /* The server's id of this session (PostgreSQL backend pid, MySQL thread id), or -1. */
     long (*backend_id)(struct drv_conn *c);
     /*
@@ -214,6 +286,50 @@ struct drv_ops {
      */
     int (*data_fingerprint)(struct drv_conn *c, struct drv_result **out, long long max_rows,
                             struct mg_err *err);
+
+    /* --- estimate, clone and preflight (migrate/estimate.c, clone.c, preflight.c); optional --- */
+
+    /* Who the connected database is. */
+    int (*db_identity)(struct drv_conn *c, struct drv_db_identity *out, struct mg_err *err);
+    /*
+     * Relation locks of session `backend` (0: this session), granted and
+     * awaited, on relations outside the server's own schemas (catalogs and
+     * TOAST).  A relation the reading session cannot see yet comes with
+     * NULL names.  *waiting is set when that session waits for any lock at all,
+     * not only a relation lock.  Read-only; takes no locks on relations.
+     */
+    int (*session_locks)(struct drv_conn *c, long long backend, struct drv_locks *out, int *waiting,
+                         struct mg_err *err);
+    /*
+     * Every relation of the connected database outside the server's own
+     * schemas: id, names, kind, storage identity and the planner's page and
+     * row counts (bytes -1: sizes need relation_stats).  Read-only; takes no
+     * lock on any relation, so it is cheap on schemas of any size.
+     */
+    int (*relation_files)(struct drv_conn *c, struct drv_rels *out, struct mg_err *err);
+    /*
+     * Size, pages and row estimate of the named relations (names as SQL
+     * writes them, qualified or not) and of their indexes.  Names that do
+     * not exist are left out.  Read-only.
+     */
+    int (*relation_stats)(struct drv_conn *c, const char *const *names, size_t n,
+                          struct drv_rels *out, struct mg_err *err);
+    /* Sends one statement and returns without waiting for its end. */
+    int (*exec_start)(struct drv_conn *c, const char *sql, size_t len, struct mg_err *err);
+    /*
+     * Waits up to timeout_ms for the statement exec_start sent.  *done is 1
+     * once it ended; then the return code and *rows are its outcome.
+     */
+    int (*exec_wait)(struct drv_conn *c, long timeout_ms, int *done, long long *rows,
+                     struct mg_err *err);
+    /* Runs a COPY ... TO STDOUT and hands its data to `sink` chunk by chunk. */
+    int (*copy_out)(struct drv_conn *c, const char *sql, drv_copy_sink sink, void *arg,
+                    struct mg_err *err);
+    /* COPY ... FROM STDIN: copy_in_start once, copy_in_put any times, copy_in_end once. */
+    int (*copy_in_start)(struct drv_conn *c, const char *sql, struct mg_err *err);
+    int (*copy_in_put)(struct drv_conn *c, const char *data, size_t len, struct mg_err *err);
+    /* Ends the copy; `abort` throws the rows away.  *rows (may be NULL) gets how many arrived. */
+    int (*copy_in_end)(struct drv_conn *c, int abort, long long *rows, struct mg_err *err);
 
     /* --- optional: online schema change (migrate/osc.c) throttling --- */
 
@@ -269,6 +385,9 @@ int drv_begin(struct drv_conn *c, struct mg_err *err);
 /* Begins a transaction with these timeouts for its duration. */
 int drv_begin_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
 int drv_commit(struct drv_conn *c, struct mg_err *err);
+/* A statement with parameters, then COMMIT: in one round trip where the driver can. */
+int drv_query_commit(struct drv_conn *c, const char *sql, const char *const *params, size_t nparams,
+                     struct mg_err *err);
 /* Rolls back, keeping `err` (the reason for the rollback) intact. */
 void drv_rollback_quiet(struct drv_conn *c);
 int drv_try_lock(struct drv_conn *c, const char *name, int *got, struct mg_err *err);
@@ -299,6 +418,33 @@ int drv_create_restore_point(struct drv_conn *c, const char *name, struct mg_buf
 int drv_schema_snapshot(struct drv_conn *c, struct mg_buf *out, struct mg_err *err);
 int drv_data_fingerprint(struct drv_conn *c, struct drv_result **out, long long max_rows,
                          struct mg_err *err);
+
+/*
+ * Estimate, clone and preflight: optional methods.  Each fails with
+ * "... is not supported by the <driver> driver" when missing.
+ */
+int drv_db_identity(struct drv_conn *c, struct drv_db_identity *out, struct mg_err *err);
+/* *out is filled (free with drv_locks_free) even on failure, then empty. */
+int drv_session_locks(struct drv_conn *c, long long backend, struct drv_locks *out, int *waiting,
+                      struct mg_err *err);
+/* *out is filled (free with drv_rels_free) even on failure, then empty. */
+int drv_relation_files(struct drv_conn *c, struct drv_rels *out, struct mg_err *err);
+int drv_relation_stats(struct drv_conn *c, const char *const *names, size_t n, struct drv_rels *out,
+                       struct mg_err *err);
+int drv_exec_start(struct drv_conn *c, const char *sql, size_t len, struct mg_err *err);
+int drv_exec_wait(struct drv_conn *c, long timeout_ms, int *done, long long *rows,
+                  struct mg_err *err);
+int drv_copy_out(struct drv_conn *c, const char *sql, drv_copy_sink sink, void *arg,
+                 struct mg_err *err);
+int drv_copy_in_start(struct drv_conn *c, const char *sql, struct mg_err *err);
+int drv_copy_in_put(struct drv_conn *c, const char *data, size_t len, struct mg_err *err);
+int drv_copy_in_end(struct drv_conn *c, int abort, long long *rows, struct mg_err *err);
+/* True when the driver has the method (so a caller can choose another way). */
+int drv_has_copy(const struct drv_conn *c);
+void drv_rels_free(struct drv_rels *r);
+void drv_locks_free(struct drv_locks *l);
+/* The relation with this id, or NULL. */
+const struct drv_rel *drv_rels_find(const struct drv_rels *r, const char *id);
 
 /* --- results --- */
 

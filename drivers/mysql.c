@@ -573,6 +573,14 @@ struct my_conn {
     struct mg_buf *dry;             /* dry run: statements are written here instead of sent */
     volatile sig_atomic_t in_exec;  /* exec() is running a statement */
     volatile sig_atomic_t canceled; /* cancel() was called: tells our KILL from another's */
+    /* where metadata locks can be read: 0 not asked yet, 1 performance_schema, 2 the
+       METADATA_LOCK_INFO plugin (MariaDB), -1 nowhere */
+    int mdl_source;
+    /* a statement sent by exec_start: the non-blocking call's state until exec_wait ends it */
+    int busy;
+    int busy_status;
+    int busy_ret;
+    char *busy_sql;
 };
 
 static void params_free(struct my_params *p)
@@ -1309,11 +1317,12 @@ static int real_query_wait(struct my_conn *c, const char *sql, size_t len)
     return ret;
 }
 
+static int after_query(struct my_conn *c, long long *rows, struct mg_err *err);
+
 static int my_exec(struct drv_conn *base, const char *sql, size_t len, long long *rows,
                    struct mg_err *err)
 {
     struct my_conn *c = (struct my_conn *)base;
-    MYSQL_RES *res;
     int rc;
 
     if (c->dry) {
@@ -1330,6 +1339,15 @@ static int my_exec(struct drv_conn *base, const char *sql, size_t len, long long
             locate_parse_error(sql, len, err);
         return rc;
     }
+    return after_query(c, rows, err);
+}
+
+/* After a statement ran: its rows read and dropped, *rows set, later results drained. */
+static int after_query(struct my_conn *c, long long *rows, struct mg_err *err)
+{
+    MYSQL_RES *res;
+    int rc;
+
     /* a statement may return rows (SELECT, CALL): read them off the wire and drop them */
     res = mysql_use_result(c->m);
     if (res) {
@@ -1458,6 +1476,7 @@ static void my_close(struct drv_conn *base)
     struct my_conn *c = (struct my_conn *)base;
 
     stop_watcher(c);
+    free(c->busy_sql);
     while (c->ncache)
         cache_drop(c, c->ncache - 1);
     mysql_close(c->m);
@@ -1862,6 +1881,182 @@ static int my_read_only(struct drv_conn *base, struct mg_err *err)
     return simple((struct my_conn *)base, "SET SESSION TRANSACTION READ ONLY", err);
 }
 
+/* ---------- estimate: metadata locks of a session ---------- */
+
+/* Finds, once per connection, where this server shows metadata locks. */
+static int mdl_source(struct my_conn *c, struct mg_err *err)
+{
+    struct drv_result *r;
+    struct mg_err e2;
+
+    if (c->mdl_source)
+        return c->mdl_source;
+    mg_err_clear(&e2);
+    /* performance_schema on, with the metadata lock instrument (on by default in MySQL 8) */
+    if (my_query(&c->base, &r,
+                 "SELECT 1 FROM performance_schema.setup_instruments WHERE NAME = "
+                 "'wait/lock/metadata/sql/mdl' AND ENABLED = 'YES' AND @@performance_schema = 1",
+                 NULL, 0, &e2) == 0) {
+        c->mdl_source = r->nrows ? 1 : 0;
+        drv_result_free(r);
+    }
+    if (!c->mdl_source) {
+        mg_err_clear(&e2);
+        if (my_query(&c->base, &r,
+                     "SELECT 1 FROM information_schema.PLUGINS WHERE PLUGIN_NAME = "
+                     "'METADATA_LOCK_INFO' AND PLUGIN_STATUS = 'ACTIVE'",
+                     NULL, 0, &e2) == 0) {
+            c->mdl_source = r->nrows ? 2 : -1;
+            drv_result_free(r);
+        } else {
+            c->mdl_source = -1;
+        }
+    }
+    if (c->mdl_source < 0)
+        mg_err_set(err, MG_EUSAGE,
+                   "the server does not show metadata locks: performance_schema is off (or its "
+                   "wait/lock/metadata/sql/mdl instrument), and the METADATA_LOCK_INFO plugin is "
+                   "not installed");
+    return c->mdl_source;
+}
+
+static int my_session_locks(struct drv_conn *base, long long backend, struct drv_locks *out,
+                            int *waiting, struct mg_err *err)
+{
+    struct my_conn *c = (struct my_conn *)base;
+    char id[24];
+    const char *p[1] = {id};
+    struct drv_result *r;
+    int src = mdl_source(c, err), rc;
+
+    if (src < 0)
+        return MG_EUSAGE;
+    snprintf(id, sizeof(id), "%llu",
+             backend ? (unsigned long long)backend : (unsigned long long)c->thread_id);
+    rc = my_query(base, &r,
+                  src == 1
+                      ? "SELECT m.OBJECT_SCHEMA, m.OBJECT_NAME, m.LOCK_TYPE, m.LOCK_STATUS "
+                        "FROM performance_schema.metadata_locks m "
+                        "JOIN performance_schema.threads t ON t.THREAD_ID = m.OWNER_THREAD_ID "
+                        "WHERE t.PROCESSLIST_ID = CAST(? AS UNSIGNED) AND m.OBJECT_TYPE = 'TABLE'"
+                      : "SELECT TABLE_SCHEMA, TABLE_NAME, LOCK_MODE, 'GRANTED' "
+                        "FROM information_schema.METADATA_LOCK_INFO "
+                        "WHERE THREAD_ID = CAST(? AS UNSIGNED) "
+                        "AND LOCK_TYPE = 'Table metadata lock'",
+                  p, 1, err);
+    if (rc)
+        return rc;
+    out->v = mg_calloc(r->nrows ? r->nrows : 1, sizeof(*out->v));
+    for (size_t i = 0; i < r->nrows; i++) {
+        const char *schema = drv_val(r, i, 0), *name = drv_val(r, i, 1), *mode = drv_val(r, i, 2);
+        int granted = drv_val(r, i, 3) && !strcmp(drv_val(r, i, 3), "GRANTED");
+        if (!granted)
+            *waiting = 1;
+        if (!schema || !name || !mode || !strncmp(name, "#sql", 4) || !strcmp(schema, "mysql") ||
+            !strcmp(schema, "information_schema") || !strcmp(schema, "performance_schema") ||
+            !strcmp(schema, "sys"))
+            continue;
+        struct drv_lock *l = &out->v[out->n++];
+        l->rel_id = mg_strdup(name);
+        l->schema = mg_strdup("");
+        l->name = mg_strdup(name);
+        l->kind = DRV_REL_TABLE;
+        /* the plugin says MDL_SHARED_UPGRADABLE where performance_schema says SHARED_UPGRADABLE */
+        l->mode = mg_strdup(!strncmp(mode, "MDL_", 4) ? mode + 4 : mode);
+        l->granted = granted;
+    }
+    drv_result_free(r);
+    /* the plugin shows granted locks only: the process list tells a wait */
+    rc = my_query(base, &r,
+                  "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = CAST(? AS UNSIGNED) "
+                  "AND STATE LIKE 'Waiting for%lock%'",
+                  p, 1, err);
+    if (rc) {
+        drv_locks_free(out);
+        return rc;
+    }
+    if (r->nrows)
+        *waiting = 1;
+    drv_result_free(r);
+    return 0;
+}
+
+/* ---------- estimate: a statement in the background ---------- */
+
+static int my_exec_start(struct drv_conn *base, const char *sql, size_t len, struct mg_err *err)
+{
+    struct my_conn *c = (struct my_conn *)base;
+
+    if (c->busy)
+        return mg_err_set(err, MG_EFAIL, "a statement is still running on this connection");
+    if (c->dry)
+        return mg_err_set(err, MG_EFAIL, "a dry run cannot run statements in the background");
+    /* the library may need the text until the statement has been sent */
+    c->busy_sql = mg_strndup(sql, len);
+    c->busy = 1;
+    c->busy_ret = 0;
+    c->in_exec = 1;
+    c->busy_status = mysql_real_query_start(&c->busy_ret, c->m, c->busy_sql, len);
+    return 0;
+}
+
+static int my_exec_wait(struct drv_conn *base, long timeout_ms, int *done, long long *rows,
+                        struct mg_err *err)
+{
+    struct my_conn *c = (struct my_conn *)base;
+    int64_t deadline = mg_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int rc;
+
+    if (!c->busy)
+        return mg_err_set(err, MG_EFAIL, "no statement is running on this connection");
+    while (c->busy_status) {
+        struct pollfd pfd = {.fd = mysql_get_socket(c->m), .events = 0};
+        int64_t wait = deadline - mg_monotonic_ms();
+        int io_timeout = 0, ready = 0, n;
+        if (wait <= 0)
+            return 0; /* still running */
+        if (c->busy_status & MYSQL_WAIT_READ)
+            pfd.events |= POLLIN;
+        if (c->busy_status & MYSQL_WAIT_WRITE)
+            pfd.events |= POLLOUT;
+        if (c->busy_status & MYSQL_WAIT_EXCEPT)
+            pfd.events |= POLLPRI;
+        if ((c->busy_status & MYSQL_WAIT_TIMEOUT) && mysql_get_timeout_value_ms(c->m) <= wait) {
+            wait = mysql_get_timeout_value_ms(c->m);
+            io_timeout = 1;
+        }
+        n = poll(&pfd, 1, (int)wait);
+        if (n < 0 && errno != EINTR)
+            ready = c->busy_status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE);
+        if (n > 0) {
+            if (pfd.revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))
+                ready |= MYSQL_WAIT_READ;
+            if (pfd.revents & POLLOUT)
+                ready |= MYSQL_WAIT_WRITE;
+            if (pfd.revents & POLLPRI)
+                ready |= MYSQL_WAIT_EXCEPT;
+            ready &= c->busy_status | MYSQL_WAIT_READ;
+        } else if (n == 0 && io_timeout) {
+            ready = MYSQL_WAIT_TIMEOUT;
+        }
+        if (ready)
+            c->busy_status = mysql_real_query_cont(&c->busy_ret, c->m, ready);
+    }
+    *done = 1;
+    c->busy = 0;
+    if (c->busy_ret) {
+        c->in_exec = 0;
+        rc = conn_error(c, err);
+        if (err->server_code == MY_ER_PARSE)
+            locate_parse_error(c->busy_sql, strlen(c->busy_sql), err);
+    } else {
+        rc = after_query(c, rows, err);
+    }
+    free(c->busy_sql);
+    c->busy_sql = NULL;
+    return rc;
+}
+
 const struct drv_ops drv_mysql_ops = {
     .api_version = DRV_API_VERSION,
     .name = "mysql",
@@ -1887,6 +2082,12 @@ const struct drv_ops drv_mysql_ops = {
     .log_position = my_log_position,
     .schema_snapshot = drv_my_schema_snapshot,
     .data_fingerprint = drv_my_data_fingerprint,
+    .db_identity = drv_my_db_identity,
+    .session_locks = my_session_locks,
+    .relation_files = drv_my_relation_files,
+    .relation_stats = drv_my_relation_stats,
+    .exec_start = my_exec_start,
+    .exec_wait = my_exec_wait,
     .replica_lag = my_replica_lag,
     .active_sessions = my_active_sessions,
 };

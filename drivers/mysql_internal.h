@@ -12,4 +12,10 @@ int drv_my_schema_snapshot(struct drv_conn *c, struct mg_buf *out, struct mg_err
 int drv_my_data_fingerprint(struct drv_conn *c, struct drv_result **out, long long max_rows,
                             struct mg_err *err);
 
+/* mysql_estimate.c: what estimate reads (see driver.h, the estimate block). */
+int drv_my_db_identity(struct drv_conn *c, struct drv_db_identity *out, struct mg_err *err);
+int drv_my_relation_files(struct drv_conn *c, struct drv_rels *out, struct mg_err *err);
+int drv_my_relation_stats(struct drv_conn *c, const char *const *names, size_t n,
+                          struct drv_rels *out, struct mg_err *err);
+
 #endif

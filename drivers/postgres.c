@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "driver.h"
 #include "postgres_internal.h"
@@ -41,6 +42,11 @@ struct pg_conn {
     struct prepared prep[PREPARED_MAX];
     size_t nprep;
     struct mg_buf *dry; /* dry run: statements are written here instead of sent */
+    /* a statement sent by exec_start: its first error and rows, until exec_wait sees its end */
+    int busy;
+    int busy_rc;
+    long long busy_rows;
+    struct mg_err busy_err;
 };
 
 static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
@@ -132,25 +138,6 @@ static long scan_words_in(struct words *out, const char *stmt)
     return tokens;
 }
 
-/*
- * The first MAX_WORDS words of a statement.  Classification needs no more,
- * so a long statement (a wide CREATE TABLE, a function body) is scanned by
- * its first bytes only; when that prefix ends inside a token (a scan error)
- * or holds too few tokens to be sure, the whole statement is scanned.
- */
-static void scan_words(struct words *out, const char *stmt)
-{
-    enum { PREFIX = 1024 };
-    if (strlen(stmt) > PREFIX) {
-        char *head = mg_strndup(stmt, PREFIX);
-        long n = scan_words_in(out, head);
-        free(head);
-        if (n > MAX_WORDS)
-            return; /* every kept word ends before the cut */
-    }
-    scan_words_in(out, stmt);
-}
-
 static int has_word(const struct words *w, size_t from, size_t to, const char *word)
 {
     for (size_t i = from; i < w->n && i < to; i++)
@@ -164,37 +151,81 @@ static int word_is(const struct words *w, size_t i, const char *word)
     return i < w->n && !strcmp(w->w[i], word);
 }
 
-/* Flags for one statement; *why says why it cannot run in a transaction. */
-static unsigned classify(const char *stmt, int server_version, const char **why)
+/*
+ * How many leading words classify_words() reads, judged from the words
+ * scanned so far: keep in step with it.  Only relied on when more words
+ * than that were scanned, so the first two it looks at are complete.
+ */
+static size_t words_needed(const struct words *w)
 {
-    struct words w;
+    const char *k = w->n ? w->w[0] : "";
+    if (!strcmp(k, "CREATE"))
+        return 4; /* CREATE [UNIQUE] INDEX CONCURRENTLY */
+    if (!strcmp(k, "DROP") || !strcmp(k, "CLUSTER"))
+        return 3; /* DROP INDEX CONCURRENTLY, CLUSTER [VERBOSE] name */
+    if (!strcmp(k, "REINDEX"))
+        return 8; /* CONCURRENTLY among the options */
+    if (!strcmp(k, "PREPARE"))
+        return 2;
+    if (!strcmp(k, "VACUUM"))
+        return 1;
+    if (!strcmp(k, "ALTER") &&
+        !(word_is(w, 1, "TYPE") || word_is(w, 1, "TABLE") || word_is(w, 1, "DATABASE")))
+        return 2;
+    return MAX_WORDS;
+}
+
+/*
+ * The leading words of a statement, as many as classification reads.  The
+ * statement is scanned by a prefix of `prefix` bytes first, then of four
+ * times as many, and so on: once a prefix holds more tokens than the words
+ * needed, every one of those ends before the cut.  A cut inside a token (a
+ * scan error) or too few tokens move on to the longer prefix, and in the
+ * end to the whole statement.  Lexing a wide CREATE TABLE or a function
+ * body in full would cost far more than classifying it.
+ */
+static void scan_words(struct words *out, const char *stmt, size_t prefix)
+{
+    size_t len = strlen(stmt);
+    for (; prefix < len; prefix *= 4) {
+        char *head = mg_strndup(stmt, prefix);
+        long n = scan_words_in(out, head);
+        free(head);
+        if (n > 0 && (size_t)n > words_needed(out))
+            return;
+    }
+    scan_words_in(out, stmt);
+}
+
+/* Flags for one statement from its leading words; *why says why it cannot run in a transaction. */
+static unsigned classify_words(const struct words *w, int server_version, const char **why)
+{
     unsigned f = 0;
 
     *why = NULL;
-    scan_words(&w, stmt);
-    if (!w.n)
+    if (!w->n)
         return 0;
-    const char *k = w.w[0];
+    const char *k = w->w[0];
     if (!strcmp(k, "BEGIN") || !strcmp(k, "START") || !strcmp(k, "COMMIT") || !strcmp(k, "END") ||
         !strcmp(k, "ROLLBACK") || !strcmp(k, "ABORT") || !strcmp(k, "SAVEPOINT") ||
-        !strcmp(k, "RELEASE") || (!strcmp(k, "PREPARE") && word_is(&w, 1, "TRANSACTION")))
+        !strcmp(k, "RELEASE") || (!strcmp(k, "PREPARE") && word_is(w, 1, "TRANSACTION")))
         return DRV_STMT_TXN_CONTROL;
     if (!strcmp(k, "CREATE")) {
         f = DRV_STMT_DDL;
-        size_t idx = word_is(&w, 1, "UNIQUE") ? 2 : 1;
-        if (word_is(&w, idx, "INDEX") && word_is(&w, idx + 1, "CONCURRENTLY")) {
+        size_t idx = word_is(w, 1, "UNIQUE") ? 2 : 1;
+        if (word_is(w, idx, "INDEX") && word_is(w, idx + 1, "CONCURRENTLY")) {
             *why = "CREATE INDEX CONCURRENTLY cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT;
         }
-        if (word_is(&w, 1, "DATABASE")) {
+        if (word_is(w, 1, "DATABASE")) {
             *why = "CREATE DATABASE cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "TABLESPACE")) {
+        if (word_is(w, 1, "TABLESPACE")) {
             *why = "CREATE TABLESPACE cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "SUBSCRIPTION")) {
+        if (word_is(w, 1, "SUBSCRIPTION")) {
             *why = "CREATE SUBSCRIPTION (with a replication slot) cannot run inside a "
                    "transaction block";
             return f | DRV_STMT_NO_TXN;
@@ -203,19 +234,19 @@ static unsigned classify(const char *stmt, int server_version, const char **why)
     }
     if (!strcmp(k, "DROP")) {
         f = DRV_STMT_DDL;
-        if (word_is(&w, 1, "INDEX") && word_is(&w, 2, "CONCURRENTLY")) {
+        if (word_is(w, 1, "INDEX") && word_is(w, 2, "CONCURRENTLY")) {
             *why = "DROP INDEX CONCURRENTLY cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT;
         }
-        if (word_is(&w, 1, "DATABASE")) {
+        if (word_is(w, 1, "DATABASE")) {
             *why = "DROP DATABASE cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "TABLESPACE")) {
+        if (word_is(w, 1, "TABLESPACE")) {
             *why = "DROP TABLESPACE cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "SUBSCRIPTION")) {
+        if (word_is(w, 1, "SUBSCRIPTION")) {
             *why = "DROP SUBSCRIPTION (with a replication slot) cannot run inside a "
                    "transaction block";
             return f | DRV_STMT_NO_TXN;
@@ -224,11 +255,11 @@ static unsigned classify(const char *stmt, int server_version, const char **why)
     }
     if (!strcmp(k, "REINDEX")) {
         f = DRV_STMT_DDL;
-        if (has_word(&w, 1, 8, "CONCURRENTLY")) {
+        if (has_word(w, 1, 8, "CONCURRENTLY")) {
             *why = "REINDEX CONCURRENTLY cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT;
         }
-        if (word_is(&w, 1, "DATABASE") || word_is(&w, 1, "SYSTEM")) {
+        if (word_is(w, 1, "DATABASE") || word_is(w, 1, "SYSTEM")) {
             *why = "REINDEX DATABASE/SYSTEM cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
@@ -241,9 +272,9 @@ static unsigned classify(const char *stmt, int server_version, const char **why)
     if (!strcmp(k, "CLUSTER")) {
         /* CLUSTER without a table name reclusters the whole database */
         size_t i = 1;
-        if (word_is(&w, i, "VERBOSE"))
+        if (word_is(w, i, "VERBOSE"))
             i++;
-        if (i >= w.n) {
+        if (i >= w->n) {
             *why = "CLUSTER without a table cannot run inside a transaction block";
             return DRV_STMT_DDL | DRV_STMT_NO_TXN;
         }
@@ -251,23 +282,23 @@ static unsigned classify(const char *stmt, int server_version, const char **why)
     }
     if (!strcmp(k, "ALTER")) {
         f = DRV_STMT_DDL;
-        if (word_is(&w, 1, "SYSTEM")) {
+        if (word_is(w, 1, "SYSTEM")) {
             *why = "ALTER SYSTEM cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "TYPE") && has_word(&w, 2, MAX_WORDS, "ADD") &&
-            has_word(&w, 2, MAX_WORDS, "VALUE") && server_version && server_version < 120000) {
+        if (word_is(w, 1, "TYPE") && has_word(w, 2, MAX_WORDS, "ADD") &&
+            has_word(w, 2, MAX_WORDS, "VALUE") && server_version && server_version < 120000) {
             *why = "ALTER TYPE ... ADD VALUE cannot run inside a transaction block before "
                    "PostgreSQL 12";
             return f | DRV_STMT_NO_TXN;
         }
-        if (word_is(&w, 1, "TABLE") && has_word(&w, 2, MAX_WORDS, "DETACH") &&
-            has_word(&w, 2, MAX_WORDS, "CONCURRENTLY")) {
+        if (word_is(w, 1, "TABLE") && has_word(w, 2, MAX_WORDS, "DETACH") &&
+            has_word(w, 2, MAX_WORDS, "CONCURRENTLY")) {
             *why = "ALTER TABLE ... DETACH PARTITION CONCURRENTLY cannot run inside a "
                    "transaction block";
             return f | DRV_STMT_NO_TXN | DRV_STMT_CONCURRENT;
         }
-        if (word_is(&w, 1, "DATABASE") && has_word(&w, 2, MAX_WORDS, "TABLESPACE")) {
+        if (word_is(w, 1, "DATABASE") && has_word(w, 2, MAX_WORDS, "TABLESPACE")) {
             *why = "ALTER DATABASE ... SET TABLESPACE cannot run inside a transaction block";
             return f | DRV_STMT_NO_TXN;
         }
@@ -350,29 +381,46 @@ static int atomic_depth(const char *stmt)
     return depth;
 }
 
+/*
+ * Does "ATOMIC", in any case, start within sql[from, to)?  Bounded: a search
+ * to the end of the file for every CREATE made long files quadratic.
+ */
+static int atomic_within(const char *sql, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if ((sql[i] == 'a' || sql[i] == 'A') && !strncasecmp(sql + i, "ATOMIC", 6))
+            return 1;
+    return 0;
+}
+
 /* Flags of a statement, scanning it only when its first word can matter. */
 static unsigned classify_stmt(const char *sql, size_t start, size_t end, int server_version,
                               const char **why)
 {
     static const char *const deep[] = {"CREATE",  "DROP",   "REINDEX", "ALTER",
                                        "CLUSTER", "VACUUM", "PREPARE"};
-    char w[16];
-    unsigned f;
+    struct words w;
+    char first[16];
 
     *why = NULL;
-    first_word(sql + start, end - start, w);
+    first_word(sql + start, end - start, first);
     for (size_t i = 0; i < MG_ARRAY_SIZE(deep); i++) {
-        if (!strcmp(w, deep[i])) {
+        if (!strcmp(first, deep[i])) {
             char *copy = mg_strndup(sql + start, end - start);
-            f = classify(copy, server_version, why);
+            /* ALTER TABLE/TYPE/DATABASE look at up to MAX_WORDS words, the others at a few */
+            scan_words(&w, copy, strcmp(first, "ALTER") ? 64 : 1024);
             free(copy);
-            return f;
+            return classify_words(&w, server_version, why);
         }
     }
-    /* the rest is decided by the first word alone: no need to lex a 50 MB INSERT */
-    char one[24];
-    snprintf(one, sizeof(one), "%s", w);
-    return classify(one, server_version, why);
+    /*
+     * The rest is decided by the first word alone: no need to lex a 50 MB
+     * INSERT.  A run of letters and underscores is one token, a keyword or
+     * an identifier, so it is the first word as scanning would give it.
+     */
+    w.n = first[0] ? 1 : 0;
+    snprintf(w.w[0], sizeof(w.w[0]), "%s", first);
+    return classify_words(&w, server_version, why);
 }
 
 /*
@@ -445,8 +493,7 @@ static int pg_split(struct drv_stmt **out, size_t *n, const char *sql, size_t le
             continue; /* only comments */
         char w[16];
         first_word(sql + start, end - start, w);
-        if (!strcmp(w, "CREATE") && strcasestr(sql + start, "ATOMIC") &&
-            (size_t)(strcasestr(sql + start, "ATOMIC") - sql) < end) {
+        if (!strcmp(w, "CREATE") && atomic_within(sql, start, end)) {
             /* glue following pieces on while BEGIN ATOMIC ... END is open */
             char *copy = mg_strndup(sql + start, end - start);
             int depth = atomic_depth(copy);
@@ -923,6 +970,63 @@ static int pg_commit(struct drv_conn *base, struct mg_err *err)
     return rc;
 }
 
+/*
+ * The last write of a migration and its COMMIT in one round trip, with
+ * libpq's pipeline mode, once the statement is prepared (its first use goes
+ * the plain way and prepares nothing).
+ */
+static int pg_query_commit(struct drv_conn *base, const char *sql, const char *const *params,
+                           size_t nparams, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    struct prepared *p = NULL;
+    char name[16];
+    int rc = 0;
+
+    for (size_t i = 0; i < c->nprep; i++)
+        if (!strcmp(c->prep[i].sql, sql))
+            p = &c->prep[i];
+    if (c->dry || !p || !p->ready) {
+        struct drv_result *r;
+        rc = pg_query(base, &r, sql, params, nparams, err);
+        drv_result_free(r);
+        return rc ? rc : pg_commit(base, err);
+    }
+    snprintf(name, sizeof(name), "mg_%zu", (size_t)(p - c->prep));
+    if (!PQenterPipelineMode(c->pg) ||
+        !PQsendQueryPrepared(c->pg, name, (int)nparams, params, NULL, NULL, 0) ||
+        !PQsendQueryParams(c->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) ||
+        !PQpipelineSync(c->pg)) {
+        conn_message(c, err, PQstatus(c->pg) == CONNECTION_BAD ? MG_ECONN : MG_EFAIL,
+                     "cannot send the history write and COMMIT");
+        PQexitPipelineMode(c->pg);
+        return err->code;
+    }
+    /* results: the write, COMMIT (each followed by NULL), then the sync */
+    for (int stage = 0; stage < 2; stage++) {
+        PGresult *res = PQgetResult(c->pg);
+        if (!res)
+            break;
+        if (!rc) {
+            if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED)
+                rc = mg_err_set(err, MG_EFAIL, "COMMIT was not run: the write before it failed");
+            else
+                rc = result_error(c, res, err);
+            if (!rc && stage == 1 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+                rc = mg_err_set(err, MG_EFAIL,
+                                "the transaction was rolled back instead of committed");
+        }
+        PQclear(res);
+        while ((res = PQgetResult(c->pg)) != NULL)
+            PQclear(res);
+    }
+    PGresult *sync = PQgetResult(c->pg);
+    PQclear(sync);
+    if (!PQexitPipelineMode(c->pg) && !rc)
+        rc = mg_err_set(err, MG_EFAIL, "cannot leave pipeline mode: %s", PQerrorMessage(c->pg));
+    return rc;
+}
+
 static int pg_rollback(struct drv_conn *base, struct mg_err *err)
 {
     struct pg_conn *c = (struct pg_conn *)base;
@@ -1173,6 +1277,375 @@ static int pg_data_fingerprint(struct drv_conn *base, struct drv_result **out, l
     return rc ? rc : drv_pg_data_fingerprint(base, out, max_rows, err);
 }
 
+/* ---------- estimate, clone and preflight ---------- */
+
+static char *dup_cell(const struct drv_result *r, size_t row, size_t col)
+{
+    const char *v = drv_val(r, row, col);
+    return v ? mg_strdup(v) : NULL;
+}
+
+static long long ll_cell(const struct drv_result *r, size_t row, size_t col)
+{
+    const char *v = drv_val(r, row, col);
+    return v ? atoll(v) : -1;
+}
+
+static int pg_db_identity(struct drv_conn *base, struct drv_db_identity *out, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc;
+
+    /* pg_control_system() may be revoked on managed servers: ask first, then read */
+    rc = pg_query(base, &r,
+                  "SELECT has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE'), "
+                  "pg_postmaster_start_time()::text, d.oid::text, current_database(), "
+                  "coalesce(host(inet_server_addr()), 'local socket') || ':' || "
+                  "current_setting('port') "
+                  "FROM pg_database d WHERE d.datname = current_database()",
+                  NULL, 0, err);
+    if (rc)
+        return rc;
+    if (r->nrows != 1) {
+        drv_result_free(r);
+        return mg_err_set(err, MG_EFAIL, "cannot find the current database in pg_database");
+    }
+    snprintf(out->started, sizeof(out->started), "%s", drv_val(r, 0, 1));
+    snprintf(out->database_id, sizeof(out->database_id), "%s", drv_val(r, 0, 2));
+    snprintf(out->database, sizeof(out->database), "%s", drv_val(r, 0, 3));
+    snprintf(out->address, sizeof(out->address), "%s", drv_val(r, 0, 4));
+    int can = drv_val(r, 0, 0) && drv_val(r, 0, 0)[0] == 't';
+    drv_result_free(r);
+    if (!can)
+        return 0;
+    rc =
+        pg_query(base, &r, "SELECT system_identifier::text FROM pg_control_system()", NULL, 0, err);
+    if (rc)
+        return rc;
+    if (r->nrows == 1 && drv_val(r, 0, 0))
+        snprintf(out->server_id, sizeof(out->server_id), "%s", drv_val(r, 0, 0));
+    drv_result_free(r);
+    return 0;
+}
+
+static int pg_session_locks(struct drv_conn *base, long long backend, struct drv_locks *out,
+                            int *waiting, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    char pid[24];
+    const char *p[1] = {pid};
+    struct drv_result *r;
+    int rc;
+
+    snprintf(pid, sizeof(pid), "%lld", backend ? backend : (long long)PQbackendPID(c->pg));
+    /*
+     * Relation locks in this database, plus any lock the session waits for:
+     * a wait on a transaction or virtual xid (CONCURRENTLY waiting for older
+     * transactions) is not a relation lock but still a wait.
+     */
+    rc = pg_query(base, &r,
+                  "SELECT l.locktype = 'relation', l.relation::text, n.nspname, c.relname, "
+                  "c.relkind::text, l.mode, l.granted "
+                  "FROM pg_catalog.pg_locks l "
+                  "LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation "
+                  "LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                  "WHERE l.pid = $1::int AND ((l.locktype = 'relation' AND l.database = "
+                  "(SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) "
+                  "AND (n.nspname IS NULL OR (n.nspname NOT IN ('pg_catalog', "
+                  "'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%')))"
+                  " OR NOT l.granted)",
+                  p, 1, err);
+    if (rc)
+        return rc;
+    out->v = mg_calloc(r->nrows ? r->nrows : 1, sizeof(*out->v));
+    for (size_t i = 0; i < r->nrows; i++) {
+        int granted = drv_val(r, i, 6) && drv_val(r, i, 6)[0] == 't';
+        if (!granted)
+            *waiting = 1;
+        if (!(drv_val(r, i, 0) && drv_val(r, i, 0)[0] == 't'))
+            continue;
+        struct drv_lock *l = &out->v[out->n++];
+        l->rel_id = dup_cell(r, i, 1);
+        l->schema = dup_cell(r, i, 2);
+        l->name = dup_cell(r, i, 3);
+        l->kind = drv_val(r, i, 4) ? drv_val(r, i, 4)[0] : 0;
+        l->mode = dup_cell(r, i, 5);
+        l->granted = granted;
+    }
+    drv_result_free(r);
+    return 0;
+}
+
+/* Fills out from rows of (oid, schema, name, kind, table, file, bytes, total, pages, rows). */
+static void rels_from_result(struct drv_rels *out, const struct drv_result *r)
+{
+    out->v = mg_calloc(r->nrows ? r->nrows : 1, sizeof(*out->v));
+    for (size_t i = 0; i < r->nrows; i++) {
+        struct drv_rel *x = &out->v[out->n++];
+        x->id = dup_cell(r, i, 0);
+        x->schema = dup_cell(r, i, 1);
+        x->name = dup_cell(r, i, 2);
+        x->kind = drv_val(r, i, 3) ? drv_val(r, i, 3)[0] : 0;
+        x->table_id = dup_cell(r, i, 4);
+        x->file = dup_cell(r, i, 5);
+        x->bytes = ll_cell(r, i, 6);
+        x->total_bytes = ll_cell(r, i, 7);
+        x->pages = ll_cell(r, i, 8);
+        x->rows = drv_val(r, i, 9) ? atof(drv_val(r, i, 9)) : -1;
+        if (x->rows < 0)
+            x->rows = -1; /* reltuples is -1 before the first VACUUM or ANALYZE (PostgreSQL 14+) */
+    }
+}
+
+#define REL_COLUMNS                                                                                \
+    "c.oid::text, n.nspname, c.relname, c.relkind::text, "                                         \
+    "CASE WHEN c.relkind IN ('i', 'I') THEN ix.indrelid::text END, "                               \
+    "pg_catalog.pg_relation_filenode(c.oid)::text, "                                               \
+    "pg_catalog.pg_relation_size(c.oid), "                                                         \
+    "CASE WHEN c.relkind IN ('r', 'm', 't') THEN pg_catalog.pg_total_relation_size(c.oid) "        \
+    "ELSE pg_catalog.pg_relation_size(c.oid) END, "                                                \
+    "c.relpages, c.reltuples::float8 "
+
+static int pg_relation_files(struct drv_conn *base, struct drv_rels *out, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc;
+
+    rc = pg_query(base, &r,
+                  /* no sizes: pg_relation_size() would lock every relation */
+                  "SELECT c.oid::text, n.nspname, c.relname, c.relkind::text, "
+                  "CASE WHEN c.relkind IN ('i', 'I') THEN ix.indrelid::text END, "
+                  "pg_catalog.pg_relation_filenode(c.oid)::text, NULL, NULL, "
+                  "c.relpages, c.reltuples::float8 "
+                  "FROM pg_catalog.pg_class c "
+                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                  "LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.oid "
+                  "WHERE c.relkind IN ('r', 'p', 'i', 'I', 'm', 'S', 'v', 'f') "
+                  "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                  "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' "
+                  "ORDER BY c.oid",
+                  NULL, 0, err);
+    if (rc)
+        return rc;
+    rels_from_result(out, r);
+    drv_result_free(r);
+    return 0;
+}
+
+static int pg_relation_stats(struct drv_conn *base, const char *const *names, size_t n,
+                             struct drv_rels *out, struct mg_err *err)
+{
+    struct mg_buf list = MG_BUF_INIT;
+    const char *p[1];
+    struct drv_result *r;
+    int rc;
+
+    /* the names travel as one parameter, a JSON array: no quoting of ours */
+    mg_buf_addch(&list, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            mg_buf_addch(&list, ',');
+        mg_buf_addch(&list, '"');
+        for (const char *s = names[i]; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                mg_buf_addch(&list, '\\');
+            if ((unsigned char)*s < 0x20)
+                mg_buf_addf(&list, "\\u%04x", (unsigned char)*s);
+            else
+                mg_buf_addch(&list, *s);
+        }
+        mg_buf_addch(&list, '"');
+    }
+    mg_buf_addch(&list, ']');
+    p[0] = list.ptr;
+    rc = pg_query(
+        base, &r,
+        "WITH want AS (SELECT DISTINCT pg_catalog.to_regclass(x) AS oid "
+        "FROM pg_catalog.json_array_elements_text($1::json) x), "
+        "rels AS (SELECT oid FROM want WHERE oid IS NOT NULL UNION "
+        "SELECT i.indexrelid FROM pg_catalog.pg_index i JOIN want w ON i.indrelid = w.oid) "
+        "SELECT " REL_COLUMNS "FROM rels JOIN pg_catalog.pg_class c ON c.oid = rels.oid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.oid ORDER BY c.oid",
+        p, 1, err);
+    mg_buf_free(&list);
+    if (rc)
+        return rc;
+    rels_from_result(out, r);
+    drv_result_free(r);
+    return 0;
+}
+
+static int pg_exec_start(struct drv_conn *base, const char *sql, size_t len, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    char *copy = NULL;
+    int ok;
+
+    if (c->busy)
+        return mg_err_set(err, MG_EFAIL, "a statement is still running on this connection");
+    if (sql[len] != '\0') {
+        copy = mg_strndup(sql, len);
+        sql = copy;
+    }
+    ok = PQsendQuery(c->pg, sql);
+    free(copy);
+    if (!ok) {
+        int code = PQstatus(c->pg) == CONNECTION_BAD ? MG_ECONN : MG_EFAIL;
+        conn_message(c, err, code, "cannot send the statement");
+        return code;
+    }
+    c->busy = 1;
+    c->busy_rc = 0;
+    c->busy_rows = -1;
+    mg_err_clear(&c->busy_err);
+    return 0;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int pg_exec_wait(struct drv_conn *base, long timeout_ms, int *done, long long *rows,
+                        struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+
+    if (!c->busy)
+        return mg_err_set(err, MG_EFAIL, "no statement is running on this connection");
+    for (;;) {
+        if (!PQconsumeInput(c->pg)) {
+            c->busy = 0;
+            *done = 1;
+            conn_message(c, err, MG_ECONN, "lost the connection to the server");
+            return MG_ECONN;
+        }
+        while (!PQisBusy(c->pg)) {
+            PGresult *res = PQgetResult(c->pg);
+            if (!res) {
+                c->busy = 0;
+                *done = 1;
+                if (rows)
+                    *rows = c->busy_rows;
+                if (c->busy_rc)
+                    mg_err_copy(err, &c->busy_err);
+                return c->busy_rc;
+            }
+            if (!c->busy_rc) {
+                c->busy_rc = result_error(c, res, &c->busy_err);
+                const char *t = PQcmdTuples(res);
+                if (!c->busy_rc && t && *t)
+                    c->busy_rows = atoll(t);
+            }
+            PQclear(res);
+        }
+        long long left = deadline - now_ms();
+        if (left <= 0)
+            return 0;
+        struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+        if (pfd.fd < 0) {
+            c->busy = 0;
+            *done = 1;
+            conn_message(c, err, MG_ECONN, "lost the connection to the server");
+            return MG_ECONN;
+        }
+        poll(&pfd, 1, (int)left);
+    }
+}
+
+static int pg_copy_out(struct drv_conn *base, const char *sql, drv_copy_sink sink, void *arg,
+                       struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    PGresult *res = PQexec(c->pg, sql);
+    int rc = 0, n;
+    char *data;
+
+    if (!res || PQresultStatus(res) != PGRES_COPY_OUT) {
+        rc = result_error(c, res, err);
+        PQclear(res);
+        return rc ? rc : mg_err_set(err, MG_EFAIL, "the statement is not a COPY ... TO STDOUT");
+    }
+    PQclear(res);
+    while ((n = PQgetCopyData(c->pg, &data, 0)) > 0) {
+        if (!rc && sink(arg, data, (size_t)n, err)) {
+            rc = err->code ? err->code : MG_EFAIL;
+            /* stop the server sending; what still arrives is read and dropped */
+            char buf[256];
+            if (c->cancel)
+                PQcancel(c->cancel, buf, sizeof(buf));
+        }
+        PQfreemem(data);
+    }
+    /* n == -1: done, -2: an error, both followed by the final result */
+    while ((res = PQgetResult(c->pg)) != NULL) {
+        if (!rc)
+            rc = result_error(c, res, err);
+        PQclear(res);
+    }
+    if (!rc && n == -2) {
+        conn_message(c, err, MG_EFAIL, "COPY failed");
+        rc = MG_EFAIL;
+    }
+    return rc;
+}
+
+static int pg_copy_in_start(struct drv_conn *base, const char *sql, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    PGresult *res = PQexec(c->pg, sql);
+    int rc = 0;
+
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+        rc = result_error(c, res, err);
+        if (!rc)
+            rc = mg_err_set(err, MG_EFAIL, "the statement is not a COPY ... FROM STDIN");
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int pg_copy_in_put(struct drv_conn *base, const char *data, size_t len, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+
+    if (len > (size_t)0x7fffffff)
+        return mg_err_set(err, MG_EFAIL, "a COPY chunk over 2 GB");
+    if (PQputCopyData(c->pg, data, (int)len) != 1) {
+        conn_message(c, err, MG_ECONN, "COPY FROM STDIN failed");
+        return MG_ECONN;
+    }
+    return 0;
+}
+
+static int pg_copy_in_end(struct drv_conn *base, int abort, long long *rows, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    PGresult *res;
+    int rc = 0, first = 1;
+
+    if (PQputCopyEnd(c->pg, abort ? "aborted by migrate" : NULL) != 1) {
+        conn_message(c, err, MG_ECONN, "COPY FROM STDIN failed");
+        return MG_ECONN;
+    }
+    while ((res = PQgetResult(c->pg)) != NULL) {
+        if (first && !abort) {
+            rc = result_error(c, res, err);
+            const char *t = PQcmdTuples(res);
+            if (!rc && rows && t && *t)
+                *rows = atoll(t);
+        }
+        first = 0;
+        PQclear(res);
+    }
+    return rc;
+}
+
 /* ---------- online schema change throttling ---------- */
 
 /*
@@ -1232,12 +1705,23 @@ const struct drv_ops drv_postgres_ops = {
     .begin_timeouts = pg_begin_timeouts,
     .dry_run = pg_dry_run,
     .read_only = pg_read_only,
+    .query_commit = pg_query_commit,
     .backend_id = pg_backend_id,
     .progress = pg_progress,
     .log_position = pg_log_position,
     .create_restore_point = pg_create_restore_point,
     .schema_snapshot = pg_schema_snapshot,
     .data_fingerprint = pg_data_fingerprint,
+    .db_identity = pg_db_identity,
+    .session_locks = pg_session_locks,
+    .relation_files = pg_relation_files,
+    .relation_stats = pg_relation_stats,
+    .exec_start = pg_exec_start,
+    .exec_wait = pg_exec_wait,
+    .copy_out = pg_copy_out,
+    .copy_in_start = pg_copy_in_start,
+    .copy_in_put = pg_copy_in_put,
+    .copy_in_end = pg_copy_in_end,
     .replica_lag = pg_replica_lag,
     .active_sessions = pg_active_sessions,
 };

@@ -9,6 +9,7 @@
 
 #include "checkpoint.h"
 #include "cli.h"
+#include "cmds.h"
 #include "gate.h"
 #include "log.h"
 #include "metrics.h"
@@ -213,6 +214,13 @@ int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, int dry, struct 
     }
     if (!rc && !dry && plan.n)
         rc = mg_gate_lint(ctx, &s, &src, &plan, err);
+    if (!rc && !dry && plan.n)
+        rc = mg_gate_preflight(ctx, &s, &st, err);
+    if (!rc && !dry && plan.n && ctx->clone_url &&
+        (rc = mg_estimate_for(ctx, ctx->clone_url, err)) == MG_EFINDINGS)
+        rc = 0; /* the budget is the blocking gate's to judge, below */
+    if (!rc && !dry && plan.n)
+        rc = mg_gate_blocking(ctx, &s, &plan, err);
     /* the point to come back to, before anything changes (a dry run changes nothing) */
     if (!rc && !dry && plan.n && !ctx->no_checkpoint)
         rc = mg_checkpoint_begin(&cp, &s, ctx, &st, &plan, err);

@@ -85,18 +85,25 @@ void mg_buf_addch(struct mg_buf *b, char c)
     b->ptr[b->len] = '\0';
 }
 
+/* Formats into the room left; only text that does not fit there is formatted twice. */
 void mg_buf_vaddf(struct mg_buf *b, const char *fmt, va_list ap)
 {
     va_list cp;
     int n;
+    size_t room = b->cap ? b->cap - b->len : 0; /* counts the NUL's byte */
 
     va_copy(cp, ap);
-    n = vsnprintf(NULL, 0, fmt, cp);
+    n = vsnprintf(room ? b->ptr + b->len : NULL, room, fmt, cp);
     va_end(cp);
-    if (n <= 0)
+    if (n <= 0) {
+        if (b->cap)
+            b->ptr[b->len] = '\0'; /* whatever a failed vsnprintf left there */
         return;
-    mg_buf_grow(b, (size_t)n);
-    vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        mg_buf_grow(b, (size_t)n);
+        vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 
@@ -124,4 +131,34 @@ void mg_buf_rtrim(struct mg_buf *b)
         b->len--;
     if (b->cap)
         b->ptr[b->len] = '\0';
+}
+
+void mg_buf_add_xml(struct mg_buf *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&':
+            mg_buf_adds(out, "&amp;");
+            break;
+        case '<':
+            mg_buf_adds(out, "&lt;");
+            break;
+        case '>':
+            mg_buf_adds(out, "&gt;");
+            break;
+        case '"':
+            mg_buf_adds(out, "&quot;");
+            break;
+        case '\'':
+            mg_buf_adds(out, "&apos;");
+            break;
+        default:
+            /* control characters other than tab and newline are not allowed in XML 1.0 */
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+                mg_buf_addch(out, '?');
+            else
+                mg_buf_addch(out, (char)c);
+        }
+    }
 }

@@ -8,6 +8,7 @@ int cmd_goto(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         {"allow-edited", no_argument, NULL, 'E'},
         {"allow-out-of-order", no_argument, NULL, 'O'},
         {"dry-run", no_argument, NULL, 'N'},
+        {"clone", required_argument, NULL, 'C'},
         {0, 0, 0, 0},
     };
     int dry = 0;
@@ -15,7 +16,9 @@ int cmd_goto(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     int c;
 
     while ((c = mg_cli_getopt(ctx, argc, argv, "", opts, err)) != -1) {
-        if (c == 'N')
+        if (c == 'C')
+            ctx->clone_url = optarg;
+        else if (c == 'N')
             dry = 1;
         else if (c == 'E')
             req.allow_edited = 1;

@@ -9,15 +9,30 @@
 #include <string.h>
 
 #include "apply.h"
+#include "checks.h"
+#include "gate.h"
 #include "cmds.h"
 #include "log.h"
 #include "run.h"
 #include "util.h"
 
+/* The estimate's entry for one version, or NULL. */
+static json_t *estimate_of(json_t *doc, uint64_t version)
+{
+    json_t *migs = json_object_get(doc, "migrations");
+    for (size_t i = 0; i < json_array_size(migs); i++) {
+        json_t *m = json_array_get(migs, i);
+        if ((uint64_t)json_integer_value(json_object_get(m, "version")) == version)
+            return m;
+    }
+    return NULL;
+}
+
 int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
 {
     static const struct option opts[] = {
         {"offline", no_argument, NULL, 'O'},
+        {"clone", required_argument, NULL, 'C'},
         {0, 0, 0, 0},
     };
     struct mg_source src;
@@ -33,6 +48,8 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     while ((c = mg_cli_getopt(ctx, argc, argv, "", opts, err)) != -1) {
         if (c == 'O')
             offline = 1;
+        else if (c == 'C')
+            ctx->clone_url = optarg;
         else
             return MG_EUSAGE;
     }
@@ -61,6 +78,28 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     rc = mg_plan_build(&plan, &st, &req, &warnings, err);
     if (rc)
         goto out;
+    /* the estimate of exactly these migrations: made now on --clone, or kept from before */
+    json_t *estimate = NULL;
+    if (plan.n && ctx->clone_url && !offline) {
+        rc = mg_estimate_for(ctx, ctx->clone_url, err);
+        if (rc == MG_EFINDINGS)
+            rc = 0;
+        if (rc)
+            goto out_plan;
+    }
+    if (plan.n) {
+        char key[65];
+        mg_plan_key(&plan, key);
+        estimate = mg_estimate_load(key);
+    }
+    struct chk_result lint;
+    struct chk_config lcfg;
+    int linted = mg_lint_plan(&lint, &lcfg, ctx, offline ? "postgres" : s.conn->info.dialect,
+                              version_num, &src, &plan, err) == 0;
+    if (!linted) {
+        mg_warn("lint: %s", err->msg);
+        mg_err_clear(err);
+    }
     json_t *arr = json_array();
     if (ctx->format == MG_FMT_TEXT) {
         if (!offline)
@@ -95,6 +134,10 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             mode = "statement by statement";
             why = "the server commits DDL implicitly";
         }
+        size_t counts[3] = {0, 0, 0};
+        for (size_t k = 0; linted && k < lint.n; k++)
+            if (!strcmp(lint.files[lint.v[k].file].path, f->path) && lint.v[k].sev >= CHK_INFO)
+                counts[lint.v[k].sev]++;
         if (ctx->format == MG_FMT_JSON) {
             json_t *o =
                 json_pack("{s:I,s:s,s:s,s:I,s:s,s:b}", "version", (json_int_t)stp->e->version,
@@ -104,6 +147,15 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
                 json_object_set_new(o, "why", json_string(why));
             if (e2.code)
                 json_object_set_new(o, "error", json_string(e2.msg));
+            json_t *em = estimate_of(estimate, stp->e->version);
+            if (em)
+                json_object_set_new(o, "estimate", json_incref(em));
+            if (linted)
+                json_object_set_new(o, "lint",
+                                    json_pack("{s:I,s:I,s:I}", "error",
+                                              (json_int_t)counts[CHK_ERROR], "warning",
+                                              (json_int_t)counts[CHK_WARNING], "info",
+                                              (json_int_t)counts[CHK_INFO]));
             json_array_append_new(arr, o);
         } else {
             printf("  %llu_%s: %zu statement%s, %s", (unsigned long long)stp->e->version,
@@ -116,7 +168,21 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
                 printf(", resumes an unfinished run");
             if (e2.code)
                 printf(" [cannot split: %s]", e2.msg);
+            if (linted)
+                printf("; lint: %zu error%s, %zu warning%s, %zu info", counts[CHK_ERROR],
+                       counts[CHK_ERROR] == 1 ? "" : "s", counts[CHK_WARNING],
+                       counts[CHK_WARNING] == 1 ? "" : "s", counts[CHK_INFO]);
             printf("\n");
+            json_t *em = estimate_of(estimate, stp->e->version);
+            if (em)
+                printf("      estimate: ~%.0fms on the target; %s\n",
+                       json_number_value(json_object_get(em, "predicted_ms")),
+                       json_string_value(json_object_get(em, "verdict_text")));
+            for (size_t k = 0; linted && k < lint.n; k++)
+                if (!strcmp(lint.files[lint.v[k].file].path, f->path))
+                    printf("      %d:%d %s: %s: %s\n", lint.v[k].line, lint.v[k].col,
+                           chk_sev_name(lint.v[k].sev), chk_rules[lint.v[k].rule].name,
+                           lint.v[k].msg);
         }
         free(stmts);
     }
@@ -129,6 +195,10 @@ int cmd_plan(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     } else {
         json_decref(arr);
     }
+    if (linted)
+        chk_result_free(&lint);
+out_plan:
+    json_decref(estimate);
     mg_plan_free(&plan);
     if (file_errors) {
         mg_err_set(err, MG_EINPUT, "the migrations directory has errors; 'up' would refuse to run");

@@ -22,6 +22,12 @@ int cmd_audit(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_schema(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_test_rollback(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_drift(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_ci(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_clone(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_preflight(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+int cmd_estimate(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
+/* Runs `migrate estimate --clone URL` for up/plan --clone, its report on stderr. */
+int mg_estimate_for(struct mg_ctx *ctx, const char *clone_url, struct mg_err *err);
 int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 int cmd_sandbox(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err);
 

@@ -54,6 +54,7 @@ struct mg_ctx {
     const char **skip_gates;        /* --skip-gate NAME (repeatable) */
     size_t nskip;
     const char *skip_reason; /* --reason */
+    const char *clone_url;   /* up, goto, plan --clone: estimate on it first */
 };
 
 /* An open session on the target: connection, and whether we hold the runner lock. */

@@ -158,44 +158,50 @@ const struct mg_hrow *mg_history_find(const struct mg_history *h, uint64_t versi
     return NULL;
 }
 
-int mg_history_upsert(struct drv_conn *c, const struct mg_hrow *h, struct mg_err *err)
+/* The 20 parameters of history_upsert; `bufs` holds the numbers' text. */
+static void hrow_params(const struct mg_hrow *h, char bufs[7][24], const char *p[20])
 {
-    char ver[24], done[16], total[16], notx[4], dur[24], line[16], stmt[16];
-    const char *p[20];
-    struct drv_result *r;
-    int rc;
-
-    snprintf(ver, sizeof(ver), "%llu", (unsigned long long)h->version);
-    snprintf(done, sizeof(done), "%d", h->stmts_done);
-    snprintf(total, sizeof(total), "%d", h->stmts_total);
-    snprintf(notx, sizeof(notx), "%d", h->no_transaction ? 1 : 0);
-    snprintf(dur, sizeof(dur), "%lld", h->duration_ms);
-    snprintf(line, sizeof(line), "%d", h->err_line);
-    p[0] = ver;
+    snprintf(bufs[0], 24, "%llu", (unsigned long long)h->version);
+    snprintf(bufs[1], 24, "%d", h->stmts_done);
+    snprintf(bufs[2], 24, "%d", h->stmts_total);
+    snprintf(bufs[3], 24, "%d", h->no_transaction ? 1 : 0);
+    snprintf(bufs[4], 24, "%lld", h->duration_ms);
+    snprintf(bufs[5], 24, "%d", h->err_line);
+    snprintf(bufs[6], 24, "%d", h->err_stmt);
+    p[0] = bufs[0];
     p[1] = h->name;
     p[2] = h->checksum;
     p[3] = mg_hstatus_name(h->status);
     p[4] = h->kind ? h->kind : "migration";
-    p[5] = done;
-    p[6] = total;
+    p[5] = bufs[1];
+    p[6] = bufs[2];
     p[7] = h->done_hash ? h->done_hash : "";
-    p[8] = notx;
+    p[8] = bufs[3];
     p[9] = h->applied_at;
     p[10] = h->applied_by;
-    p[11] = dur;
+    p[11] = bufs[4];
     p[12] = h->run_id;
     p[13] = h->err_sqlstate;
     p[14] = h->err_message;
     p[15] = h->err_detail;
     p[16] = h->err_hint;
-    p[17] = h->err_line ? line : NULL;
+    p[17] = h->err_line ? bufs[5] : NULL;
     p[18] = h->err_statement;
-    snprintf(stmt, sizeof(stmt), "%d", h->err_stmt);
-    p[19] = h->err_stmt ? stmt : NULL;
+    p[19] = h->err_stmt ? bufs[6] : NULL;
+}
+
+int mg_history_upsert(struct drv_conn *c, const struct mg_hrow *h, struct mg_err *err)
+{
+    char bufs[7][24];
+    const char *p[20];
+    struct drv_result *r;
+    int rc;
+
+    hrow_params(h, bufs, p);
     rc = drv_query(c, &r, mg_sql(dialect(c), "history_upsert"), p, 20, err);
     drv_result_free(r);
     if (rc)
-        mg_err_context(err, "recording version %s in migrate_history", ver);
+        mg_err_context(err, "recording version %s in migrate_history", bufs[0]);
     return rc;
 }
 
@@ -241,42 +247,92 @@ void mg_event_canonical(struct mg_buf *out, const char *const fields[12])
     }
 }
 
-int mg_event_append(struct drv_conn *c, const struct mg_event *ev, struct mg_err *err)
+/* The 12 parameters of event_insert; *meta (malloc'ed) and the buffers back them. */
+static void event_params(struct drv_conn *c, const struct mg_event *ev, char at[40], char ver[24],
+                         char **meta, const char *p[12])
 {
-    struct drv_result *r;
-    char at[40], ver[24];
-    char *meta;
-    int rc;
-
     mg_now_iso(at);
     ver[0] = '\0';
     if (ev->version)
-        snprintf(ver, sizeof(ver), "%llu", (unsigned long long)ev->version);
+        snprintf(ver, 24, "%llu", (unsigned long long)ev->version);
     /* every event says which pipeline ran it: the CI variables join the caller's meta */
     json_t *full = ev->meta ? json_deep_copy(ev->meta) : json_object();
     json_t *pipeline = mg_audit_pipeline();
     if (json_object_size(pipeline))
         json_object_set(full, "pipeline", pipeline);
     json_decref(pipeline);
-    meta = json_dumps(full, JSON_COMPACT | JSON_SORT_KEYS);
+    *meta = json_dumps(full, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(full);
+    p[0] = at;
+    p[1] = ev->run_id;
+    p[2] = ev->action;
+    p[3] = ev->outcome;
+    p[4] = ver;
+    p[5] = ev->name ? ev->name : "";
+    p[6] = ev->checksum ? ev->checksum : "";
+    p[7] = mg_os_user();
+    p[8] = c->info.user;
+    p[9] = mg_host_name();
+    p[10] = MG_VERSION;
+    p[11] = *meta ? *meta : "{}";
+}
+
+int mg_event_append(struct drv_conn *c, const struct mg_event *ev, struct mg_err *err)
+{
+    struct drv_result *r;
+    char at[40], ver[24];
+    char *meta = NULL;
+    const char *p[12];
+    int rc;
+
+    event_params(c, ev, at, ver, &meta, p);
     /* the server chains it: see sql/<dialect>/event_insert.sql */
-    const char *p[12] = {at,
-                         ev->run_id,
-                         ev->action,
-                         ev->outcome,
-                         ver,
-                         ev->name ? ev->name : "",
-                         ev->checksum ? ev->checksum : "",
-                         mg_os_user(),
-                         c->info.user,
-                         mg_host_name(),
-                         MG_VERSION,
-                         meta ? meta : "{}"};
     rc = drv_query(c, &r, mg_sql(dialect(c), "event_insert"), p, 12, err);
     drv_result_free(r);
     free(meta);
     if (rc)
         mg_err_context(err, "appending to migrate_events");
+    return rc;
+}
+
+int mg_history_write_with_event(struct drv_conn *c, const struct mg_hrow *row,
+                                uint64_t delete_version, const struct mg_event *ev, int commit,
+                                struct mg_err *err)
+{
+    const char *both =
+        mg_sql_find(dialect(c), row ? "history_upsert_event" : "history_delete_event");
+    char bufs[7][24], at[40], ver[24], del[24];
+    const char *p[32];
+    char *meta = NULL;
+    struct drv_result *r;
+    size_t n;
+    int rc;
+
+    if (!both) {
+        rc = row ? mg_history_upsert(c, row, err) : mg_history_delete(c, delete_version, err);
+        if (!rc)
+            rc = mg_event_append(c, ev, err);
+        return rc || !commit ? rc : drv_commit(c, err);
+    }
+    /* one statement, one round trip: the history change and its event */
+    if (row) {
+        hrow_params(row, bufs, p);
+        n = 20;
+    } else {
+        snprintf(del, sizeof(del), "%llu", (unsigned long long)delete_version);
+        p[0] = del;
+        n = 1;
+    }
+    event_params(c, ev, at, ver, &meta, p + n);
+    if (commit) {
+        rc = drv_query_commit(c, both, p, n + 12, err);
+    } else {
+        rc = drv_query(c, &r, both, p, n + 12, err);
+        drv_result_free(r);
+    }
+    free(meta);
+    if (rc)
+        mg_err_context(err, "recording version %llu in migrate_history and migrate_events",
+                       (unsigned long long)(row ? row->version : delete_version));
     return rc;
 }

@@ -40,6 +40,10 @@ static const struct mg_cmd commands[] = {
      "[--format text|json|sarif|junit] [--enable RULES] [--disable RULES] "
      "[FILE|DIR...]",
      "check migration SQL for locks, rewrites and breaking changes; no database needed"},
+    {"ci", cmd_ci, 0,
+     "[--base REF] [--driver postgres|mysql|both] [--sarif FILE] [--junit FILE] "
+     "[--allow-out-of-order]",
+     "pull-request checks: validate, lint, replay and test-rollback on sandboxes"},
     {"adopt", cmd_adopt, MG_CMD_DB, "--from golang-migrate|dbmate|goose|flyway [--table NAME]",
      "record another tool's applied migrations as ours, running no SQL"},
     {"env", cmd_env, 0, "list", "the environments of migrate.ini, passwords redacted"},
@@ -48,6 +52,13 @@ static const struct mg_cmd commands[] = {
      "the point-in-time checkpoints of up/down/goto, and how to restore to one"},
     {"audit", cmd_audit, MG_CMD_DB, "verify [--expect-head HASH] | log [--limit N]",
      "check the hash chain of the event log, or list the events"},
+    {"clone", cmd_clone, 0,
+     "--from URL (--to URL | --sandbox [--dir DIR]) [--sample N% | --rows N] [--whole-under SIZE]",
+     "copy a database's schema and a sample of its rows, to estimate on; prints the URL"},
+    {"estimate", cmd_estimate, 0, "--clone URL [-d TARGET] [--max-blocking DUR] [--repeat N]",
+     "run pending migrations on a clone: locks, rewrites, durations scaled to the target"},
+    {"preflight", cmd_preflight, MG_CMD_DB, "[--max-xact-age DUR] [--max-lag DUR]",
+     "read-only checks of the target before migrating: old transactions, lock holders, lag, disk"},
     {"osc", cmd_osc, MG_CMD_DB | MG_CMD_NO_ARGS,
      "--table T --alter \"ALTER TABLE ...\" | --backfill \"SET ...\" [--where C] | --resume ID | "
      "--abort ID | --list",

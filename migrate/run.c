@@ -163,8 +163,12 @@ static void fill_row(struct mg_hrow *row, const struct step *p, enum mg_hstatus 
     row->run_id = (char *)p->ctx->run_id;
 }
 
-static int event(const struct step *p, const char *outcome, const struct mg_err *failure,
-                 struct mg_err *err)
+/*
+ * Appends the step's event; with `row` (or `del` for a down) the history
+ * change is written by the same statement where the dialect can.
+ */
+static int event_with(const struct step *p, const char *outcome, const struct mg_err *failure,
+                      const struct mg_hrow *row, int del, int commit, struct mg_err *err)
 {
     json_t *meta = json_object();
     struct mg_event ev = {
@@ -186,9 +190,18 @@ static int event(const struct step *p, const char *outcome, const struct mg_err 
         json_object_set_new(meta, "resumed_at", json_integer(p->start + 1));
     if (failure)
         json_object_set_new(meta, "error", mg_err_json(failure));
-    rc = mg_event_append(p->s->conn, &ev, err);
+    if (row || del)
+        rc = mg_history_write_with_event(p->s->conn, row, p->m->version, &ev, commit, err);
+    else
+        rc = mg_event_append(p->s->conn, &ev, err);
     json_decref(meta);
     return rc;
+}
+
+static int event(const struct step *p, const char *outcome, const struct mg_err *failure,
+                 struct mg_err *err)
+{
+    return event_with(p, outcome, failure, NULL, 0, 0, err);
 }
 
 /*
@@ -325,23 +338,22 @@ static int run_in_transaction(struct step *p, struct mg_err *err)
                 mg_stmt_chain(h, h, p->f->text.ptr + p->stmts[i].off, p->stmts[i].len);
             if (p->st->dir == MG_UP) {
                 fill_row(&row, p, MG_H_APPLIED, (int)p->n, h);
-                rc = mg_history_upsert(c, &row, err);
+                rc = event_with(p, "ok", NULL, &row, 0, 1, err);
                 free(row.applied_at);
             } else {
-                rc = mg_history_delete(c, p->m->version, err);
+                rc = event_with(p, "ok", NULL, NULL, 1, 1, err);
             }
             if (!rc)
-                rc = event(p, "ok", NULL, err);
-            if (!rc)
-                rc = drv_commit(c, err);
-            if (!rc)
                 return 0;
-            k = p->n - 1; /* failure while recording: blame the last statement */
+            /* recording (or committing) failed: nothing of the migration is applied */
+            k = p->n - 1;
             if (!err->file[0])
                 snprintf(err->file, sizeof(err->file), "%s", p->f->path);
             drv_rollback_quiet(c);
-            if (err->code == MG_ECONN)
-                return rc;
+            mg_err_context(err, "the migration's statements ran, but recording it failed, so its "
+                                "transaction was rolled back: nothing of it is applied");
+            if (err->code != MG_ECONN)
+                record_failure(p, k, p->start, err);
             return rc;
         }
         /* the failing statement is the one before k (k advanced past it) */
@@ -421,6 +433,7 @@ static int run_statements(struct step *p, struct mg_err *err)
     struct mg_hrow row;
     int rc;
     enum mg_hstatus running = p->st->dir == MG_UP ? MG_H_RUNNING : MG_H_REVERTING;
+    long set_lock = -1; /* the lock timeout the session has now; -1 unknown */
 
     /* the row says "in progress" before anything runs, so a killed run is visible */
     fill_row(&row, p, running, p->start, p->chain);
@@ -434,6 +447,7 @@ static int run_statements(struct step *p, struct mg_err *err)
         int attempt = 0;
         if (p->online && p->online[k]) {
             rc = run_online(p, k, err);
+            set_lock = -1; /* the engine set its own timeouts on this session */
             if (rc) {
                 describe_failure(p, k, err);
                 if (rc != MG_ECONN)
@@ -442,13 +456,19 @@ static int run_statements(struct step *p, struct mg_err *err)
             }
         }
         for (; !(p->online && p->online[k]);) {
-            rc = drv_set_timeouts(c, lock, p->ctx->statement_timeout_ms, err);
-            if (!rc)
+            /* set only when it changes: one round trip per file, not per statement */
+            rc =
+                lock == set_lock ? 0 : drv_set_timeouts(c, lock, p->ctx->statement_timeout_ms, err);
+            if (!rc) {
+                set_lock = lock;
                 rc = exec_stmt(p, k, err);
+            }
             if (!rc)
                 break;
-            /* a statement outside a transaction block still may have left one open */
+            /* a statement outside a transaction block still may have left one open; its
+               rollback can undo a setting made inside it */
             drv_rollback_quiet(c);
+            set_lock = -1;
             if (rc == MG_ECONN) {
                 describe_failure(p, k, err);
                 mg_err_context(err,
@@ -494,13 +514,11 @@ static int run_statements(struct step *p, struct mg_err *err)
     }
     if (p->st->dir == MG_UP) {
         fill_row(&row, p, MG_H_APPLIED, (int)p->n, p->chain);
-        rc = mg_history_upsert(c, &row, err);
+        rc = event_with(p, "ok", NULL, &row, 0, 0, err);
         free(row.applied_at);
     } else {
-        rc = mg_history_delete(c, p->m->version, err);
+        rc = event_with(p, "ok", NULL, NULL, 1, 0, err);
     }
-    if (!rc)
-        rc = event(p, "ok", NULL, err);
     return rc;
 }
 
@@ -634,8 +652,8 @@ static int run_step(struct mg_session *s, const struct mg_ctx *ctx, const struct
         mg_info("%s %s (%zu statement%s, no transaction: %s at line %d)", verb, p.f->name, p.n,
                 p.n == 1 ? "" : "s", p.stmts[first_notx].why, p.stmts[first_notx].line);
     else if (p.notx && !s->conn->info.transactional_ddl)
-        mg_info("%s %s (%zu statements, one by one: %s commits DDL implicitly)", verb, p.f->name,
-                p.n, s->conn->info.product);
+        mg_info("%s %s (%zu statement%s, one by one: %s commits DDL implicitly)", verb, p.f->name,
+                p.n, p.n == 1 ? "" : "s", s->conn->info.product);
     else
         mg_info("%s %s (%zu statement%s%s)", verb, p.f->name, p.n, p.n == 1 ? "" : "s",
                 p.notx ? ", no transaction" : "");

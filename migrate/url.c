@@ -266,3 +266,35 @@ void mg_url_redact_str(struct mg_buf *out, const char *s)
         mg_buf_add(out, s, (size_t)(p - s + 3));
     mg_buf_adds(out, "***");
 }
+
+void mg_url_no_password(struct mg_buf *out, const struct mg_url *u)
+{
+    size_t n = 0;
+
+    mg_buf_addf(out, "%s://", u->scheme);
+    if (u->user) {
+        add_escaped(out, u->user);
+        mg_buf_addch(out, '@');
+    }
+    if (u->host) {
+        if (strchr(u->host, ':')) {
+            mg_buf_addf(out, "[%s]", u->host);
+        } else {
+            add_escaped(out, u->host);
+        }
+    }
+    if (u->port)
+        mg_buf_addf(out, ":%s", u->port);
+    if (u->dbname) {
+        mg_buf_addch(out, '/');
+        add_escaped(out, u->dbname);
+    }
+    for (size_t i = 0; i < u->nparams; i++) {
+        if (secret_key(u->keys[i]))
+            continue;
+        mg_buf_addch(out, n++ ? '&' : '?');
+        add_escaped(out, u->keys[i]);
+        mg_buf_addch(out, '=');
+        add_escaped(out, u->values[i]);
+    }
+}

@@ -34,6 +34,11 @@ void mg_url_free(struct mg_url *u);
 const char *mg_url_param(const struct mg_url *u, const char *key);
 /* Appends the URL with every secret replaced by "***". */
 void mg_url_redact(struct mg_buf *out, const struct mg_url *u);
+/*
+ * Appends the URL without its password (user info and secret parameters), for
+ * another program's command line; the password goes through its environment.
+ */
+void mg_url_no_password(struct mg_buf *out, const struct mg_url *u);
 /* Redacts a raw string that may or may not parse; never fails. */
 void mg_url_redact_str(struct mg_buf *out, const char *s);
 

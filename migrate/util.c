@@ -159,10 +159,12 @@ int mg_read_file(struct mg_buf *out, const char *path, size_t max, struct mg_err
         mg_err_hint(err, "split the migration, or raise the limit with --max-file-size");
         return MG_EINPUT;
     }
+    /* room for the whole file at once; more only if it grew since fstat */
     mg_buf_grow(out, (size_t)st.st_size);
     for (;;) {
-        mg_buf_grow(out, 65536);
-        ssize_t n = read(fd, out->ptr + out->len, 65536);
+        if (out->cap - out->len - 1 == 0)
+            mg_buf_grow(out, 65536);
+        ssize_t n = read(fd, out->ptr + out->len, out->cap - out->len - 1);
         if (n < 0) {
             if (errno == EINTR)
                 continue;

@@ -13,11 +13,16 @@ DATABASE_URL=$("$M" sandbox start --dir "$dir/pg")
 export DATABASE_URL
 echo "$DATABASE_URL"
 export MIGRATE_PATH=sql/examples/postgres
+export MIGRATE_CHECKPOINT_DIR="$dir/checkpoints" 
 
 step "migrate validate"
 "$M" validate
+step "migrate lint"
+"$M" lint
 step "migrate status"
 "$M" status || true
+step "migrate plan"
+"$M" plan
 step "migrate up"
 "$M" up
 step "migrate status"
@@ -28,6 +33,10 @@ step "migrate goto 20261101090300"
 "$M" goto 20261101090300
 step "migrate --format json version"
 "$M" --format json version
+step "migrate checkpoint list"
+"$M" checkpoint list
+step "migrate test-rollback (each migration: up, down, up again on its own sandbox)"
+"$M" test-rollback
 step "migrate sandbox stop"
 "$M" sandbox stop "$dir/pg"
 echo "demo: done"

@@ -112,7 +112,7 @@ assert_eq "$(pg "SELECT to_regclass('migrate_history') IS NULL AND to_regclass('
 sed -E -e 's/[0-9a-f]{64}/<sha>/g' -e "s/'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z'/'<time>'/g" \
     -e "s/'[0-9a-f]{8}-[0-9a-f-]{27}'/'<uuid>'/g" -e "s/= '$(id -un)'/= '<os user>'/" \
     -e "s/= '$(hostname)'/= '<host>'/" -e "s/= '$(cat "$MG_TEST_ROOT/VERSION")'/= '<version>'/" \
-    -e "s/\\\$12 = '[0-9]+'/\$12 = '<ms>'/" -e 's/"duration_ms":[0-9]+/"duration_ms":<ms>/' \
+    -e "s/\\\$12 = '[0-9]+'/\$12 = '<ms>'/" -e "s/\\\$4 = '[0-9]+'/\$4 = '<ms>'/" -e 's/"duration_ms":[0-9]+/"duration_ms":<ms>/' \
     -e "s/\\\$1 = '-?[0-9]{6,}'/\$1 = '<lock key>'/" out > out.sql
 cp out.sql out
 golden dry-run/up.sql
@@ -122,7 +122,7 @@ mg -d "$DATABASE_URL" -p m plan
 assert_rc 0
 assert_out "2 migrations to apply"
 assert_out "1_a: 1 statement, transaction"
-assert_out "2_b: 1 statement, no transaction (CREATE INDEX CONCURRENTLY cannot run inside a transaction block, line 1)"
+assert_out "2_b: 1 statement, no transaction (CREATE INDEX CONCURRENTLY cannot run inside a transaction block, line 1); lint: 0 errors, 0 warnings, 0 info"
 mg -p m --format json plan --offline
 assert_rc 0
 assert_eq "$(jq -r '.pending[1].mode' out)" "no transaction"

@@ -47,3 +47,79 @@ assert_rc 5
 assert_err "the checkpoint gate stopped the run: the checkpoint has no restore point or binlog position"
 assert_eq "$(pg "SELECT to_regclass('four') IS NULL")" t
 assert_eq "$(pg "SELECT status FROM migrate_checkpoints ORDER BY created_at DESC LIMIT 1")" failed
+
+# the preflight gate: an old transaction on the target stops the run
+new_pg_db 2
+url2=$DATABASE_URL
+cat > pre.ini <<INI
+[env.prod]
+production = true
+database = \${TARGET2}
+path = p
+gate.preflight = on
+gate.max_xact_age = 1s
+gate.max_blocking = 1ms
+INI
+export TARGET2=$url2
+mig p 1 t "CREATE TABLE t (id bigint PRIMARY KEY, v int);" "DROP TABLE t;"
+mg --config pre.ini --env prod up
+assert_rc 0
+pg "INSERT INTO t SELECT g, g FROM generate_series(1, 20000) g"
+mig p 2 widen "ALTER TABLE t ALTER COLUMN v TYPE bigint;" "ALTER TABLE t ALTER COLUMN v TYPE int;"
+psql -X -q "$url2" -c "BEGIN; SELECT txid_current(); SELECT pg_sleep(5); COMMIT" >/dev/null 2>&1 &
+holder=$!
+sleep 2
+mg --config pre.ini --env prod up
+assert_rc 5
+assert_err "the preflight gate stopped the run"
+wait $holder
+
+# the blocking gate: an estimate on a clone predicts the rewrite's window
+psql -X -q "$MG_PG_URL" -c "DROP DATABASE IF EXISTS \"${PGDB}_clone\"" -c "CREATE DATABASE \"${PGDB}_clone\" TEMPLATE \"$PGDB\"" >/dev/null
+clone=$(echo "$MG_PG_URL" | sed "s|/postgres?|/${PGDB}_clone?|")
+mg --config pre.ini --env prod up --clone "$clone"
+assert_rc 5
+assert_err "the blocking gate stopped the run: the estimate predicts that 2_widen blocks reads and writes"
+ls .migrate/estimates/*.json >/dev/null 2>&1 || fail "the estimate was not kept"
+assert_eq "$(pg "SELECT data_type FROM information_schema.columns WHERE table_name = 't' AND column_name = 'v'")" integer
+# the kept estimate applies to a later run of the same migrations, without a clone
+mg --config pre.ini --env prod up
+assert_rc 5
+assert_err "the blocking gate stopped the run"
+mg --config pre.ini --env prod up --skip-gate blocking --reason "maintenance window"
+assert_rc 0
+assert_eq "$(pg "SELECT data_type FROM information_schema.columns WHERE table_name = 't' AND column_name = 'v'")" bigint
+
+# plan shows the kept estimate of exactly the pending migrations, and makes one with --clone
+mig p 3 narrow "ALTER TABLE t ALTER COLUMN v TYPE int;" "ALTER TABLE t ALTER COLUMN v TYPE bigint;"
+psql -X -q "$MG_PG_URL" -c "DROP DATABASE IF EXISTS \"${PGDB}_c2\"" -c "CREATE DATABASE \"${PGDB}_c2\" TEMPLATE \"$PGDB\"" >/dev/null
+clone2=$(echo "$MG_PG_URL" | sed "s|/postgres?|/${PGDB}_c2?|")
+mg --config pre.ini --env prod plan --clone "$clone2"
+assert_rc 0
+assert_out "3_narrow: 1 statement, transaction"
+assert_out "estimate: ~"
+assert_out "blocks reads and writes"
+mg --config pre.ini --env prod --format json plan
+assert_eq "$(jq -r '.pending[0].estimate.verdict' out)" blocks_reads_writes
+
+# the checkpoint gate overridden
+mig p 4 four "CREATE TABLE four (id bigint PRIMARY KEY);" "DROP TABLE four;"
+cat > cp.ini <<INI
+[env.prod]
+database = \${TARGET2}
+path = p
+gate.checkpoint = required
+INI
+mg --config cp.ini --env prod up --no-checkpoint --skip-gate checkpoint --reason "restore via snapshot taken by hand"
+assert_rc 0
+assert_eq "$(pg "SELECT count(*) FROM migrate_events WHERE action = 'gate-override' AND name = 'checkpoint'")" 1
+
+# the preflight gate overridden: the run goes on, and the override is an event
+mig p 5 five "CREATE TABLE five (id bigint PRIMARY KEY);" "DROP TABLE five;"
+psql -X -q "$url2" -c "BEGIN; SELECT txid_current(); SELECT pg_sleep(4); COMMIT" >/dev/null 2>&1 &
+holder=$!
+sleep 2
+mg --config pre.ini --env prod up --skip-gate preflight --reason "the old transaction is a report, not DDL"
+assert_rc 0
+assert_eq "$(pg "SELECT count(*) FROM migrate_events WHERE action = 'gate-override' AND name = 'preflight'")" 1
+wait $holder

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "checks.h"
 #include "util.h"
@@ -496,6 +497,71 @@ static void test_fingerprints_stable(void **state)
     chk_result_free(&b);
 }
 
+/*
+ * --format json is written without a jansson tree: it must still be one
+ * valid document that says what the result says, with jansson's escaping of
+ * quotes, backslashes, control characters and non-ASCII text, empty arrays
+ * as [], and (as before) no finding whose text is not valid UTF-8.
+ */
+static void test_json_report(void **state)
+{
+    struct chk_config cfg;
+    struct chk_result res;
+    struct mg_err err;
+    struct mg_buf out = MG_BUF_INIT;
+    json_error_t jerr;
+    (void)state;
+
+    chk_config_init(&cfg);
+    mg_err_clear(&err);
+    assert_int_equal(chk_lint_text(&res, &cfg, "dir/we\"ird\\name.sql",
+                                   "ALTER TABLE \"t\\\"\"x\" DROP COLUMN \"a\tb\";\n"
+                                   "ALTER TABLE r\xc3\xa9sum\xc3\xa9 DROP COLUMN na\xc3\xafve;\n"
+                                   "ALTER TABLE u DROP COLUMN \"\xff\";\n",
+                                   &err),
+                     0);
+    chk_report_write(&out, &res, &cfg, CHK_FMT_JSON);
+    json_t *doc = json_loads(out.ptr, 0, &jerr);
+    if (!doc)
+        fail_msg("not JSON: %s at line %d:\n%s", jerr.text, jerr.line, out.ptr);
+    /* three drops; the third one's message holds invalid UTF-8: counted, not listed */
+    assert_int_equal(res.count[CHK_ERROR], 3);
+    assert_int_equal(res.n, 4);
+    json_t *findings = json_object_get(doc, "findings");
+    assert_int_equal(json_array_size(findings), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "counts"), "error")),
+                     3);
+    json_t *f0 = json_array_get(findings, 0);
+    assert_string_equal(json_string_value(json_object_get(f0, "file")), "dir/we\"ird\\name.sql");
+    assert_non_null(strstr(json_string_value(json_object_get(f0, "message")), "\"t\\\"x\".a\tb"));
+    assert_string_equal(json_string_value(json_object_get(f0, "rule")), "ban-drop-column");
+    assert_int_equal(json_integer_value(json_object_get(f0, "line")), 1);
+    assert_int_equal(strlen(json_string_value(json_object_get(f0, "fingerprint"))), 32);
+    json_t *f1 = json_array_get(findings, 2);
+    assert_non_null(strstr(json_string_value(json_object_get(f1, "message")),
+                           "\"r\xc3\xa9sum\xc3\xa9\".na\xc3\xafve"));
+    json_t *files = json_object_get(doc, "files");
+    assert_int_equal(json_array_size(files), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(files, 0), "statements")),
+                     3);
+    assert_true(json_is_false(json_object_get(doc, "ok")));
+    json_decref(doc);
+    chk_result_free(&res);
+
+    /* nothing found: empty arrays, ok */
+    mg_buf_reset(&out);
+    assert_int_equal(chk_lint_text(&res, &cfg, "m.sql", "SELECT 1;\n", &err), 0);
+    chk_report_write(&out, &res, &cfg, CHK_FMT_JSON);
+    assert_non_null(strstr(out.ptr, "\"ok\": true,"));
+    assert_non_null(strstr(out.ptr, "\"findings\": []\n}\n"));
+    doc = json_loads(out.ptr, 0, &jerr);
+    assert_non_null(doc);
+    assert_int_equal(json_array_size(json_object_get(doc, "files")), 1);
+    json_decref(doc);
+    chk_result_free(&res);
+    mg_buf_free(&out);
+}
+
 /* Realistic safe migrations: the default rule set must say nothing at all about them. */
 static void test_safe_corpus(void **state)
 {
@@ -537,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_columns_are_characters),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_fingerprints_stable),
+        cmocka_unit_test(test_json_report),
         cmocka_unit_test(test_safe_corpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

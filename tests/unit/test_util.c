@@ -149,6 +149,23 @@ static void buffers(void **state)
     assert_string_equal(s, "x");
     assert_string_equal(b.ptr, "");
     free(s);
+
+    /* addf formats into the room left, or grows and formats again: the same text either way */
+    char big[300];
+    memset(big, 'y', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    mg_buf_addf(&b, "%s", ""); /* nothing, on an unallocated buffer */
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.ptr, "");
+    mg_buf_addf(&b, "a%dz", 1); /* allocates */
+    mg_buf_addf(&b, "%s", "");  /* nothing, with room */
+    mg_buf_addf(&b, "-%s-", "fits");
+    assert_string_equal(b.ptr, "a1z-fits-");
+    mg_buf_addf(&b, "<%s>", big); /* does not fit: formatted again after growing */
+    assert_int_equal(b.len, 9 + 2 + strlen(big));
+    assert_int_equal(b.len, strlen(b.ptr));
+    assert_true(mg_str_starts_with(b.ptr, "a1z-fits-<yyy"));
+    assert_int_equal(b.ptr[b.len - 1], '>');
     mg_buf_free(&b);
 }
 
