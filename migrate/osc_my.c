@@ -389,6 +389,12 @@ static const char *sqlt(const struct osc_ctx *x, const char *name)
     return s;
 }
 
+/* A statement the job may lack (NULL then): the one-pass batches of a single-column key. */
+static const char *sqlt_opt(const struct osc_ctx *x, const char *name)
+{
+    return json_string_value(json_object_get(json_object_get(x->j->state, "sql"), name));
+}
+
 static const char *sqlf(const char *name)
 {
     return mg_sql("mysql", name);
@@ -557,7 +563,7 @@ static int check_table(const struct my_table *t, const char *qtable, struct mg_e
 
 struct my_col {
     char *name, *type, *base, *charset, *collation;
-    int generated, is_unsigned;
+    int generated, is_unsigned, nullable;
 };
 
 struct my_cols {
@@ -598,6 +604,7 @@ static int read_cols(struct osc_ctx *x, const char *schema, const char *name, st
         c->is_unsigned = is_true(drv_val(r, i, 4));
         c->charset = mg_strdup(drv_val(r, i, 5));
         c->collation = mg_strdup(drv_val(r, i, 6));
+        c->nullable = is_true(drv_val(r, i, 7));
     }
     drv_result_free(r);
     return 0;
@@ -749,25 +756,53 @@ static void col_list(struct mg_buf *b, const struct my_gen *g, const char *alias
     }
 }
 
-/* A row's text for the checksum: each column behind its NULL mark, as CONCAT_WS sees it. */
+/*
+ * A row's CRC32 for the checksum: the compared columns joined by '#' (CONCAT_WS leaves NULLs
+ * out), then which nullable ones were NULL as bits of a number, 60 columns a number.  Cheaper
+ * than a mark beside every column: most columns are NOT NULL on both sides.
+ */
 static void row_text(struct mg_buf *b, const struct my_gen *g, const char *alias, int shadow)
 {
     int any = 0;
+    size_t bit = 0;
 
     mg_buf_adds(b, "CRC32(CONCAT_WS('#'");
     for (size_t i = 0; i < g->ncols; i++) {
         const struct my_col *c = shadow ? g->scols[i] : g->cols[i];
         if (!same_text(g->cols[i], g->scols[i]))
             continue;
-        mg_buf_addf(b, ", ISNULL(%s.", alias);
-        qi(g->x, b, c->name);
-        mg_buf_addf(b, "), %s.", alias);
+        mg_buf_addf(b, ", %s.", alias);
         qi(g->x, b, c->name);
         any = 1;
+    }
+    for (size_t i = 0; i < g->ncols; i++) {
+        const struct my_col *c = shadow ? g->scols[i] : g->cols[i];
+        if (!same_text(g->cols[i], g->scols[i]) || !(g->cols[i]->nullable || g->scols[i]->nullable))
+            continue;
+        mg_buf_adds(b, bit % 60 ? " | " : ", ");
+        mg_buf_addf(b, "(ISNULL(%s.", alias);
+        qi(g->x, b, c->name);
+        mg_buf_addf(b, ") << %zu)", bit % 60);
+        bit++;
     }
     if (!any)
         mg_buf_adds(b, ", ''");
     mg_buf_adds(b, "))");
+}
+
+/*
+ * Whether batches can find their end in the same pass as their work: a key of one column
+ * (MAX() is its last value in key order) whose values keep their text in the shadow (the
+ * shadow's last key is the original's).  Otherwise a batch first looks its end up (OFFSET).
+ */
+static int one_pass(const struct my_gen *g)
+{
+    if (g->nk != 1)
+        return 0;
+    for (size_t i = 0; i < g->ncols; i++)
+        if (!strcasecmp(g->cols[i]->name, g->k[0]->name))
+            return same_text(g->cols[i], g->scols[i]);
+    return 0;
 }
 
 static void put(json_t *o, const char *key, struct mg_buf *b)
@@ -842,6 +877,53 @@ static int gen_sql(struct my_gen *g, json_t **out, struct mg_err *err)
         if (!rc)
             rc = krange(&b, g, g->qshadow, lo, err);
         put(o, lo ? "clear_next" : "clear_first", &b);
+
+        if (rc || !one_pass(g))
+            continue;
+        /* one pass per batch: copy the next N rows up to the max key (N written in) */
+        mg_buf_addf(&b, "INSERT INTO %s (", g->qshadow);
+        col_list(&b, g, NULL);
+        mg_buf_adds(&b, ") SELECT ");
+        col_list(&b, g, "src");
+        mg_buf_addf(&b, " FROM %s AS src FORCE INDEX (", g->qtable);
+        qi(g->x, &b, g->keyidx);
+        mg_buf_adds(&b, ") WHERE ");
+        rc = krange(&b, g, "src", lo, err);
+        mg_buf_adds(&b, " ORDER BY ");
+        korder(&b, g, "src", NULL);
+        mg_buf_adds(&b, " LIMIT ");
+        put(o, lo ? "copyn_next" : "copyn_first", &b);
+        /* ...and the original's side of a verification with the range's end: N and ") AS x"
+           written in */
+        mg_buf_adds(&b, "SELECT CAST(COUNT(*) AS CHAR), CAST(COALESCE(SUM(x.h), 0) AS CHAR), "
+                        "CAST(MAX(x.k) AS CHAR) FROM (SELECT ");
+        korder(&b, g, "src", NULL);
+        mg_buf_adds(&b, " AS k, ");
+        row_text(&b, g, "src", 0);
+        mg_buf_addf(&b, " AS h FROM %s AS src FORCE INDEX (", g->qtable);
+        qi(g->x, &b, g->keyidx);
+        mg_buf_adds(&b, ") WHERE ");
+        if (!rc)
+            rc = krange(&b, g, "src", lo, err);
+        mg_buf_adds(&b, " ORDER BY ");
+        korder(&b, g, "src", NULL);
+        mg_buf_adds(&b, " LIMIT ");
+        put(o, lo ? "vsrc_next" : "vsrc_first", &b);
+        mg_buf_adds(&b, "SELECT CAST(COUNT(*) AS CHAR), CAST(COALESCE(SUM(");
+        row_text(&b, g, "s", 1);
+        mg_buf_addf(&b, "), 0) AS CHAR) FROM %s AS s WHERE ", g->qshadow);
+        if (!rc)
+            rc = krange(&b, g, "s", lo, err);
+        put(o, lo ? "vshadow_next" : "vshadow_first", &b);
+    }
+    if (!rc && one_pass(g)) {
+        /* the end of a copied batch: nothing but the copy writes the shadow until the build */
+        mg_buf_adds(&b, "SELECT ");
+        korder(&b, g, "s", NULL);
+        mg_buf_addf(&b, " FROM %s AS s ORDER BY ", g->qshadow);
+        korder(&b, g, "s", "DESC");
+        mg_buf_adds(&b, " LIMIT 1");
+        put(o, "shadow_last", &b);
     }
     mg_buf_adds(&b, "SELECT ");
     korder(&b, g, "src", NULL);
@@ -1787,10 +1869,51 @@ static int range_end(struct osc_ctx *x, const json_t *lo, long n, json_t **hi, s
     return 0;
 }
 
+/*
+ * One pass: the next n rows up to the max key copied (ORDER BY ... LIMIT), and the range's
+ * end read back from the shadow, which nothing else writes during the copy; fewer than n
+ * rows means the copy reached the max key.
+ */
+static int copy_n(struct osc_ctx *x, const json_t *lo, long n, long long *rows, json_t **hi,
+                  struct mg_err *err)
+{
+    const char *p[MAX_PARAMS];
+    size_t np = range_params_my(lo, x->j->max_key, 1, p);
+    struct mg_buf b = MG_BUF_INIT;
+    struct drv_result *r;
+    int rc;
+
+    *hi = NULL;
+    mg_buf_addf(&b, "%s%ld", sqlt(x, lo ? "copyn_next" : "copyn_first"), n);
+    rc = q(x, &r, b.ptr, p, np, err);
+    mg_buf_free(&b);
+    if (rc)
+        return rc;
+    *rows = r->affected > 0 ? r->affected : 0;
+    drv_result_free(r);
+    if (*rows < n) {
+        *hi = json_incref(x->j->max_key);
+        return 0;
+    }
+    rc = q(x, &r, sqlt(x, "shadow_last"), NULL, 0, err);
+    if (rc)
+        return rc;
+    if (r->nrows && drv_val(r, 0, 0)) {
+        const char *v = drv_val(r, 0, 0);
+        *hi = osc_key_json(&v, 1);
+    } else {
+        rc = mg_err_set(err, MG_EFAIL, "the shadow table is empty after a batch of %lld rows",
+                        *rows);
+    }
+    drv_result_free(r);
+    return rc;
+}
+
 static int my_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *err)
 {
     const struct mg_osc_opts *o = x->o;
     int backfill = !strcmp(x->j->kind, "backfill");
+    int one = !backfill && sqlt_opt(x, "copyn_first");
     const json_t *lo = x->j->last_key;
     size_t nk = json_array_size(x->j->keycols);
     int64_t deadline = mg_monotonic_ms() + o->cutover_timeout_ms;
@@ -1806,23 +1929,26 @@ static int my_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
             rc = q0(x, sqlf("osc_my_read_committed"), NULL, 0, err);
         if (!rc)
             rc = drv_begin(x->c, err);
-        if (!rc)
+        if (!rc && one) {
+            rc = copy_n(x, lo, n, rows, &hi, err);
+        } else if (!rc) {
             rc = range_end(x, lo, n, &hi, err);
-        if (!rc) {
-            size_t np = range_params_my(lo, hi, nk, p);
-            rc = q(x, &r,
-                   sqlt(x, backfill ? (lo ? "update_next" : "update_first")
-                                    : (lo ? "copy_next" : "copy_first")),
-                   p, np, err);
             if (!rc) {
-                *rows = r->affected > 0 ? r->affected : 0;
-                drv_result_free(r);
+                size_t np = range_params_my(lo, hi, nk, p);
+                rc = q(x, &r,
+                       sqlt(x, backfill ? (lo ? "update_next" : "update_first")
+                                        : (lo ? "copy_next" : "copy_first")),
+                       p, np, err);
+                if (!rc) {
+                    *rows = r->affected > 0 ? r->affected : 0;
+                    drv_result_free(r);
+                }
             }
-            last = keys_equal(hi, x->j->max_key);
         }
         if (!rc) {
             json_t *prev = x->j->last_key;
             char phase[16];
+            last = keys_equal(hi, x->j->max_key);
             snprintf(phase, sizeof(phase), "%s", x->j->phase);
             x->j->last_key = hi;
             if (last)
@@ -1835,7 +1961,6 @@ static int my_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
                 return 0;
             }
             x->j->last_key = prev;
-            hi = NULL;
             snprintf(x->j->phase, sizeof(x->j->phase), "%s", phase);
         }
         drv_rollback_quiet(x->c);
@@ -2077,15 +2202,54 @@ static int my_replay(struct osc_ctx *x, long n, long long *done, long long *left
     return replay_batch(x, n, 1, done, left, err);
 }
 
+/*
+ * One pass: the original's next n rows up to the max key give count, checksum and the range's
+ * end, then the shadow's rows in that range; both in one REPEATABLE READ snapshot.
+ * Fills cnt/sum of each side (a: original, b: shadow) and *hi.
+ */
+static int verify_n(struct osc_ctx *x, const json_t *lo, long n, char cnt[2][32], char sum[2][32],
+                    json_t **hi, struct mg_err *err)
+{
+    const char *p[MAX_PARAMS];
+    size_t np = range_params_my(lo, x->j->max_key, 1, p);
+    struct mg_buf b = MG_BUF_INIT;
+    struct drv_result *r;
+    int rc;
+
+    mg_buf_addf(&b, "%s%ld) AS x", sqlt(x, lo ? "vsrc_next" : "vsrc_first"), n);
+    rc = q(x, &r, b.ptr, p, np, err);
+    mg_buf_free(&b);
+    if (rc)
+        return rc;
+    snprintf(cnt[0], 32, "%s", drv_val(r, 0, 0));
+    snprintf(sum[0], 32, "%s", drv_val(r, 0, 1));
+    if (atoll(cnt[0]) < n || !drv_val(r, 0, 2)) {
+        *hi = json_incref(x->j->max_key);
+    } else {
+        const char *v = drv_val(r, 0, 2);
+        *hi = osc_key_json(&v, 1);
+    }
+    drv_result_free(r);
+    np = range_params_my(lo, *hi, 1, p);
+    rc = q(x, &r, sqlt(x, lo ? "vshadow_next" : "vshadow_first"), p, np, err);
+    if (rc)
+        return rc;
+    snprintf(cnt[1], 32, "%s", drv_val(r, 0, 0));
+    snprintf(sum[1], 32, "%s", drv_val(r, 0, 1));
+    drv_result_free(r);
+    return 0;
+}
+
 static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, struct mg_buf *detail,
                      struct mg_err *err)
 {
     const struct mg_osc_opts *o = x->o;
     const json_t *lo = x->j->verified_key;
     size_t nk = json_array_size(x->j->keycols);
+    int one = sqlt_opt(x, "vsrc_first") != NULL;
     json_t *hi = NULL;
     const char *p[MAX_PARAMS];
-    struct drv_result *r = NULL;
+    char cnt[2][32], sum[2][32];
     size_t np;
     int rc;
 
@@ -2097,24 +2261,34 @@ static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
     }
     rc = drv_set_timeouts(x->c, o->cutover_lock_ms, o->statement_timeout_ms, err);
     if (!rc)
-        rc = drv_begin(x->c, err);
+        rc = q0(x, sqlf("osc_my_repeatable_read"), NULL, 0, err);
     if (!rc)
+        rc = drv_begin(x->c, err);
+    if (!rc && one) {
+        rc = verify_n(x, lo, n, cnt, sum, &hi, err);
+    } else if (!rc) {
         rc = range_end(x, lo, n, &hi, err);
-    if (rc)
-        goto out;
-    np = range_params_my(lo, hi, nk, p);
-    /* both tables in one statement: one read view */
-    {
-        const char *pp[2 * MAX_PARAMS];
-        for (size_t i = 0; i < np; i++)
-            pp[i] = pp[np + i] = p[i];
-        rc = q(x, &r, sqlt(x, lo ? "verify_next" : "verify_first"), pp, 2 * np, err);
+        if (!rc) {
+            /* both tables in one statement */
+            const char *pp[2 * MAX_PARAMS];
+            struct drv_result *r;
+            np = range_params_my(lo, hi, nk, p);
+            for (size_t i = 0; i < np; i++)
+                pp[i] = pp[np + i] = p[i];
+            rc = q(x, &r, sqlt(x, lo ? "verify_next" : "verify_first"), pp, 2 * np, err);
+            if (!rc) {
+                for (int k = 0; k < 2; k++) {
+                    snprintf(cnt[k], 32, "%s", drv_val(r, 0, 2 * k));
+                    snprintf(sum[k], 32, "%s", drv_val(r, 0, 2 * k + 1));
+                }
+                drv_result_free(r);
+            }
+        }
     }
     if (rc)
         goto out;
-    *rows = atoll(drv_val(r, 0, 0));
-    if (!strcmp(drv_val(r, 0, 0), drv_val(r, 0, 2)) &&
-        !strcmp(drv_val(r, 0, 1), drv_val(r, 0, 3))) {
+    *rows = atoll(cnt[0]);
+    if (!strcmp(cnt[0], cnt[1]) && !strcmp(sum[0], sum[1])) {
         json_t *prev = x->j->verified_key;
         char phase[16];
         snprintf(phase, sizeof(phase), "%s", x->j->phase);
@@ -2139,14 +2313,12 @@ static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
         mg_buf_addf(detail,
                     "key range (%s, %s]: the original has %s rows (checksum %s), the shadow %s "
                     "(checksum %s)",
-                    los, his, drv_val(r, 0, 0), drv_val(r, 0, 1), drv_val(r, 0, 2),
-                    drv_val(r, 0, 3));
+                    los, his, cnt[0], sum[0], cnt[1], sum[1]);
         free(los);
         free(his);
     }
-    drv_result_free(r);
-    r = NULL;
     /* the re-copy: the range's rows locked in the original first, then replaced */
+    np = range_params_my(lo, hi, nk, p);
     rc = q0(x, sqlt(x, lo ? "lock_next" : "lock_first"), p, np, err);
     if (!rc)
         rc = q0(x, sqlt(x, lo ? "clear_next" : "clear_first"), p, np, err);
@@ -2157,7 +2329,6 @@ static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
 out:
     if (rc)
         drv_rollback_quiet(x->c);
-    drv_result_free(r);
     json_decref(hi);
     return rc;
 }
