@@ -29,6 +29,7 @@ enum {
     O_CUT_LOCK,
     O_DRY_RUN,
     O_DROP_OLD,
+    O_NO_VERIFY,
     O_RESUME,
     O_ABORT,
     O_LIST,
@@ -121,8 +122,11 @@ static void print_result(const struct mg_osc_result *r)
     printf("  build:     %.1fs (indexes, statistics, switching the triggers to the shadow)\n",
            (double)r->build_ms / 1000);
     printf("  replayed:  %lld rows from the change log\n", r->rows_replayed);
-    printf("  verified:  %lld ranges (%lld re-copied), %.1fs\n", r->ranges_verified,
-           r->ranges_recopied, (double)r->verify_ms / 1000);
+    if (r->verify_skipped)
+        printf("  verified:  skipped (--no-verify)\n");
+    else
+        printf("  verified:  %lld range%s (%lld re-copied), %.1fs\n", r->ranges_verified,
+               r->ranges_verified == 1 ? "" : "s", r->ranges_recopied, (double)r->verify_ms / 1000);
     if (r->cutover_attempts)
         printf("  cut-over:  %d attempt%s, the table was locked for %lldms\n", r->cutover_attempts,
                r->cutover_attempts == 1 ? "" : "s", r->lock_held_ms);
@@ -179,6 +183,7 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         {"cut-over-lock-timeout", required_argument, NULL, O_CUT_LOCK},
         {"dry-run", no_argument, NULL, O_DRY_RUN},
         {"drop-old", no_argument, NULL, O_DROP_OLD},
+        {"no-verify", no_argument, NULL, O_NO_VERIFY},
         {"resume", required_argument, NULL, O_RESUME},
         {"abort", required_argument, NULL, O_ABORT},
         {"list", no_argument, NULL, O_LIST},
@@ -234,6 +239,9 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             break;
         case O_DROP_OLD:
             o.drop_old = 1;
+            break;
+        case O_NO_VERIFY:
+            o.no_verify = 1;
             break;
         case O_RESUME:
             rc = parse_id(&o.resume_id, "--resume", optarg, err);

@@ -38,6 +38,7 @@ struct mg_osc_opts {
     long statement_timeout_ms;  /* statement_timeout of the batches (0: off) */
     int dry_run;                /* --dry-run: print the plan and SQL, change nothing */
     int drop_old;               /* --drop-old: drop the original table after the swap */
+    int no_verify;              /* --no-verify: swap without comparing checksums first */
     long long resume_id;        /* --resume ID (0: a new job) */
     const char *run_id;         /* the run's UUID, recorded with the job */
     /* set when the job runs one statement of a -- migrate:online file */
@@ -67,7 +68,8 @@ struct mg_osc_result {
     long long lock_held_ms; /* how long the cut-over held the table's lock */
     long long copy_ms, build_ms, verify_ms, cutover_ms, total_ms, throttled_ms;
     int resumed;
-    json_t *plan; /* --dry-run: the plan and its SQL (owned) */
+    int verify_skipped; /* --no-verify skipped the checksums */
+    json_t *plan;       /* --dry-run: the plan and its SQL (owned) */
 };
 
 void mg_osc_result_free(struct mg_osc_result *r);

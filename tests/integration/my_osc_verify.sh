@@ -13,7 +13,7 @@ hold="SELECT COUNT(*) > 0 AND (SELECT COUNT(*) FROM go) = 0 FROM migrate_osc_job
 "$MIGRATE_BIN" osc --table t --alter "ALTER TABLE t MODIFY v bigint NOT NULL" \
     --throttle-query "$hold" >"$T/out" 2>"$T/err" &
 pid=$!
-wait_until "grep -q 'paused' '$T/err'" "the job to pause in its verification"
+wait_until "grep -q 'osc job 1: paused' '$T/err'" "the job to pause in its verification"
 assert_eq "$(my_job_field 1 phase)" verify
 my "UPDATE _osc1_new_t SET s = 'tampered' WHERE id = 1500"
 my "UPDATE t SET v = 7 WHERE id = 10; UPDATE c SET v = 7 WHERE id = 10"
@@ -31,7 +31,7 @@ my "DELETE FROM go"
 "$MIGRATE_BIN" osc --table t --alter "ALTER TABLE t MODIFY s varchar(60)" \
     --throttle-query "$hold" >"$T/out" 2>"$T/err" &
 pid=$!
-wait_until "grep -q 'paused' '$T/err'" "the second job to pause in its verification"
+wait_until "grep -q 'osc job 2: paused' '$T/err'" "the second job to pause in its verification"
 my "CREATE TRIGGER spoil BEFORE INSERT ON _osc2_new_t FOR EACH ROW SET NEW.v = NEW.v + 1;
     UPDATE _osc2_new_t SET v = v + 1 WHERE id = 2000;
     INSERT INTO go VALUES (1)"
@@ -59,3 +59,9 @@ assert_rc 0 "two-column key"
 assert_eq "$(my "SELECT COUNT(*) FROM (SELECT a, b, x, y, z FROM k2 EXCEPT SELECT * FROM k2c) d")" 0
 assert_eq "$(my "SELECT COUNT(*) FROM (SELECT * FROM k2c EXCEPT SELECT a, b, x, y, z FROM k2) d")" 0
 assert_eq "$(my "SELECT COUNT(*) FROM k2 WHERE w = 5")" 2000
+
+# --no-verify: no checksums, straight from the copy to the swap
+mg osc --table t --alter "ALTER TABLE t ADD COLUMN w int" --no-verify
+assert_rc 0 "no verification"
+assert_out "verified:  skipped (--no-verify)"
+my_assert_same_rows

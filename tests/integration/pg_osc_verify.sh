@@ -12,7 +12,7 @@ hold="SELECT phase = 'verify' AND NOT EXISTS (SELECT FROM go) FROM migrate_osc_j
 "$MIGRATE_BIN" osc --table t --alter "ALTER TABLE t ALTER COLUMN v TYPE bigint" \
     --throttle-query "$hold" >"$T/out" 2>"$T/err" &
 pid=$!
-wait_until "grep -q 'paused' '$T/err'" "the job to pause in its verification"
+wait_until "grep -q 'osc job 1: paused' '$T/err'" "the job to pause in its verification"
 assert_eq "$(job_field 1 phase)" verify
 pg "UPDATE migrate_osc_1_new.t SET s = 'tampered' WHERE id = 1500;
     UPDATE t SET v = 7 WHERE id = 10; UPDATE c SET v = 7 WHERE id = 10;
@@ -30,7 +30,7 @@ pg "DELETE FROM go" >/dev/null
 "$MIGRATE_BIN" osc --table t --alter "ALTER TABLE t ALTER COLUMN s TYPE varchar(60)" \
     --throttle-query "$hold" >"$T/out" 2>"$T/err" &
 pid=$!
-wait_until "grep -q 'paused' '$T/err'" "the second job to pause in its verification"
+wait_until "grep -q 'osc job 2: paused' '$T/err'" "the second job to pause in its verification"
 pg "CREATE FUNCTION spoil() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN NEW.v := NEW.v + 1; RETURN NEW; END \$\$;
     CREATE TRIGGER spoil BEFORE INSERT OR UPDATE ON migrate_osc_2_new.t FOR EACH ROW EXECUTE FUNCTION spoil();
     UPDATE migrate_osc_2_new.t SET s = s WHERE id = 2000;
@@ -45,4 +45,11 @@ assert_eq "$(pg "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE
 mg osc --abort 2
 assert_rc 0 "abort"
 assert_eq "$(pg "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'migrate_osc_2_%'")" 0
+assert_same_rows
+
+# --no-verify: no checksums, straight from the copy to the swap
+mg osc --table t --alter "ALTER TABLE t ADD COLUMN w int" --no-verify --format json
+assert_rc 0 "no verification"
+assert_eq "$(jq -r '.job.verified, .job.ranges_verified' "$T/out" | tr '\n' ' ')" "false 0 "
+assert_err "verification skipped (--no-verify)"
 assert_same_rows

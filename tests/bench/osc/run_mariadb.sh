@@ -23,7 +23,7 @@ rows=${1:-1000000} runs=${2:-5}
 M=${MIGRATE_BIN:-$root/bin/migrate}
 work=$(mktemp -d /tmp/migrate-bench-oscmy-XXXXXX)
 chmod 755 "$work"
-trap 'kill $(jobs -p) 2>/dev/null; "$M" sandbox stop "$work/my" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; "$M" sandbox stop "$work/my" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 for p in pt-online-schema-change python3 jq; do command -v $p >/dev/null || { echo "needs $p"; exit 1; }; done
 
 "$M" -q sandbox start --driver mariadb --dir "$work/my" >/dev/null
