@@ -334,8 +334,11 @@ struct drv_ops {
     /* --- optional: online schema change (migrate/osc.c) throttling --- */
 
     /*
-     * The largest replication lag of the server's replicas in ms (*lag_ms, 0 when none
-     * lag) and how many it has (*replicas); lag the session may not see counts as 0.
+     * The largest replication lag the server knows of, in ms (*lag_ms, 0 when none lags),
+     * and how many replication links that covers (*replicas).  PostgreSQL: its replicas'
+     * replay lag as the primary sees it (lag the session may not see counts as 0).
+     * MySQL/MariaDB: the server's own lag as a replica, one link per channel; a primary
+     * knows nothing of its replicas' lag and reports 0 links.
      */
     int (*replica_lag)(struct drv_conn *c, long *lag_ms, int *replicas, struct mg_err *err);
     /* Sessions running a statement on the server, this one excluded. */

@@ -394,6 +394,12 @@ static int throttle(struct osc_ctx *x, struct mg_err *err)
             rc = drv_replica_lag(x->c, &lag, &replicas, err);
             if (rc)
                 return rc;
+            if (!replicas && !x->lag_warned && !strcmp(x->c->info.dialect, "mysql")) {
+                mg_warn("--max-lag: the server is not a replica, and a MySQL/MariaDB "
+                        "primary cannot see its replicas' lag; watch them with --throttle-query "
+                        "(a heartbeat table, for example)");
+                x->lag_warned = 1;
+            }
             if (lag > o->max_lag_ms)
                 snprintf(why, sizeof(why), "replication lag %ldms, above --max-lag %ldms", lag,
                          o->max_lag_ms);

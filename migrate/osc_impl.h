@@ -61,6 +61,7 @@ struct osc_ctx {
     struct mg_buf qtable; /* the table, schema-qualified and quoted */
     int recopying;        /* the range being verified was queued for a re-copy before */
     int locked;           /* this process holds the job's advisory lock */
+    int lag_warned;       /* said that --max-lag sees no replication link */
 };
 
 struct osc_backend {

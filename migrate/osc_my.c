@@ -2,20 +2,23 @@
  * osc_my.c — the MySQL/MariaDB backend of the online schema change engine.
  *
  * MySQL commits every DDL statement at once, so nothing here is one transaction the way the
- * PostgreSQL backend's setup and cut-over are; the design is pt-online-schema-change's, with
- * the job row written first so that every step can be resumed or undone:
+ * PostgreSQL backend's setup and cut-over are; the job row is written first (phase setup) so
+ * that every step can be resumed or undone:
  *  - The shadow is `CREATE TABLE _osc<id>_new_<t> LIKE t` (indexes keep their names), then
  *    the ALTER's specification runs on it.  The ALTER is read with a tokenizer that knows
  *    MySQL's quotes, backticks and comments; only the table name's tokens are replaced.
- *  - Three AFTER triggers carry each write to the shadow: an upsert by key for inserts and
- *    updates (a plain INSERT when the key is new, so a row the new definition rejects fails
- *    loudly), a DELETE by key for deletes and for the old key of a key change.
- *  - The copy reads each key range with LOCK IN SHARE MODE: a write to a row of the range
- *    waits for the batch (or the batch for it), so the copy never overwrites a newer row and
- *    never brings back a deleted one; rows the triggers wrote first are kept
- *    (ON DUPLICATE KEY UPDATE with no change, which unlike IGNORE keeps strict-mode errors).
+ *  - Three AFTER triggers read a one-row switch (`_osc<id>_pos`, LOCK IN SHARE MODE): while
+ *    the copy runs they note changed keys in a change log (`_osc<id>_log`), afterwards they
+ *    write the shadow themselves (INSERT ... ON DUPLICATE KEY UPDATE, DELETE by key).
+ *  - The copy reads the original without locks (READ COMMITTED, row-based binary log), so it
+ *    never waits for the application nor the application for it; a row changed meanwhile has
+ *    its key in the log.  Single-column keys copy `ORDER BY key LIMIT n` and read the batch's
+ *    end back from the shadow; other keys look the end up first (OFFSET).
+ *  - The build replays the log without locks down to a few keys, then turns the switch on
+ *    (which waits for every transaction that read it off); the rest is replayed under shared
+ *    row locks, ordered with the triggers' own writes.
  *  - Verification compares count and a sum of CRC32 of each row's text per key range, both
- *    tables in one statement (one read view).
+ *    tables in one REPEATABLE READ snapshot.
  *  - The cut-over is one atomic `RENAME TABLE t TO old, shadow TO t` that waits for the
  *    metadata lock at most the cut-over lock timeout: MariaDB counts it in whole seconds, so
  *    anything under a second is NOWAIT; retried with backoff like the PostgreSQL one.
@@ -267,6 +270,42 @@ static int my_alter_read(struct my_alter *a, const char *sql, struct mg_err *err
                 return MG_EUSAGE;
             }
         }
+        if (tok_is(sql, &t, "RENAME") || tok_is(sql, &t, "CHANGE")) {
+            /* RENAME COLUMN a TO b, CHANGE [COLUMN] [IF EXISTS] a b ...: the copy maps
+               columns by name, so a renamed column would arrive empty */
+            struct my_tok n, o;
+            int rename = tok_is(sql, &t, "RENAME");
+            size_t j = my_next(sql, len, i, &n);
+            if (tok_is(sql, &n, "COLUMN"))
+                j = my_next(sql, len, j, &n);
+            else if (rename)
+                n.kind = T_END; /* RENAME INDEX/KEY */
+            if (!rename && tok_is(sql, &n, "IF")) {
+                j = my_next(sql, len, j, &n); /* EXISTS */
+                j = my_next(sql, len, j, &n);
+            }
+            j = my_next(sql, len, j, &o);
+            if (rename && tok_is(sql, &o, "TO"))
+                my_next(sql, len, j, &o);
+            if (n.kind == T_WORD || n.kind == T_QIDENT) {
+                char *from = tok_ident(sql, &n), *to = tok_ident(sql, &o);
+                int differ = strcasecmp(from, to) != 0;
+                if (differ) {
+                    mg_err_set(err, MG_EUSAGE,
+                               "the online schema change cannot rename column '%s' to '%s'", from,
+                               to);
+                    mg_err_detail(err, "the copy carries columns over by name");
+                    mg_err_hint(err, "rename it with a plain ALTER TABLE ... RENAME COLUMN (it "
+                                     "changes only metadata), before or after the online change");
+                }
+                free(from);
+                free(to);
+                if (differ) {
+                    my_alter_free(a);
+                    return MG_EUSAGE;
+                }
+            }
+        }
         if (tok_is(sql, &t, "EXCHANGE") || tok_is(sql, &t, "DISCARD") ||
             tok_is(sql, &t, "IMPORT")) {
             mg_err_set(err, MG_EUSAGE, "the online schema change cannot apply %.*s", (int)t.len,
@@ -352,8 +391,15 @@ static int my_backfill_read(const char *set, const char *where, struct mg_err *e
             mg_err_hint(err, "for example --backfill \"SET total = price * qty\"");
             return MG_EUSAGE;
         }
+        int depth = 0;
         for (; t.kind != T_END; i = my_next(s, len, i, &t)) {
-            if (t.kind == T_BAD || t.kind == T_EXEC || (t.kind == T_PUNCT && s[t.off] == ';') ||
+            /* parentheses must balance: "x) OR (1" would escape the batch's key range */
+            if (t.kind == T_PUNCT && s[t.off] == '(')
+                depth++;
+            if (t.kind == T_PUNCT && s[t.off] == ')')
+                depth--;
+            if (depth < 0 || t.kind == T_BAD || t.kind == T_EXEC ||
+                (t.kind == T_PUNCT && s[t.off] == ';') ||
                 (k == 0 &&
                  (tok_is(s, &t, "WHERE") || tok_is(s, &t, "LIMIT") || tok_is(s, &t, "ORDER")))) {
                 mg_err_set(err, MG_EUSAGE,
@@ -361,9 +407,14 @@ static int my_backfill_read(const char *set, const char *where, struct mg_err *e
                              : "--backfill must be only the SET clause of an "
                                "UPDATE");
                 mg_err_hint(err, "put the condition in --where; no semicolons or executable "
-                                 "comments");
+                                 "comments, and balanced parentheses");
                 return MG_EUSAGE;
             }
+        }
+        if (depth) {
+            mg_err_set(err, MG_EUSAGE, "%s has unbalanced parentheses",
+                       k ? "--where" : "--backfill");
+            return MG_EUSAGE;
         }
     }
     return 0;

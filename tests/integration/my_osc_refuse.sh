@@ -26,6 +26,14 @@ assert_err "it is not an InnoDB table"
 mg osc --alter "ALTER TABLE t RENAME TO t2"
 assert_rc 2 "rename"
 assert_err "the online schema change cannot rename the table"
+mg osc --alter "ALTER TABLE t RENAME COLUMN v TO w"
+assert_rc 2 "column rename"
+assert_err "the online schema change cannot rename column 'v' to 'w'"
+mg osc --alter "ALTER TABLE t CHANGE COLUMN IF EXISTS \`s\` s2 varchar(30), ADD COLUMN z int"
+assert_rc 2 "column rename by CHANGE"
+assert_err "the online schema change cannot rename column 's' to 's2'"
+mg osc --alter "ALTER TABLE t CHANGE s S varchar(30), ADD INDEX sx (s)" --dry-run
+assert_rc 0 "CHANGE without a new name"
 mg osc --alter "ALTER TABLE t ADD COLUMN x int; DROP TABLE t"
 assert_rc 2 "two statements"
 assert_err "--alter must be exactly one ALTER TABLE statement"
@@ -53,9 +61,14 @@ assert_rc 0 "backticked name"
 assert_eq "$(my 'SELECT SUM(q) FROM `Order Items`')" 3
 assert_eq "$(my "SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = '$MYDB' AND TABLE_NAME = 'Order Items' AND REFERENCED_TABLE_NAME = 'parent'")" 1
 
+# a backfill; a condition that would escape the key range is refused
+mg osc --table t --backfill "SET s = 'x'" --where "v = 1) OR (1 = 1"
+assert_rc 2 "unbalanced where"
+assert_err "--where must be only a condition"
 # a backfill
-mg osc --table t --backfill "SET s = CONCAT('v', v)" --where "v % 2 = 0" --chunk-time 10ms
+mg osc --table t --backfill "SET s = CONCAT('v', v)" --where "v % 2 = 0" --chunk-time 10ms --max-lag 1s
 assert_rc 0 "backfill"
+assert_err "--max-lag: the server is not a replica, and a MySQL/MariaDB primary cannot see its replicas' lag"
 assert_out "backfilled \`$MYDB\`.\`t\`: 500 rows updated"
 assert_eq "$(my "SELECT COUNT(*) FROM t WHERE s = CONCAT('v', v)")" 500
 mg osc --table t --backfill "SET s = 'x' WHERE v = 1"
