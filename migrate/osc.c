@@ -204,13 +204,27 @@ size_t osc_key_params(const json_t *key, const char **out, size_t max)
     return n;
 }
 
-json_t *osc_key_json(const char *const *vals, size_t n)
+int osc_key_json(const char *const *vals, size_t n, json_t **out, struct mg_err *err)
 {
     json_t *a = json_array();
 
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, vals[i] ? json_string(vals[i]) : json_null());
-    return a;
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = vals[i] ? json_string(vals[i]) : json_null();
+        if (!v) {
+            /* a key that does not read back as the same text would copy the wrong range */
+            json_decref(a);
+            mg_err_set(err, MG_EUSAGE, "a value of the key is not UTF-8 text");
+            mg_err_detail(err, "the job keeps its position as text, and this value would not "
+                               "come back the same");
+            mg_err_hint(err, "use another key (or an encoding that yields UTF-8), or make the "
+                             "change without osc");
+            return MG_EUSAGE;
+        }
+        json_array_append_new(a, v);
+    }
+    *out = a;
+    return 0;
 }
 
 /* Runs one of the job SQL texts that returns no rows the engine needs. */

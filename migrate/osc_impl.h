@@ -145,8 +145,9 @@ void osc_job_free(struct osc_job *j);
 int osc_job_get(struct drv_conn *c, long long id, struct osc_job **out, struct mg_err *err);
 /* The key values as text parameters (pointers into the JSON array). */
 size_t osc_key_params(const json_t *key, const char **out, size_t max);
-/* A JSON array of text values (a new reference), NULL cells become JSON null. */
-json_t *osc_key_json(const char *const *vals, size_t n);
+/* *out: a JSON array of the text values (NULL cells become JSON null); refuses text that is
+   not UTF-8. */
+int osc_key_json(const char *const *vals, size_t n, json_t **out, struct mg_err *err);
 /* Writes the job's row after a batch (inside the batch's transaction). */
 int osc_job_save_batch(struct osc_ctx *x, long long rows, struct mg_err *err);
 /* Writes the job's row after a verified range (inside its transaction). */

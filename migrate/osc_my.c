@@ -703,6 +703,19 @@ static int same_text(const struct my_col *a, const struct my_col *b)
     return bin_type(a->base) && bin_type(b->base);
 }
 
+/* Whether the copy can walk a key column in order, its values passed as text (key_param). */
+static int walkable(const struct my_col *c)
+{
+    static const char *const ok[] = {"decimal", "date", "datetime", "timestamp", "char", "varchar"};
+
+    if (int_type(c->base))
+        return 1;
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (!strcmp(c->base, ok[i]))
+            return 1;
+    return 0;
+}
+
 /* The parameter of a key value in a comparison with column c. */
 static int key_param(struct mg_buf *b, const struct my_col *c, struct mg_err *err)
 {
@@ -716,8 +729,11 @@ static int key_param(struct mg_buf *b, const struct my_col *c, struct mg_err *er
         mg_buf_adds(b, "CAST(? AS DATETIME(6))");
     else if (!strcmp(c->base, "char") || !strcmp(c->base, "varchar"))
         mg_buf_addf(b, "CONVERT(? USING %s) COLLATE %s", c->charset, c->collation);
-    else if (!strcmp(c->base, "binary") || !strcmp(c->base, "varbinary"))
-        mg_buf_adds(b, "CAST(? AS BINARY)");
+    else if (bin_type(c->base))
+        return mg_err_set(err, MG_EUSAGE,
+                          "key column '%s' has type %s: its bytes cannot travel as the text "
+                          "the job keeps its position in",
+                          c->name, c->type);
     else
         return mg_err_set(err, MG_EUSAGE,
                           "key column '%s' has type %s, which the online change cannot walk in "
@@ -1146,6 +1162,7 @@ static int choose_key(struct osc_ctx *x, const struct my_table *t, const struct 
     struct drv_result *r;
     json_error_t je;
     int rc = q(x, &r, sqlf("osc_my_keys"), p, 2, err);
+    const struct my_col *untyped = NULL; /* a key column of a type the copy cannot walk */
 
     *keycols = NULL;
     if (rc)
@@ -1155,7 +1172,14 @@ static int choose_key(struct osc_ctx *x, const struct my_table *t, const struct 
         if (!is_true(drv_val(r, i, 3)))
             continue;
         cols = json_loads(drv_val(r, i, 1), 0, &je);
-        if (!json_is_array(cols) || json_array_size(cols) > MAX_KEYS) {
+        int usable = json_is_array(cols) && json_array_size(cols) <= MAX_KEYS;
+        for (size_t k = 0; usable && k < json_array_size(cols); k++) {
+            const struct my_col *c = find_col(tc, json_string_value(json_array_get(cols, k)));
+            usable = c && walkable(c);
+            if (!usable && c && !untyped)
+                untyped = c;
+        }
+        if (!usable) {
             json_decref(cols);
             continue;
         }
@@ -1165,14 +1189,28 @@ static int choose_key(struct osc_ctx *x, const struct my_table *t, const struct 
     int any = r->nrows > 0;
     drv_result_free(r);
     if (!*keycols) {
-        mg_err_set(err, MG_EUSAGE,
-                   "cannot change %s online: it has no primary key or unique index over NOT "
-                   "NULL columns",
-                   x->qtable.ptr);
-        mg_err_detail(err, any ? "its unique indexes have nullable or prefix columns"
-                               : "the copy walks the table in key order and the triggers find "
-                                 "each changed row in the shadow table by its key");
-        mg_err_hint(err, "add a primary key first");
+        if (untyped) {
+            mg_err_set(err, MG_EUSAGE,
+                       "cannot change %s online: none of its keys can be walked "
+                       "in order",
+                       x->qtable.ptr);
+            mg_err_detail(err,
+                          "its key column '%s' has type %s; the job keeps its position as text, "
+                          "which integers, decimal, date, datetime, timestamp, char and varchar "
+                          "allow",
+                          untyped->name, untyped->type);
+            mg_err_hint(err, "add a unique key over NOT NULL columns of those types (an "
+                             "AUTO_INCREMENT id, for example)");
+        } else {
+            mg_err_set(err, MG_EUSAGE,
+                       "cannot change %s online: it has no primary key or unique index over NOT "
+                       "NULL columns",
+                       x->qtable.ptr);
+            mg_err_detail(err, any ? "its unique indexes have nullable or prefix columns"
+                                   : "the copy walks the table in key order and the triggers "
+                                     "find each changed row in the shadow table by its key");
+            mg_err_hint(err, "add a primary key first");
+        }
         return MG_EUSAGE;
     }
     g->nk = json_array_size(*keycols);
@@ -1601,7 +1639,7 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
         const char *vals[MAX_KEYS];
         for (size_t i = 0; i < g->nk; i++)
             vals[i] = drv_val(r, 0, i);
-        x->j->max_key = osc_key_json(vals, g->nk);
+        rc = osc_key_json(vals, g->nk, &x->j->max_key, err);
     }
     drv_result_free(r);
     r = NULL;
@@ -1851,7 +1889,7 @@ static int my_start_backfill(struct osc_ctx *x, struct mg_err *err)
         const char *vals[MAX_KEYS];
         for (size_t i = 0; i < g.nk; i++)
             vals[i] = drv_val(r, 0, i);
-        x->j->max_key = osc_key_json(vals, g.nk);
+        rc = osc_key_json(vals, g.nk, &x->j->max_key, err);
     }
     drv_result_free(r);
     json_object_set_new(x->j->state, "sql", json_incref(sql));
@@ -1912,12 +1950,12 @@ static int range_end(struct osc_ctx *x, const json_t *lo, long n, json_t **hi, s
         const char *vals[MAX_KEYS];
         for (size_t i = 0; i < nk; i++)
             vals[i] = drv_val(r, 0, i);
-        *hi = osc_key_json(vals, nk);
+        rc = osc_key_json(vals, nk, hi, err);
     } else {
         *hi = json_incref(x->j->max_key);
     }
     drv_result_free(r);
-    return 0;
+    return rc;
 }
 
 /*
@@ -1951,7 +1989,7 @@ static int copy_n(struct osc_ctx *x, const json_t *lo, long n, long long *rows, 
         return rc;
     if (r->nrows && drv_val(r, 0, 0)) {
         const char *v = drv_val(r, 0, 0);
-        *hi = osc_key_json(&v, 1);
+        rc = osc_key_json(&v, 1, hi, err);
     } else {
         rc = mg_err_set(err, MG_EFAIL, "the shadow table is empty after a batch of %lld rows",
                         *rows);
@@ -2278,9 +2316,11 @@ static int verify_n(struct osc_ctx *x, const json_t *lo, long n, char cnt[2][32]
         *hi = json_incref(x->j->max_key);
     } else {
         const char *v = drv_val(r, 0, 2);
-        *hi = osc_key_json(&v, 1);
+        rc = osc_key_json(&v, 1, hi, err);
     }
     drv_result_free(r);
+    if (rc)
+        return rc;
     np = range_params_my(lo, *hi, 1, p);
     rc = q(x, &r, sqlt(x, lo ? "vshadow_next" : "vshadow_first"), p, np, err);
     if (rc)

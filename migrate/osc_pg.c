@@ -1959,7 +1959,7 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
         const char *vals[MAX_KEYS];
         for (size_t i = 0; i < g.nk; i++)
             vals[i] = drv_val(r, 0, i);
-        x->j->max_key = osc_key_json(vals, g.nk);
+        rc = osc_key_json(vals, g.nk, &x->j->max_key, err);
     }
     drv_result_free(r);
     r = NULL;
@@ -2294,7 +2294,7 @@ static int pg_start_backfill(struct osc_ctx *x, struct mg_err *err)
         const char *vals[MAX_KEYS];
         for (size_t i = 0; i < g.nk; i++)
             vals[i] = drv_val(r, 0, i);
-        x->j->max_key = osc_key_json(vals, g.nk);
+        rc = osc_key_json(vals, g.nk, &x->j->max_key, err);
     }
     drv_result_free(r);
     r = NULL;
@@ -2386,12 +2386,12 @@ static int range_end(struct osc_ctx *x, const json_t *lo, long n, json_t **hi, s
         const char *vals[MAX_KEYS];
         for (size_t i = 0; i < nk; i++)
             vals[i] = drv_val(r, 0, i);
-        *hi = osc_key_json(vals, nk);
+        rc = osc_key_json(vals, nk, hi, err);
     } else {
         *hi = json_incref(x->j->max_key);
     }
     drv_result_free(r);
-    return 0;
+    return rc;
 }
 
 /* Parameters lo..., hi... of a range statement. */

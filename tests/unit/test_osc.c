@@ -169,12 +169,19 @@ static void online_statements(void **state)
 
 static void keys(void **state)
 {
-    const char *vals[2] = {"12", "a b"};
+    const char *vals[2] = {"12", "a b"}, *bad[1] = {"\xff\xfe"};
     const char *back[4];
-    json_t *k = osc_key_json(vals, 2);
-    char *text = osc_json_text(k);
+    struct mg_err err = {0};
+    json_t *k = NULL, *b = NULL;
+    char *text;
 
     (void)state;
+    assert_int_equal(osc_key_json(vals, 2, &k, &err), 0);
+    text = osc_json_text(k);
+    /* bytes that are not UTF-8 would not come back the same: refused */
+    assert_int_equal(osc_key_json(bad, 1, &b, &err), MG_EUSAGE);
+    assert_null(b);
+    assert_string_equal(err.msg, "a value of the key is not UTF-8 text");
     assert_string_equal(text, "[\"12\",\"a b\"]");
     assert_int_equal(osc_key_params(k, back, 4), 2);
     assert_string_equal(back[0], "12");
