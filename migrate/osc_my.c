@@ -614,7 +614,7 @@ static int check_table(const struct my_table *t, const char *qtable, struct mg_e
 
 struct my_col {
     char *name, *type, *base, *charset, *collation;
-    int generated, is_unsigned, nullable;
+    int generated, is_unsigned, nullable, optional; /* optional: an INSERT may leave it out */
 };
 
 struct my_cols {
@@ -656,6 +656,7 @@ static int read_cols(struct osc_ctx *x, const char *schema, const char *name, st
         c->charset = mg_strdup(drv_val(r, i, 5));
         c->collation = mg_strdup(drv_val(r, i, 6));
         c->nullable = is_true(drv_val(r, i, 7));
+        c->optional = is_true(drv_val(r, i, 8));
     }
     drv_result_free(r);
     return 0;
@@ -1231,6 +1232,16 @@ static int map_columns(struct osc_ctx *x, const struct my_cols *tc, const struct
     g->scols = mg_calloc(sc->n ? sc->n : 1, sizeof(*g->scols));
     for (size_t i = 0; i < sc->n; i++) {
         const struct my_col *S = &sc->v[i], *T = find_col(tc, S->name);
+        if (!T && !S->generated && !S->optional) {
+            /* ALTER fills it with the type's implicit default; the copy and the triggers'
+               upserts leave it out, which strict mode refuses */
+            mg_err_set(err, MG_EUSAGE, "the ALTER adds column '%s' as NOT NULL without a DEFAULT",
+                       S->name);
+            mg_err_detail(err, "the copy and the triggers insert rows without the new column");
+            mg_err_hint(err, "give it a DEFAULT (it can be dropped in a plain ALTER afterwards, "
+                             "which changes only metadata)");
+            return MG_EUSAGE;
+        }
         if (!T) {
             json_array_append_new(plan_cols, json_pack("{s:s,s:s,s:s}", "name", S->name, "action",
                                                        "new", "to", S->type));
