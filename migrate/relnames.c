@@ -478,8 +478,9 @@ static const char *my_alter_rebuild(struct my_lex *l)
             }
         } else if (at_start && (my_is(&w, q, "MODIFY") || my_is(&w, q, "CHANGE"))) {
             why = why ? why
-                      : "MODIFY/CHANGE COLUMN rebuilds the table unless the server changes only "
-                        "metadata (a type or NULL change rebuilds)";
+                      : "MODIFY/CHANGE COLUMN rebuilds the table for a type or NULL change that is "
+                        "more "
+                        "than metadata";
         } else if (at_start && my_is(&w, q, "ADD")) {
             in_add = 1;
         } else if (at_start && my_is(&w, q, "DROP")) {
@@ -597,6 +598,18 @@ void mg_my_relnames(struct mg_relnames *out, const char *sql)
     }
 out:
     mg_buf_free(&w);
+}
+
+int mg_my_mentions(const char *sql, const char *name)
+{
+    struct my_lex l = {sql, 0};
+    struct mg_buf w = MG_BUF_INIT;
+    int q, hit = 0;
+
+    while (!hit && my_next(&l, &w, &q))
+        hit = q != 2 && !strcasecmp(w.ptr, name);
+    mg_buf_free(&w);
+    return hit;
 }
 
 void mg_my_statement(struct mg_my_stmt *out, const char *sql)

@@ -178,9 +178,10 @@ static void mysql_rebuilds(void **state)
     assert_string_equal(my_rebuild("ALTER TABLE t FORCE, ALGORITHM=COPY"),
                         "ALGORITHM=COPY copies the table");
     assert_string_equal(my_rebuild("ALTER TABLE t FORCE"), "FORCE rebuilds the table");
-    assert_string_equal(my_rebuild("ALTER TABLE `t` MODIFY v BIGINT NOT NULL"),
-                        "MODIFY/CHANGE COLUMN rebuilds the table unless the server changes only "
-                        "metadata (a type or NULL change rebuilds)");
+    assert_string_equal(
+        my_rebuild("ALTER TABLE `t` MODIFY v BIGINT NOT NULL"),
+        "MODIFY/CHANGE COLUMN rebuilds the table for a type or NULL change that is more "
+        "than metadata");
     assert_string_equal(my_rebuild("ALTER TABLE t ADD CONSTRAINT pk PRIMARY KEY (id)"),
                         "ADD PRIMARY KEY rebuilds the table");
     assert_string_equal(my_rebuild("ALTER TABLE t DROP PRIMARY KEY"),
@@ -202,6 +203,15 @@ static void mysql_rebuilds(void **state)
     assert_string_equal(my_rebuild("CREATE INDEX i ON t (c)"), "");
 }
 
+static void mysql_mentions(void **state)
+{
+    (void)state;
+    assert_true(mg_my_mentions("SELECT * FROM t WHERE a = 1", "t"));
+    assert_true(mg_my_mentions("SELECT * FROM db.`My T` x", "my t"));
+    assert_false(mg_my_mentions("SELECT * FROM tt WHERE s = 't'", "t"));
+    assert_false(mg_my_mentions("", "t"));
+}
+
 static void parse_error(void **state)
 {
     struct mg_relnames r = {0};
@@ -219,7 +229,7 @@ int main(void)
         cmocka_unit_test(queries_and_dml),  cmocka_unit_test(alter_table),
         cmocka_unit_test(other_statements), cmocka_unit_test(parse_error),
         cmocka_unit_test(mysql_names),      cmocka_unit_test(mysql_statements),
-        cmocka_unit_test(mysql_rebuilds),
+        cmocka_unit_test(mysql_rebuilds),   cmocka_unit_test(mysql_mentions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
