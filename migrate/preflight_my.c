@@ -28,9 +28,9 @@
 /* Another session as the process list shows it, and its locks on the touched tables. */
 struct my_sess {
     char *id, *user, *host, *db, *command, *state, *info;
-    double time_s;  /* in its current state */
-    double xact_s;  /* age of its InnoDB transaction; -1 none, or unknown */
-    json_t *locks;  /* [{relation, mode, granted, kind}] on touched tables */
+    double time_s; /* in its current state */
+    double xact_s; /* age of its InnoDB transaction; -1 none, or unknown */
+    json_t *locks; /* [{relation, mode, granted, kind}] on touched tables */
     struct mg_buf text;
     int waiting;
 };
@@ -109,15 +109,16 @@ static int old_transactions(struct my_pf *m, struct mg_err *err)
         struct mg_buf st = MG_BUF_INIT;
         describe_state(&st, cell(r, i, 4), cell(r, i, 5), 0);
         json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:f,s:s}", "pid", cell(r, i, 0), "user",
-                              cell(r, i, 1), "application", "", "client", cell(r, i, 2),
-                              "database", cell(r, i, 3), "state", st.ptr, "transaction_s",
-                              atof(cell(r, i, 6)), "query", cell(r, i, 7));
+                              cell(r, i, 1), "application", "", "client", cell(r, i, 2), "database",
+                              cell(r, i, 3), "state", st.ptr, "transaction_s", atof(cell(r, i, 6)),
+                              "query", cell(r, i, 7));
         mg_pf_add(m->p, 1, "old_transaction", j,
                   "a transaction has been open for %ss: thread %s (user '%s', from %s, "
                   "database %s, %s); DDL on a table it has touched waits for its metadata "
                   "lock, and everything queued behind the DDL waits too",
-                  cell(r, i, 6), cell(r, i, 0), cell(r, i, 1), cell(r, i, 2)[0] ? cell(r, i, 2) : "?",
-                  cell(r, i, 3)[0] ? cell(r, i, 3) : "none", st.ptr);
+                  cell(r, i, 6), cell(r, i, 0), cell(r, i, 1),
+                  cell(r, i, 2)[0] ? cell(r, i, 2) : "?", cell(r, i, 3)[0] ? cell(r, i, 3) : "none",
+                  st.ptr);
         mg_buf_free(&st);
     }
     if (!r->nrows) {
@@ -159,9 +160,10 @@ static int load_sessions(struct my_pf *m, struct mg_err *err)
     struct drv_result *r;
     int rc;
 
-    rc = drv_query(m->c, &r,
-                   mg_sql("mysql", m->innodb_trx ? "preflight_sessions" : "preflight_sessions_plain"),
-                   NULL, 0, err);
+    rc = drv_query(
+        m->c, &r,
+        mg_sql("mysql", m->innodb_trx ? "preflight_sessions" : "preflight_sessions_plain"), NULL, 0,
+        err);
     if (rc)
         return rc;
     m->s = mg_calloc(r->nrows ? r->nrows : 1, sizeof(*m->s));
@@ -192,8 +194,8 @@ static const struct mg_pf_table *touched(const struct my_pf *m, const char *sche
     return NULL;
 }
 
-static void add_lock(struct my_sess *s, const struct mg_pf_table *t, const char *mode,
-                     int granted, const char *kind)
+static void add_lock(struct my_sess *s, const struct mg_pf_table *t, const char *mode, int granted,
+                     const char *kind)
 {
     json_array_append_new(s->locks, json_pack("{s:s,s:s,s:b,s:s}", "relation", t->relation, "mode",
                                               mode, "granted", granted, "kind", kind));
@@ -280,9 +282,9 @@ static void process_list_waits(struct my_pf *m, int mdl_pending_known)
                 }
         } else if (!strncmp(s->state, "Waiting for global read lock", 28) ||
                    !strncmp(s->state, "Waiting for backup lock", 23)) {
-            json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:s}", "pid", s->id, "user",
-                                  s->user, "application", "", "client", s->host, "state",
-                                  s->state, "state_s", s->time_s, "query", s->info);
+            json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:s}", "pid", s->id, "user", s->user,
+                                  "application", "", "client", s->host, "state", s->state,
+                                  "state_s", s->time_s, "query", s->info);
             mg_pf_add(m->p, 1, "lock_queue", j,
                       "thread %s waits for the global read lock or a backup lock (%s, for %.0fs): "
                       "FLUSH TABLES WITH READ LOCK or a backup holds it, and DDL would wait for "
@@ -305,11 +307,11 @@ static void classify(struct my_pf *m, size_t *reported)
         describe_state(&st, s->command, s->state, s->xact_s);
         int idle = !strcmp(s->command, "Sleep");
         int old = s->xact_s >= 0 && s->xact_s * 1000 >= (double)m->o->max_xact_age_ms;
-        json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:f,s:O,s:s}", "pid", s->id, "user",
-                              s->user, "application", "", "client", s->host, "database", s->db,
-                              "state", st.ptr, "transaction_s",
-                              s->xact_s >= 0 ? json_real(s->xact_s) : json_null(), "state_s",
-                              s->time_s, "locks", s->locks, "query", s->info);
+        json_t *j =
+            json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:f,s:O,s:s}", "pid", s->id, "user", s->user,
+                      "application", "", "client", s->host, "database", s->db, "state", st.ptr,
+                      "transaction_s", s->xact_s >= 0 ? json_real(s->xact_s) : json_null(),
+                      "state_s", s->time_s, "locks", s->locks, "query", s->info);
         if (s->waiting) {
             mg_pf_add(m->p, 1, "lock_queue", j,
                       "thread %s already waits for a lock (%s): a migration's lock request would "
@@ -322,9 +324,10 @@ static void classify(struct my_pf *m, size_t *reported)
                 mg_buf_addf(&how, " in transaction (for %.0fs, transaction open %.0fs)", s->time_s,
                             s->xact_s);
             else
-                mg_buf_addf(&how, " (for %.0fs; outside an InnoDB transaction, or its age "
-                                  "cannot be seen: LOCK TABLES, HANDLER, a table of another "
-                                  "engine)",
+                mg_buf_addf(&how,
+                            " (for %.0fs; outside an InnoDB transaction, or its age "
+                            "cannot be seen: LOCK TABLES, HANDLER, a table of another "
+                            "engine)",
                             s->time_s);
             mg_pf_add(m->p, 1, "idle_lock_holder", j,
                       "thread %s (user '%s', from %s) is idle%s and holds %s: DDL on these would "
@@ -371,15 +374,14 @@ static void idle_unknown(struct my_pf *m, size_t *reported)
             continue;
         json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:f,s:f,s:[],s:s}", "pid", s->id, "user",
                               s->user, "application", "", "client", s->host, "database", s->db,
-                              "state", "idle in transaction", "transaction_s", s->xact_s,
-                              "state_s", s->time_s, "locks", "query", s->info);
+                              "state", "idle in transaction", "transaction_s", s->xact_s, "state_s",
+                              s->time_s, "locks", "query", s->info);
         mg_pf_add(m->p, 1, "idle_in_transaction", j,
                   "thread %s (user '%s', from %s, database %s) is idle in a transaction open "
                   "%.0fs; whether it holds a metadata lock on a touched table cannot be seen on "
                   "this server: if it has touched one, DDL on it waits until that session ends "
                   "its transaction",
-                  s->id, s->user, s->host[0] ? s->host : "?", s->db[0] ? s->db : "none",
-                  s->xact_s);
+                  s->id, s->user, s->host[0] ? s->host : "?", s->db[0] ? s->db : "none", s->xact_s);
         (*reported)++;
     }
 }
@@ -497,13 +499,17 @@ static int replication(struct my_pf *m, int read_only, struct mg_err *err)
 {
     struct drv_result *r = NULL;
     struct mg_err why;
+    int v8022 = !m->mariadb && m->c->info.version_num >= 80022;
     const char *show = m->mariadb ? "SHOW ALL SLAVES STATUS"
-                       : m->c->info.version_num >= 80022 ? "SHOW REPLICA STATUS"
-                                                          : "SHOW SLAVE STATUS";
+                       : v8022    ? "SHOW REPLICA STATUS"
+                                  : "SHOW SLAVE STATUS";
+    const char *sql = mg_sql("mysql", m->mariadb ? "preflight_replica_status_mariadb"
+                                      : v8022    ? "preflight_replica_status"
+                                                 : "preflight_slave_status");
     int rc;
 
     mg_err_clear(&why);
-    rc = drv_query(m->c, &r, show, NULL, 0, &why);
+    rc = drv_query(m->c, &r, sql, NULL, 0, &why);
     if (rc == MG_ECONN || rc == MG_ECANCELED) {
         mg_err_copy(err, &why);
         return rc;
@@ -646,8 +652,9 @@ static void disk_room(struct my_pf *m, const struct drv_result *srv)
         const struct mg_pf_table *t = &m->p->tables[i];
         struct mg_buf need = MG_BUF_INIT, why = MG_BUF_INIT, have = MG_BUF_INIT;
         long long free_bytes = 0;
-        const char *where = per_table ? "" : " (innodb_file_per_table is off: the copy grows "
-                                             "the system tablespace, which never shrinks)";
+        const char *where = per_table ? ""
+                                      : " (innodb_file_per_table is off: the copy grows "
+                                        "the system tablespace, which never shrinks)";
         if (!t->may_rewrite)
             continue;
         any = 1;
@@ -659,11 +666,12 @@ static void disk_room(struct my_pf *m, const struct drv_result *srv)
                               "needed_bytes", (json_int_t)t->total_bytes, "knowable", known);
         if (!known) {
             json_object_set_new(j, "reason", json_string(why.ptr));
-            mg_pf_add(m->p, 0, "disk", j,
-                      "%s may be rebuilt (%s, %s): a second copy needs about %s with its indexes%s; "
-                      "free space not knowable from here: %s; check it on the server (df %s)",
-                      t->relation, t->where ? t->where : "?", t->may_rewrite, need.ptr, where,
-                      why.ptr, datadir[0] ? datadir : "on its data directory");
+            mg_pf_add(
+                m->p, 0, "disk", j,
+                "%s may be rebuilt (%s, %s): a second copy needs about %s with its indexes%s; "
+                "free space not knowable from here: %s; check it on the server (df %s)",
+                t->relation, t->where ? t->where : "?", t->may_rewrite, need.ptr, where, why.ptr,
+                datadir[0] ? datadir : "on its data directory");
         } else {
             mg_pf_bytes(&have, free_bytes);
             json_object_set_new(j, "free_bytes", json_integer(free_bytes));
