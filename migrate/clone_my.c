@@ -262,8 +262,9 @@ static int open_destination(struct myc *c, struct mg_err *err)
                        "a sandbox runs MariaDB, and the source is %s %s: an estimate on it "
                        "would not tell what the source's server does",
                        c->src->info.product, c->src->info.server_version);
-            mg_err_hint(err, "clone into an empty database on a %s server of the same version "
-                             "with --to URL",
+            mg_err_hint(err,
+                        "clone into an empty database on a %s server of the same version "
+                        "with --to URL",
                         c->src->info.product);
             return MG_EUSAGE;
         }
@@ -349,8 +350,7 @@ static int create_tables(struct myc *c, struct mg_err *err)
             continue;
         rc = show_create(c, x->type == 's' ? "SEQUENCE" : "TABLE", x->name, &r, err);
         if (!rc && !one(r, 1))
-            rc = mg_err_set(err, MG_EFAIL, "the source did not show the definition of %s",
-                            x->name);
+            rc = mg_err_set(err, MG_EFAIL, "the source did not show the definition of %s", x->name);
         if (!rc) {
             rc = drv_exec(c->dst, one(r, 1), NULL, err);
             if (rc)
@@ -386,7 +386,8 @@ static int create_routines(struct myc *c, struct mg_err *err)
     return rc;
 }
 
-/* Views read tables and other views: a view whose view is not there yet waits for the next round. */
+/* Views read tables and other views: a view whose view is not there yet waits for the next round.
+ */
 static int create_views(struct myc *c, struct mg_err *err)
 {
     size_t left = 0, before;
@@ -685,8 +686,7 @@ static int remove_orphans(struct myc *c, struct mg_err *err)
             long long rows = 0;
             rc = drv_exec(c->dst, sql.ptr, &rows, err);
             if (!rc && rows > 0) {
-                mg_info("removed %lld rows of %s whose %s row was not copied", rows, child,
-                        parent);
+                mg_info("removed %lld rows of %s whose %s row was not copied", rows, child, parent);
                 removed += rows;
                 for (size_t t = 0; t < c->out->n; t++)
                     if (!strcmp(c->out->v[t].name, child))

@@ -273,7 +273,8 @@ static void process_list_waits(struct my_pf *m, int mdl_pending_known)
     for (size_t i = 0; i < m->ns; i++) {
         struct my_sess *s = &m->s[i];
         if (!strncmp(s->state, "Waiting for table metadata lock", 31)) {
-            if (s->waiting && mdl_pending_known)
+            /* performance_schema says which lock a session awaits: no guessing then */
+            if (mdl_pending_known)
                 continue;
             for (size_t k = 0; k < m->p->ntables; k++)
                 if (mg_my_mentions(s->info, m->p->tables[k].name)) {
@@ -406,7 +407,9 @@ static int lock_holders(struct my_pf *m, struct mg_err *err)
         source = atoi(cell(r, 0, 0));
     drv_result_free(r);
     r = NULL;
-    if (source) {
+    if (rc) {
+        mg_buf_addf(&unseen, "metadata locks: %s", why.msg);
+    } else if (source) {
         rc = query_or_note(m, &r, source == 1 ? "preflight_mdl_ps" : "preflight_mdl_plugin", NULL,
                            0, &why, err);
         if (rc < 0)
@@ -697,7 +700,9 @@ int mg_preflight_my(struct mg_preflight *p, struct drv_conn *c, const struct mg_
     struct drv_result *srv = NULL;
     int rc;
 
-    rc = old_transactions(&m, err);
+    rc = drv_exec(c, mg_sql("mysql", "preflight_session"), NULL, err);
+    if (!rc)
+        rc = old_transactions(&m, err);
     if (!rc && p->ntables)
         rc = lock_holders(&m, err);
     if (!rc)
