@@ -228,31 +228,6 @@ static void write_sarif(struct mg_buf *out, const struct chk_result *r,
     dump(out, doc);
 }
 
-static void xml_escaped(struct mg_buf *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            mg_buf_adds(out, "&amp;");
-            break;
-        case '<':
-            mg_buf_adds(out, "&lt;");
-            break;
-        case '>':
-            mg_buf_adds(out, "&gt;");
-            break;
-        case '"':
-            mg_buf_adds(out, "&quot;");
-            break;
-        case '\'':
-            mg_buf_adds(out, "&apos;");
-            break;
-        default:
-            mg_buf_addch(out, *s);
-        }
-    }
-}
-
 /*
  * One test case per file that has no failing finding, and one failing test
  * case per finding at or above --fail-on; findings below it are listed in
@@ -292,27 +267,27 @@ static void write_junit(struct mg_buf *out, const struct chk_result *r,
             mg_buf_addf(&line, "%s:%d:%d: %s: %s: %s", path, f->line, f->col, chk_sev_name(f->sev),
                         chk_rules[f->rule].name, f->msg);
             if (f->sev < cfg->fail_on) {
-                xml_escaped(&low, line.ptr);
+                mg_buf_add_xml(&low, line.ptr);
                 mg_buf_addch(&low, '\n');
                 mg_buf_free(&line);
                 continue;
             }
             nfail++;
             mg_buf_adds(out, "    <testcase classname=\"");
-            xml_escaped(out, path);
+            mg_buf_add_xml(out, path);
             mg_buf_addf(out, "\" name=\"%s at line %d\">\n      <failure type=\"%s\" message=\"",
                         chk_rules[f->rule].name, f->line, chk_sev_name(f->sev));
-            xml_escaped(out, f->msg);
+            mg_buf_add_xml(out, f->msg);
             mg_buf_adds(out, "\">");
-            xml_escaped(out, line.ptr);
+            mg_buf_add_xml(out, line.ptr);
             mg_buf_adds(out, "</failure>\n    </testcase>\n");
             mg_buf_free(&line);
         }
         if (!nfail || low.len) {
             mg_buf_adds(out, "    <testcase classname=\"");
-            xml_escaped(out, path);
+            mg_buf_add_xml(out, path);
             mg_buf_adds(out, "\" name=\"");
-            xml_escaped(out, path);
+            mg_buf_add_xml(out, path);
             mg_buf_adds(out, "\"");
             if (low.len) {
                 mg_buf_adds(out, ">\n      <system-out>");

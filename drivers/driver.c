@@ -124,6 +124,19 @@ int drv_begin_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg
     return rc ? rc : drv_begin(c, err);
 }
 
+int drv_query_commit(struct drv_conn *c, const char *sql, const char *const *params, size_t nparams,
+                     struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc;
+
+    if (c->ops->query_commit)
+        return checked(c->ops->query_commit(c, sql, params, nparams, err), err);
+    rc = drv_query(c, &r, sql, params, nparams, err);
+    drv_result_free(r);
+    return rc ? rc : drv_commit(c, err);
+}
+
 int drv_commit(struct drv_conn *c, struct mg_err *err)
 {
     return checked(c->ops->commit(c, err), err);

@@ -248,6 +248,13 @@ struct drv_ops {
     int (*dry_run)(struct drv_conn *c, struct mg_buf *sink, struct mg_err *err);
     /* Makes the session read-only: any write the server would refuse. */
     int (*read_only)(struct drv_conn *c, struct mg_err *err);
+    /*
+     * Runs a statement with parameters (no result wanted) and commits the
+     * transaction, in one round trip where the protocol allows.  NULL: query
+     * then commit.
+     */
+    int (*query_commit)(struct drv_conn *c, const char *sql, const char *const *params,
+                        size_t nparams, struct mg_err *err);
     /* The server's id of this session (PostgreSQL backend pid, MySQL thread id), or -1. */
     long (*backend_id)(struct drv_conn *c);
     /*
@@ -399,6 +406,9 @@ int drv_begin(struct drv_conn *c, struct mg_err *err);
 /* Begins a transaction with these timeouts for its duration. */
 int drv_begin_timeouts(struct drv_conn *c, long lock_ms, long stmt_ms, struct mg_err *err);
 int drv_commit(struct drv_conn *c, struct mg_err *err);
+/* A statement with parameters, then COMMIT: in one round trip where the driver can. */
+int drv_query_commit(struct drv_conn *c, const char *sql, const char *const *params, size_t nparams,
+                     struct mg_err *err);
 /* Rolls back, keeping `err` (the reason for the rollback) intact. */
 void drv_rollback_quiet(struct drv_conn *c);
 int drv_try_lock(struct drv_conn *c, const char *name, int *got, struct mg_err *err);

@@ -926,6 +926,63 @@ static int pg_commit(struct drv_conn *base, struct mg_err *err)
     return rc;
 }
 
+/*
+ * The last write of a migration and its COMMIT in one round trip, with
+ * libpq's pipeline mode, once the statement is prepared (its first use goes
+ * the plain way and prepares nothing).
+ */
+static int pg_query_commit(struct drv_conn *base, const char *sql, const char *const *params,
+                           size_t nparams, struct mg_err *err)
+{
+    struct pg_conn *c = (struct pg_conn *)base;
+    struct prepared *p = NULL;
+    char name[16];
+    int rc = 0;
+
+    for (size_t i = 0; i < c->nprep; i++)
+        if (!strcmp(c->prep[i].sql, sql))
+            p = &c->prep[i];
+    if (c->dry || !p || !p->ready) {
+        struct drv_result *r;
+        rc = pg_query(base, &r, sql, params, nparams, err);
+        drv_result_free(r);
+        return rc ? rc : pg_commit(base, err);
+    }
+    snprintf(name, sizeof(name), "mg_%zu", (size_t)(p - c->prep));
+    if (!PQenterPipelineMode(c->pg) ||
+        !PQsendQueryPrepared(c->pg, name, (int)nparams, params, NULL, NULL, 0) ||
+        !PQsendQueryParams(c->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) ||
+        !PQpipelineSync(c->pg)) {
+        conn_message(c, err, PQstatus(c->pg) == CONNECTION_BAD ? MG_ECONN : MG_EFAIL,
+                     "cannot send the history write and COMMIT");
+        PQexitPipelineMode(c->pg);
+        return err->code;
+    }
+    /* results: the write, COMMIT (each followed by NULL), then the sync */
+    for (int stage = 0; stage < 2; stage++) {
+        PGresult *res = PQgetResult(c->pg);
+        if (!res)
+            break;
+        if (!rc) {
+            if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED)
+                rc = mg_err_set(err, MG_EFAIL, "COMMIT was not run: the write before it failed");
+            else
+                rc = result_error(c, res, err);
+            if (!rc && stage == 1 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+                rc = mg_err_set(err, MG_EFAIL,
+                                "the transaction was rolled back instead of committed");
+        }
+        PQclear(res);
+        while ((res = PQgetResult(c->pg)) != NULL)
+            PQclear(res);
+    }
+    PGresult *sync = PQgetResult(c->pg);
+    PQclear(sync);
+    if (!PQexitPipelineMode(c->pg) && !rc)
+        rc = mg_err_set(err, MG_EFAIL, "cannot leave pipeline mode: %s", PQerrorMessage(c->pg));
+    return rc;
+}
+
 static int pg_rollback(struct drv_conn *base, struct mg_err *err)
 {
     struct pg_conn *c = (struct pg_conn *)base;
@@ -1566,6 +1623,7 @@ const struct drv_ops drv_postgres_ops = {
     .begin_timeouts = pg_begin_timeouts,
     .dry_run = pg_dry_run,
     .read_only = pg_read_only,
+    .query_commit = pg_query_commit,
     .backend_id = pg_backend_id,
     .progress = pg_progress,
     .log_position = pg_log_position,

@@ -98,7 +98,8 @@ int drv_snapshot_collect(struct drv_conn *c, const struct drv_snapshot_spec *spe
         drv_result_free(r);
     }
     if (!rc) {
-        qsort(rows, n, sizeof(*rows), cmp_row);
+        if (n)
+            qsort(rows, n, sizeof(*rows), cmp_row);
         mg_buf_addf(out, "-- migrate schema snapshot 1 (%s)\n", spec->dialect);
         for (size_t i = 0; i < n; i++) {
             int new_obj = i == 0 || rows[i].rank != rows[i - 1].rank ||

@@ -125,3 +125,33 @@ void mg_buf_rtrim(struct mg_buf *b)
     if (b->cap)
         b->ptr[b->len] = '\0';
 }
+
+void mg_buf_add_xml(struct mg_buf *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&':
+            mg_buf_adds(out, "&amp;");
+            break;
+        case '<':
+            mg_buf_adds(out, "&lt;");
+            break;
+        case '>':
+            mg_buf_adds(out, "&gt;");
+            break;
+        case '"':
+            mg_buf_adds(out, "&quot;");
+            break;
+        case '\'':
+            mg_buf_adds(out, "&apos;");
+            break;
+        default:
+            /* control characters other than tab and newline are not allowed in XML 1.0 */
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+                mg_buf_addch(out, '?');
+            else
+                mg_buf_addch(out, (char)c);
+        }
+    }
+}

@@ -41,6 +41,8 @@ void mg_buf_addf(struct mg_buf *b, const char *fmt, ...) __attribute__((format(p
 void mg_buf_vaddf(struct mg_buf *b, const char *fmt, va_list ap);
 /* Returns the string, which the caller now owns and frees with free(); the buffer is empty. */
 char *mg_buf_detach(struct mg_buf *b);
+/* Appends `s` escaped for XML text and attribute values (control characters become '?'). */
+void mg_buf_add_xml(struct mg_buf *out, const char *s);
 /* Strips trailing whitespace. */
 void mg_buf_rtrim(struct mg_buf *b);
 

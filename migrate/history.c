@@ -296,7 +296,7 @@ int mg_event_append(struct drv_conn *c, const struct mg_event *ev, struct mg_err
 }
 
 int mg_history_write_with_event(struct drv_conn *c, const struct mg_hrow *row,
-                                uint64_t delete_version, const struct mg_event *ev,
+                                uint64_t delete_version, const struct mg_event *ev, int commit,
                                 struct mg_err *err)
 {
     const char *both =
@@ -310,7 +310,9 @@ int mg_history_write_with_event(struct drv_conn *c, const struct mg_hrow *row,
 
     if (!both) {
         rc = row ? mg_history_upsert(c, row, err) : mg_history_delete(c, delete_version, err);
-        return rc ? rc : mg_event_append(c, ev, err);
+        if (!rc)
+            rc = mg_event_append(c, ev, err);
+        return rc || !commit ? rc : drv_commit(c, err);
     }
     /* one statement, one round trip: the history change and its event */
     if (row) {
@@ -322,8 +324,12 @@ int mg_history_write_with_event(struct drv_conn *c, const struct mg_hrow *row,
         n = 1;
     }
     event_params(c, ev, at, ver, &meta, p + n);
-    rc = drv_query(c, &r, both, p, n + 12, err);
-    drv_result_free(r);
+    if (commit) {
+        rc = drv_query_commit(c, both, p, n + 12, err);
+    } else {
+        rc = drv_query(c, &r, both, p, n + 12, err);
+        drv_result_free(r);
+    }
     free(meta);
     if (rc)
         mg_err_context(err, "recording version %llu in migrate_history and migrate_events",

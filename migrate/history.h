@@ -85,10 +85,12 @@ int mg_event_append(struct drv_conn *c, const struct mg_event *ev, struct mg_err
 /*
  * Writes a history change (upsert of `row`, or with row NULL the delete of
  * delete_version) and appends `ev`, in one statement where the dialect has
- * one (history_upsert_event, history_delete_event), else in two.
+ * one (history_upsert_event, history_delete_event), else in two.  With
+ * `commit`, the transaction is committed too (in the same round trip where
+ * the driver can).
  */
 int mg_history_write_with_event(struct drv_conn *c, const struct mg_hrow *row,
-                                uint64_t delete_version, const struct mg_event *ev,
+                                uint64_t delete_version, const struct mg_event *ev, int commit,
                                 struct mg_err *err);
 /* The canonical text an event hash covers; fields in table order, separated by 0x1f. */
 void mg_event_canonical(struct mg_buf *out, const char *const fields[12]);

@@ -681,36 +681,6 @@ json_t *mg_rollback_json(const struct mg_rollback_report *r)
     return doc;
 }
 
-void mg_xml_escape(struct mg_buf *out, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&':
-            mg_buf_adds(out, "&amp;");
-            break;
-        case '<':
-            mg_buf_adds(out, "&lt;");
-            break;
-        case '>':
-            mg_buf_adds(out, "&gt;");
-            break;
-        case '"':
-            mg_buf_adds(out, "&quot;");
-            break;
-        case '\'':
-            mg_buf_adds(out, "&apos;");
-            break;
-        default:
-            /* control characters other than tab and newline are not allowed in XML 1.0 */
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-                mg_buf_addch(out, '?');
-            else
-                mg_buf_addch(out, (char)c);
-        }
-    }
-}
-
 void mg_rollback_junit(struct mg_buf *out, const struct mg_rollback_report *r)
 {
     size_t tests = r->n * MG_RB_NSTEPS, failures = 0, skipped = 0;
@@ -725,7 +695,7 @@ void mg_rollback_junit(struct mg_buf *out, const struct mg_rollback_report *r)
             const struct mg_rb_step *s = &m->steps[k];
             enum mg_rb_status st = m->tested ? s->status : MG_RB_SKIPPED;
             mg_buf_adds(&cases, "    <testcase classname=\"");
-            mg_xml_escape(&cases, name.ptr);
+            mg_buf_add_xml(&cases, name.ptr);
             mg_buf_addf(&cases, "\" name=\"%s\" time=\"%.3f\"", step_names[k],
                         (double)s->duration_ms / 1000);
             if (st == MG_RB_PASSED) {
@@ -736,26 +706,26 @@ void mg_rollback_junit(struct mg_buf *out, const struct mg_rollback_report *r)
             if (st == MG_RB_SKIPPED) {
                 skipped++;
                 mg_buf_adds(&cases, "      <skipped message=\"");
-                mg_xml_escape(&cases, m->tested && s->message ? s->message
-                                                              : "not run: the test stopped first");
+                mg_buf_add_xml(&cases, m->tested && s->message ? s->message
+                                                               : "not run: the test stopped first");
                 mg_buf_adds(&cases, "\"/>\n");
             } else {
                 failures++;
                 mg_buf_adds(&cases, "      <failure message=\"");
-                mg_xml_escape(&cases, s->message ? s->message : "failed");
+                mg_buf_add_xml(&cases, s->message ? s->message : "failed");
                 mg_buf_addf(&cases, "\" type=\"%s\">",
                             s->error  ? "error"
                             : s->diff ? "schema-differs"
                                       : "data-lost");
                 if (s->error_text)
-                    mg_xml_escape(&cases, s->error_text);
+                    mg_buf_add_xml(&cases, s->error_text);
                 if (s->diff_text) {
                     if (s->error_text)
                         mg_buf_addch(&cases, '\n');
-                    mg_xml_escape(&cases, s->diff_text);
+                    mg_buf_add_xml(&cases, s->diff_text);
                 }
                 for (size_t j = 0; j < s->ndata_lost; j++) {
-                    mg_xml_escape(&cases, s->data_lost[j]);
+                    mg_buf_add_xml(&cases, s->data_lost[j]);
                     mg_buf_addch(&cases, '\n');
                 }
                 mg_buf_adds(&cases, "</failure>\n");
@@ -769,7 +739,7 @@ void mg_rollback_junit(struct mg_buf *out, const struct mg_rollback_report *r)
                 "errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
                 tests, failures, skipped, secs);
     mg_buf_adds(out, "  <testsuite name=\"test-rollback on ");
-    mg_xml_escape(out, r->target);
+    mg_buf_add_xml(out, r->target);
     mg_buf_addf(out,
                 "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
                 tests, failures, skipped, secs);

@@ -80,7 +80,4 @@ void mg_rollback_text(struct mg_buf *out, const struct mg_rollback_report *r);
 json_t *mg_rollback_json(const struct mg_rollback_report *r);
 void mg_rollback_junit(struct mg_buf *out, const struct mg_rollback_report *r);
 
-/* Appends `s` escaped for XML text and attribute values. */
-void mg_xml_escape(struct mg_buf *out, const char *s);
-
 #endif

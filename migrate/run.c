@@ -166,7 +166,7 @@ static void fill_row(struct mg_hrow *row, const struct step *p, enum mg_hstatus 
  * change is written by the same statement where the dialect can.
  */
 static int event_with(const struct step *p, const char *outcome, const struct mg_err *failure,
-                      const struct mg_hrow *row, int del, struct mg_err *err)
+                      const struct mg_hrow *row, int del, int commit, struct mg_err *err)
 {
     json_t *meta = json_object();
     struct mg_event ev = {
@@ -189,7 +189,7 @@ static int event_with(const struct step *p, const char *outcome, const struct mg
     if (failure)
         json_object_set_new(meta, "error", mg_err_json(failure));
     if (row || del)
-        rc = mg_history_write_with_event(p->s->conn, row, p->m->version, &ev, err);
+        rc = mg_history_write_with_event(p->s->conn, row, p->m->version, &ev, commit, err);
     else
         rc = mg_event_append(p->s->conn, &ev, err);
     json_decref(meta);
@@ -199,7 +199,7 @@ static int event_with(const struct step *p, const char *outcome, const struct mg
 static int event(const struct step *p, const char *outcome, const struct mg_err *failure,
                  struct mg_err *err)
 {
-    return event_with(p, outcome, failure, NULL, 0, err);
+    return event_with(p, outcome, failure, NULL, 0, 0, err);
 }
 
 /*
@@ -336,21 +336,22 @@ static int run_in_transaction(struct step *p, struct mg_err *err)
                 mg_stmt_chain(h, h, p->f->text.ptr + p->stmts[i].off, p->stmts[i].len);
             if (p->st->dir == MG_UP) {
                 fill_row(&row, p, MG_H_APPLIED, (int)p->n, h);
-                rc = event_with(p, "ok", NULL, &row, 0, err);
+                rc = event_with(p, "ok", NULL, &row, 0, 1, err);
                 free(row.applied_at);
             } else {
-                rc = event_with(p, "ok", NULL, NULL, 1, err);
+                rc = event_with(p, "ok", NULL, NULL, 1, 1, err);
             }
             if (!rc)
-                rc = drv_commit(c, err);
-            if (!rc)
                 return 0;
-            k = p->n - 1; /* failure while recording: blame the last statement */
+            /* recording (or committing) failed: nothing of the migration is applied */
+            k = p->n - 1;
             if (!err->file[0])
                 snprintf(err->file, sizeof(err->file), "%s", p->f->path);
             drv_rollback_quiet(c);
-            if (err->code == MG_ECONN)
-                return rc;
+            mg_err_context(err, "the migration's statements ran, but recording it failed, so its "
+                                "transaction was rolled back: nothing of it is applied");
+            if (err->code != MG_ECONN)
+                record_failure(p, k, p->start, err);
             return rc;
         }
         /* the failing statement is the one before k (k advanced past it) */
@@ -405,6 +406,7 @@ static int run_statements(struct step *p, struct mg_err *err)
     struct mg_hrow row;
     int rc;
     enum mg_hstatus running = p->st->dir == MG_UP ? MG_H_RUNNING : MG_H_REVERTING;
+    long set_lock = -1; /* the lock timeout the session has now; -1 unknown */
 
     /* the row says "in progress" before anything runs, so a killed run is visible */
     fill_row(&row, p, running, p->start, p->chain);
@@ -417,13 +419,19 @@ static int run_statements(struct step *p, struct mg_err *err)
         long lock = (st->flags & DRV_STMT_CONCURRENT) ? 0 : p->lock_ms;
         int attempt = 0;
         for (;;) {
-            rc = drv_set_timeouts(c, lock, p->ctx->statement_timeout_ms, err);
-            if (!rc)
+            /* set only when it changes: one round trip per file, not per statement */
+            rc =
+                lock == set_lock ? 0 : drv_set_timeouts(c, lock, p->ctx->statement_timeout_ms, err);
+            if (!rc) {
+                set_lock = lock;
                 rc = exec_stmt(p, k, err);
+            }
             if (!rc)
                 break;
-            /* a statement outside a transaction block still may have left one open */
+            /* a statement outside a transaction block still may have left one open; its
+               rollback can undo a setting made inside it */
             drv_rollback_quiet(c);
+            set_lock = -1;
             if (rc == MG_ECONN) {
                 describe_failure(p, k, err);
                 mg_err_context(err,
@@ -469,10 +477,10 @@ static int run_statements(struct step *p, struct mg_err *err)
     }
     if (p->st->dir == MG_UP) {
         fill_row(&row, p, MG_H_APPLIED, (int)p->n, p->chain);
-        rc = event_with(p, "ok", NULL, &row, 0, err);
+        rc = event_with(p, "ok", NULL, &row, 0, 0, err);
         free(row.applied_at);
     } else {
-        rc = event_with(p, "ok", NULL, NULL, 1, err);
+        rc = event_with(p, "ok", NULL, NULL, 1, 0, err);
     }
     return rc;
 }

@@ -349,3 +349,17 @@ int mg_sandbox_stop(const struct mg_sandbox *sb, int keep, struct mg_err *err)
         rc = mg_err_set(err, MG_EFAIL, "cannot remove '%s': %s", sb->dir, strerror(errno));
     return rc;
 }
+
+void mg_sandbox_log_tail(struct mg_buf *out, const char *path)
+{
+    struct mg_buf log = MG_BUF_INIT;
+    struct mg_err ignored;
+
+    mg_err_clear(&ignored);
+    if (mg_read_file(&log, path, 1 << 24, &ignored) == 0) {
+        size_t from = log.len > 1500 ? log.len - 1500 : 0;
+        mg_buf_add(out, log.ptr + from, log.len - from);
+        mg_buf_rtrim(out);
+    }
+    mg_buf_free(&log);
+}

@@ -56,6 +56,8 @@ int mg_sandbox_alive(const struct mg_sandbox *sb);
 /* Shared by the kinds: who the server runs as, and a free loopback TCP port. */
 int mg_sandbox_runas(struct mg_runas *out, const char *preferred, struct mg_err *err);
 int mg_sandbox_free_port(int *port, struct mg_err *err);
+/* Appends the last 1500 bytes of a server's log, for errors. */
+void mg_sandbox_log_tail(struct mg_buf *out, const char *path);
 /* chown -R of a folder we created. */
 int mg_sandbox_chown(const char *path, const struct mg_runas *as, struct mg_err *err);
 

@@ -72,20 +72,6 @@ static int missing(struct mg_err *err, const char *what)
     return MG_EFAIL;
 }
 
-static void tail_log(struct mg_buf *out, const char *path)
-{
-    struct mg_buf log = MG_BUF_INIT;
-    struct mg_err ignored;
-
-    mg_err_clear(&ignored);
-    if (mg_read_file(&log, path, 1 << 24, &ignored) == 0) {
-        size_t from = log.len > 1500 ? log.len - 1500 : 0;
-        mg_buf_add(out, log.ptr + from, log.len - from);
-        mg_buf_rtrim(out);
-    }
-    mg_buf_free(&log);
-}
-
 static int run_install_db(const char *prog, const struct mg_sandbox *sb, const struct mg_runas *as,
                           struct mg_err *err)
 {
@@ -187,7 +173,7 @@ static int launch(struct mg_sandbox *sb, const struct mg_runas *as, const char *
     rc = wait_ready(sb, pid, err);
     if (rc == 0)
         goto out;
-    tail_log(&tail, log.ptr);
+    mg_sandbox_log_tail(&tail, log.ptr);
     if (rc == 1 && strstr(tail.ptr, "already in use")) {
         sb->pid = 0;
         goto out; /* the port was taken between our probe and the server's bind */

@@ -63,20 +63,6 @@ static int find_bindir(char *out, size_t size, struct mg_err *err)
     return MG_EFAIL;
 }
 
-static void tail_log(struct mg_buf *out, const char *path)
-{
-    struct mg_buf log = MG_BUF_INIT;
-    struct mg_err ignored;
-
-    mg_err_clear(&ignored);
-    if (mg_read_file(&log, path, 1 << 24, &ignored) == 0) {
-        size_t from = log.len > 1500 ? log.len - 1500 : 0;
-        mg_buf_add(out, log.ptr + from, log.len - from);
-        mg_buf_rtrim(out);
-    }
-    mg_buf_free(&log);
-}
-
 static int append_file(const char *path, const char *text, struct mg_err *err)
 {
     FILE *f = fopen(path, "a");
@@ -132,7 +118,7 @@ static int pg_restart(struct mg_sandbox *sb, const struct mg_runas *as, struct m
         st = mg_proc_run(argv, as, &out, err);
         if (st <= 0)
             break;
-        tail_log(&tail, log.ptr);
+        mg_sandbox_log_tail(&tail, log.ptr);
         int busy = strstr(tail.ptr, "shared memory block") != NULL;
         mg_buf_add(&out, "\n", 1);
         mg_buf_add(&out, tail.ptr, tail.len);
@@ -253,7 +239,7 @@ static int pg_start(struct mg_sandbox *sb, const struct mg_runas *as, struct mg_
             break;
         }
         struct mg_buf tail = MG_BUF_INIT;
-        tail_log(&tail, log.ptr);
+        mg_sandbox_log_tail(&tail, log.ptr);
         int in_use = strstr(tail.ptr, "Address already in use") != NULL;
         if (!in_use || attempt == 4) {
             mg_buf_rtrim(&out);

@@ -145,7 +145,8 @@ int mg_schema_parse(struct mg_schema *out, const char *text, size_t len, const c
     out->by = mg_calloc(out->n ? out->n : 1, sizeof(*out->by));
     for (size_t i = 0; i < out->n; i++)
         out->by[i] = &out->v[i];
-    qsort(out->by, out->n, sizeof(*out->by), cmp_obj_ptr);
+    if (out->n)
+        qsort(out->by, out->n, sizeof(*out->by), cmp_obj_ptr);
     for (size_t i = 1; i < out->n; i++) {
         if (cmp_obj(out->by[i - 1], out->by[i]) == 0) {
             mg_err_set(err, MG_EINPUT, "'%s' lists %s %s twice", source, out->by[i]->kind,
@@ -372,8 +373,10 @@ static int same_lines(const struct mg_schema_delta *d)
         else
             a[na++] = (char *)d->edits[i].line;
     }
-    qsort(r, nr, sizeof(char *), cmp_line_ptr);
-    qsort(a, na, sizeof(char *), cmp_line_ptr);
+    if (nr)
+        qsort(r, nr, sizeof(char *), cmp_line_ptr);
+    if (na)
+        qsort(a, na, sizeof(char *), cmp_line_ptr);
     same = 1;
     for (size_t i = 0; same && i < nr; i++)
         same = !strcmp(r[i], a[i]);

@@ -89,3 +89,12 @@ mg up
 assert_rc 0
 assert_err "statement 1 of 1 (line 1) running for 1s"
 assert_err "statement 1 of 1 (line 1) took 1."
+
+# a migration that breaks the engine's own tables: the write after it fails, everything of it is
+# rolled back (the history write and COMMIT go in one round trip), and the failure is recorded
+mig m 6 breaker "CREATE TABLE six (id int); DROP TABLE migrate_events;" "DROP TABLE six;"
+mg up
+assert_rc 1
+assert_err 'relation "migrate_events" does not exist'
+assert_eq "$(pg "SELECT to_regclass('six') IS NULL AND to_regclass('migrate_events') IS NOT NULL")" t
+assert_eq "$(pg "SELECT status FROM migrate_history WHERE version = 6")" failed

@@ -66,7 +66,7 @@ mg --config pre.ini --env prod up
 assert_rc 0
 pg "INSERT INTO t SELECT g, g FROM generate_series(1, 20000) g"
 mig p 2 widen "ALTER TABLE t ALTER COLUMN v TYPE bigint;" "ALTER TABLE t ALTER COLUMN v TYPE int;"
-psql -X -q "$url2" -c "BEGIN; SELECT count(*) FROM t; SELECT pg_sleep(4); COMMIT" >/dev/null 2>&1 &
+psql -X -q "$url2" -c "BEGIN; SELECT txid_current(); SELECT pg_sleep(5); COMMIT" >/dev/null 2>&1 &
 holder=$!
 sleep 2
 mg --config pre.ini --env prod up
@@ -101,3 +101,25 @@ assert_out "estimate: ~"
 assert_out "blocks reads and writes"
 mg --config pre.ini --env prod --format json plan
 assert_eq "$(jq -r '.pending[0].estimate.verdict' out)" blocks_reads_writes
+
+# the checkpoint gate overridden
+mig p 4 four "CREATE TABLE four (id bigint PRIMARY KEY);" "DROP TABLE four;"
+cat > cp.ini <<INI
+[env.prod]
+database = \${TARGET2}
+path = p
+gate.checkpoint = required
+INI
+mg --config cp.ini --env prod up --no-checkpoint --skip-gate checkpoint --reason "restore via snapshot taken by hand"
+assert_rc 0
+assert_eq "$(pg "SELECT count(*) FROM migrate_events WHERE action = 'gate-override' AND name = 'checkpoint'")" 1
+
+# the preflight gate overridden: the run goes on, and the override is an event
+mig p 5 five "CREATE TABLE five (id bigint PRIMARY KEY);" "DROP TABLE five;"
+psql -X -q "$url2" -c "BEGIN; SELECT txid_current(); SELECT pg_sleep(4); COMMIT" >/dev/null 2>&1 &
+holder=$!
+sleep 2
+mg --config pre.ini --env prod up --skip-gate preflight --reason "the old transaction is a report, not DDL"
+assert_rc 0
+assert_eq "$(pg "SELECT count(*) FROM migrate_events WHERE action = 'gate-override' AND name = 'preflight'")" 1
+wait $holder

@@ -108,7 +108,7 @@ static void xml_escape(void **state)
     struct mg_buf b = MG_BUF_INIT;
 
     (void)state;
-    mg_xml_escape(&b, "a<b>&\"c'\x01\n");
+    mg_buf_add_xml(&b, "a<b>&\"c'\x01\n");
     assert_string_equal(b.ptr, "a&lt;b&gt;&amp;&quot;c&apos;?\n");
     mg_buf_free(&b);
 }

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# gen.sh DIR N: N small migrations (a table and an index each) in three forms:
+# gen.sh DIR N [postgres|mariadb]: N small migrations (a table and an index each) in three forms:
 #   DIR/migrate/  golang-migrate layout for migrate
 #   DIR/dbmate/   dbmate layout (one file, -- migrate:up / -- migrate:down)
 #   DIR/floor-up.sql, DIR/floor-down.sql: the same SQL for psql -f, one transaction per migration
 set -eu
-dir=$1 n=$2
+dir=$1 n=$2 dialect=${3:-postgres}
+ts=timestamptz
+[ "$dialect" = postgres ] || ts=timestamp
 rm -rf "$dir"; mkdir -p "$dir/migrate" "$dir/dbmate"
 : >"$dir/floor-up.sql"; : >"$dir/floor-down.sql"
 for i in $(seq 1 "$n"); do
     v=$(printf '2026%010d' "$i")
-    up="CREATE TABLE t_$i (id bigint PRIMARY KEY, name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+    up="CREATE TABLE t_$i (id bigint PRIMARY KEY, name varchar(100) NOT NULL, created_at $ts NOT NULL DEFAULT now());
 CREATE INDEX t_${i}_name ON t_$i (name);"
     down="DROP TABLE t_$i;"
     printf '%s\n' "$up" >"$dir/migrate/${v}_t_$i.up.sql"

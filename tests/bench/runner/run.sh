@@ -18,7 +18,7 @@ trap '"$M" sandbox stop "$work/sb" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 npm install --silent --prefix "$work/peers" dbmate@2 >/dev/null 2>&1
 DBMATE=$work/peers/node_modules/.bin/dbmate
 echo "dbmate: $("$DBMATE" --version)"
-"$here/gen.sh" "$work/m" "$n"
+"$here/gen.sh" "$work/m" "$n" "$driver"
 url=$("$M" -q sandbox start --driver "$driver" --dir "$work/sb")
 tcp=$("$M" sandbox url --tcp "$work/sb")
 
