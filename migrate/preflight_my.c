@@ -108,17 +108,19 @@ static int old_transactions(struct my_pf *m, struct mg_err *err)
     for (size_t i = 0; i < r->nrows; i++) {
         struct mg_buf st = MG_BUF_INIT;
         describe_state(&st, cell(r, i, 4), cell(r, i, 5), 0);
-        json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:f,s:s}", "pid", cell(r, i, 0), "user",
+        const char *time_s = drv_val(r, i, 9);
+        json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:f,s:o,s:s}", "pid", cell(r, i, 0), "user",
                               cell(r, i, 1), "application", "", "client", cell(r, i, 2), "database",
                               cell(r, i, 3), "state", st.ptr, "transaction_s", atof(cell(r, i, 6)),
-                              "query", cell(r, i, 7));
+                              "state_s", time_s ? json_real(atof(time_s)) : json_null(), "query",
+                              cell(r, i, 7));
         mg_pf_add(m->p, 1, "old_transaction", j,
                   "a transaction has been open for %ss: thread %s (user '%s', from %s, "
-                  "database %s, %s); DDL on a table it has touched waits for its metadata "
+                  "database %s, %s%s%s%s); DDL on a table it has touched waits for its metadata "
                   "lock, and everything queued behind the DDL waits too",
                   cell(r, i, 6), cell(r, i, 0), cell(r, i, 1),
                   cell(r, i, 2)[0] ? cell(r, i, 2) : "?", cell(r, i, 3)[0] ? cell(r, i, 3) : "none",
-                  st.ptr);
+                  st.ptr, time_s ? " for " : "", time_s ? time_s : "", time_s ? "s" : "");
         mg_buf_free(&st);
     }
     if (!r->nrows) {

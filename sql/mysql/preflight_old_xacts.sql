@@ -5,7 +5,7 @@
 SELECT t.trx_mysql_thread_id, COALESCE(p.USER, ''), COALESCE(p.HOST, ''),
        COALESCE(p.DB, ''), COALESCE(p.COMMAND, ''), COALESCE(p.STATE, ''),
        TIMESTAMPDIFF(SECOND, t.trx_started, NOW()),
-       LEFT(COALESCE(p.INFO, t.trx_query, ''), 200), t.trx_state
+       LEFT(COALESCE(p.INFO, t.trx_query, ''), 200), t.trx_state, p.TIME
 FROM information_schema.INNODB_TRX t
 LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
 WHERE t.trx_mysql_thread_id <> CONNECTION_ID()
