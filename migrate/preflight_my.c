@@ -278,8 +278,12 @@ static void process_list_waits(struct my_pf *m, int mdl_pending_known)
             /* performance_schema says which lock a session awaits: no guessing then */
             if (mdl_pending_known)
                 continue;
+            /* the table's name in the statement, and the session in its database or the
+               statement naming that too: another database may have a table of that name */
             for (size_t k = 0; k < m->p->ntables; k++)
-                if (mg_my_mentions(s->info, m->p->tables[k].name)) {
+                if (mg_my_mentions(s->info, m->p->tables[k].name) &&
+                    (!strcmp(s->db, m->p->tables[k].schema) ||
+                     mg_my_mentions(s->info, m->p->tables[k].schema))) {
                     add_lock(s, &m->p->tables[k], "metadata lock", 0, "metadata");
                     break;
                 }
