@@ -631,6 +631,9 @@ void pg_autovacuum_disabled(struct chk_run *r, const struct chk_stmt *s)
             off = chk_eq(PG_S(k->val.sval.sval), "false") || chk_eq(PG_S(k->val.sval.sval), "off");
         if (k && !k->isnull && IsA(&k->val, Boolean))
             off = !k->val.boolval.boolval;
+        /* reloption values such as 0 arrive as bare Integer nodes */
+        if (v && IsA(v, Integer))
+            off = intVal(v) == 0;
         if (off)
             chk_report(r, R_AUTOVACUUM_DISABLED, d->location, NULL);
     }

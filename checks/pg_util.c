@@ -255,6 +255,9 @@ int pg_has_defelem(const List *v, const char *name)
             return 0;
         if (c && !c->isnull && IsA(&c->val, Integer) && c->val.ival.ival == 0)
             return 0;
+        /* the grammar gives numeric option values as bare Integer nodes */
+        if (a && IsA(a, Integer) && intVal(a) == 0)
+            return 0;
         return 1;
     }
     return 0;

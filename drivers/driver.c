@@ -439,6 +439,24 @@ int drv_copy_in_end(struct drv_conn *c, int abort, long long *rows, struct mg_er
     return checked(c->ops->copy_in_end(c, abort, rows, err), err);
 }
 
+int drv_query_rows(struct drv_conn *c, const char *sql, drv_row_sink sink, void *arg,
+                   struct mg_err *err)
+{
+    if (!c->ops->query_rows)
+        return unsupported(c, "streaming rows", err);
+    return checked(c->ops->query_rows(c, sql, sink, arg, err), err);
+}
+
+int drv_exec_values(struct drv_conn *c, const char *sql, const struct drv_value *params,
+                    size_t nparams, long long *rows, struct mg_err *err)
+{
+    if (rows)
+        *rows = -1;
+    if (!c->ops->exec_values)
+        return unsupported(c, "statements with binary parameters", err);
+    return checked(c->ops->exec_values(c, sql, params, nparams, rows, err), err);
+}
+
 void drv_rels_free(struct drv_rels *r)
 {
     for (size_t i = 0; i < r->n; i++) {

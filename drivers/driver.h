@@ -168,6 +168,21 @@ struct drv_db_identity {
 /* Receives one chunk of COPY data; nonzero stops the copy (the sink fills err). */
 typedef int (*drv_copy_sink)(void *arg, const char *data, size_t len, struct mg_err *err);
 
+/*
+ * One value with its length, binary-safe (row transport of the MySQL clone).
+ * v NULL is SQL NULL.  `binary`, for a parameter: the bytes have no character
+ * set (BLOB, BINARY, BIT, spatial columns) and are not converted as text.
+ */
+struct drv_value {
+    const char *v;
+    size_t len;
+    int binary;
+};
+
+/* Receives one row of query_rows (valid until it returns); nonzero stops (the sink fills err). */
+typedef int (*drv_row_sink)(void *arg, const struct drv_value *row, size_t ncols,
+                            struct mg_err *err);
+
 struct drv_ops {
     int api_version;            /* DRV_API_VERSION */
     const char *name;           /* "postgres", "mysql" */
@@ -331,6 +346,23 @@ struct drv_ops {
     /* Ends the copy; `abort` throws the rows away.  *rows (may be NULL) gets how many arrived. */
     int (*copy_in_end)(struct drv_conn *c, int abort, long long *rows, struct mg_err *err);
 
+    /* --- clone without COPY: MySQL/MariaDB rows (migrate/clone_my.c); optional --- */
+
+    /*
+     * Runs a query without parameters and hands its rows to `sink` one at a
+     * time as the server sends them: a table of any size streams through one
+     * row of memory.  Values keep their bytes (binary columns, NULs inside).
+     * The connection serves nothing else until it returns.
+     */
+    int (*query_rows)(struct drv_conn *c, const char *sql, drv_row_sink sink, void *arg,
+                      struct mg_err *err);
+    /*
+     * Runs one statement with parameters given with their lengths (binary-safe;
+     * see drv_value.binary); *rows (may be NULL) gets the rows it changed.
+     */
+    int (*exec_values)(struct drv_conn *c, const char *sql, const struct drv_value *params,
+                       size_t nparams, long long *rows, struct mg_err *err);
+
     /* --- optional: online schema change (migrate/osc.c) throttling --- */
 
     /*
@@ -444,6 +476,11 @@ int drv_copy_in_put(struct drv_conn *c, const char *data, size_t len, struct mg_
 int drv_copy_in_end(struct drv_conn *c, int abort, long long *rows, struct mg_err *err);
 /* True when the driver has the method (so a caller can choose another way). */
 int drv_has_copy(const struct drv_conn *c);
+/* Clone without COPY: "... is not supported by the <driver> driver" when missing. */
+int drv_query_rows(struct drv_conn *c, const char *sql, drv_row_sink sink, void *arg,
+                   struct mg_err *err);
+int drv_exec_values(struct drv_conn *c, const char *sql, const struct drv_value *params,
+                    size_t nparams, long long *rows, struct mg_err *err);
 void drv_rels_free(struct drv_rels *r);
 void drv_locks_free(struct drv_locks *l);
 /* The relation with this id, or NULL. */

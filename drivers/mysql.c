@@ -2057,6 +2057,109 @@ static int my_exec_wait(struct drv_conn *base, long timeout_ms, int *done, long 
     return rc;
 }
 
+/* ---------- clone: rows that keep their bytes ---------- */
+
+/*
+ * Streams the rows of a query to `sink` with mysql_use_result: the server
+ * sends them as the sink takes them, so memory holds one row.  Stopping
+ * early reads the rest off the wire (the protocol has no other way to end a
+ * result but KILL QUERY).
+ */
+static int my_query_rows(struct drv_conn *base, const char *sql, drv_row_sink sink, void *arg,
+                         struct mg_err *err)
+{
+    struct my_conn *c = (struct my_conn *)base;
+    struct drv_value *vals = NULL;
+    MYSQL_RES *res;
+    MYSQL_ROW row;
+    int rc = 0;
+
+    if (c->dry)
+        return mg_err_set(err, MG_EFAIL, "a dry run cannot stream rows");
+    c->in_exec = 1;
+    if (mysql_real_query(c->m, sql, strlen(sql))) {
+        c->in_exec = 0;
+        return conn_error(c, err);
+    }
+    res = mysql_use_result(c->m);
+    if (!res) {
+        c->in_exec = 0;
+        if (mysql_field_count(c->m))
+            return conn_error(c, err);
+        return drain_results(c, err);
+    }
+    unsigned ncols = mysql_num_fields(res);
+    vals = mg_calloc(ncols ? ncols : 1, sizeof(*vals));
+    while (!rc && (row = mysql_fetch_row(res))) {
+        unsigned long *lens = mysql_fetch_lengths(res);
+        for (unsigned i = 0; i < ncols; i++) {
+            vals[i].v = row[i];
+            vals[i].len = row[i] ? lens[i] : 0;
+            vals[i].binary = 0;
+        }
+        rc = sink(arg, vals, ncols, err);
+        if (rc && !err->code)
+            mg_err_set(err, rc, "reading the rows stopped");
+    }
+    /* an error while rows stream (a timeout, a KILL, the server going away) ends them early */
+    if (!rc && mysql_errno(c->m))
+        rc = conn_error(c, err);
+    mysql_free_result(res);
+    free(vals);
+    c->in_exec = 0;
+    if (!rc)
+        rc = drain_results(c, err);
+    return rc;
+}
+
+/*
+ * A prepared statement (cached per session) with values bound by length:
+ * text as MYSQL_TYPE_STRING, which the server reads in the session's
+ * character set; binary as MYSQL_TYPE_BLOB, which it takes as bytes.
+ */
+static int my_exec_values(struct drv_conn *base, const char *sql, const struct drv_value *params,
+                          size_t nparams, long long *rows, struct mg_err *err)
+{
+    struct my_conn *c = (struct my_conn *)base;
+    MYSQL_BIND *b;
+    unsigned long *lens;
+    size_t idx = 0;
+    int rc;
+
+    if (c->dry)
+        return mg_err_set(err, MG_EFAIL, "a dry run cannot send binary parameters");
+    rc = prepared(c, sql, nparams, &idx, err);
+    if (rc)
+        return rc;
+    MYSQL_STMT *st = c->cache[idx].st;
+    b = mg_calloc(nparams ? nparams : 1, sizeof(*b));
+    lens = mg_calloc(nparams ? nparams : 1, sizeof(*lens));
+    for (size_t i = 0; i < nparams; i++) {
+        if (!params[i].v) {
+            b[i].buffer_type = MYSQL_TYPE_NULL;
+            continue;
+        }
+        lens[i] = (unsigned long)params[i].len;
+        b[i].buffer_type = params[i].binary ? MYSQL_TYPE_BLOB : MYSQL_TYPE_STRING;
+        b[i].buffer = (void *)params[i].v;
+        b[i].buffer_length = lens[i];
+        b[i].length = &lens[i];
+    }
+    c->in_exec = 1;
+    if (mysql_stmt_bind_param(st, b) || mysql_stmt_execute(st)) {
+        rc = stmt_error(c, st, err);
+    } else if (rows) {
+        my_ulonglong n = mysql_stmt_affected_rows(st);
+        *rows = n == (my_ulonglong)-1 ? -1 : (long long)n;
+    }
+    c->in_exec = 0;
+    free(b);
+    free(lens);
+    if (rc)
+        cache_drop(c, idx);
+    return rc;
+}
+
 const struct drv_ops drv_mysql_ops = {
     .api_version = DRV_API_VERSION,
     .name = "mysql",
@@ -2088,6 +2191,8 @@ const struct drv_ops drv_mysql_ops = {
     .relation_stats = drv_my_relation_stats,
     .exec_start = my_exec_start,
     .exec_wait = my_exec_wait,
+    .query_rows = my_query_rows,
+    .exec_values = my_exec_values,
     .replica_lag = my_replica_lag,
     .active_sessions = my_active_sessions,
 };

@@ -42,6 +42,12 @@ struct pg_conn {
     struct prepared prep[PREPARED_MAX];
     size_t nprep;
     struct mg_buf *dry; /* dry run: statements are written here instead of sent */
+    /*
+     * "BEGIN; SET LOCAL ..." of begin_timeouts, not sent yet: it goes with the
+     * next statement in one round trip (flush_begin sends it alone when the
+     * next thing is not a statement).
+     */
+    char pending_begin[160];
     /* a statement sent by exec_start: its first error and rows, until exec_wait sees its end */
     int busy;
     int busy_rc;
@@ -810,13 +816,44 @@ static PGresult *exec_wait(struct pg_conn *c, const char *sql)
 }
 
 static int pg_exec(struct drv_conn *base, const char *sql, size_t len, long long *rows,
+                   struct mg_err *err);
+
+/* Sends a pending BEGIN on its own, before anything that is not the next statement. */
+static int flush_begin(struct pg_conn *c, struct mg_err *err)
+{
+    char sql[160];
+
+    if (!c->pending_begin[0])
+        return 0;
+    memcpy(sql, c->pending_begin, sizeof(sql));
+    c->pending_begin[0] = '\0';
+    return pg_exec(&c->base, sql, strlen(sql), NULL, err);
+}
+
+static int pg_exec(struct drv_conn *base, const char *sql, size_t len, long long *rows,
                    struct mg_err *err)
 {
     struct pg_conn *c = (struct pg_conn *)base;
     PGresult *res;
     int rc;
     char *copy = NULL;
+    size_t prefix = 0;
 
+    if (c->pending_begin[0]) {
+        /* the transaction's BEGIN and timeouts ride with its first statement */
+        struct mg_buf b = MG_BUF_INIT;
+        mg_buf_adds(&b, c->pending_begin);
+        mg_buf_adds(&b, ";\n");
+        prefix = b.len;
+        mg_buf_add(&b, sql, len);
+        c->pending_begin[0] = '\0';
+        rc = pg_exec(base, b.ptr, b.len, rows, err);
+        /* positions are the statement's own, not the combined text's */
+        if (rc && err->position > 0)
+            err->position = err->position > (int)prefix ? err->position - (int)prefix : 0;
+        mg_buf_free(&b);
+        return rc;
+    }
     if (c->dry) {
         mg_buf_add(c->dry, sql, len);
         mg_buf_adds(c->dry, ";\n");
@@ -845,7 +882,11 @@ static PGresult *exec_params(struct pg_conn *c, const char *sql, const char *con
 {
     struct prepared *p = NULL;
     char name[16];
+    struct mg_err flush_err;
 
+    mg_err_clear(&flush_err);
+    if (c->pending_begin[0] && flush_begin(c, &flush_err) < 0)
+        return NULL; /* the connection says why; result_error reports it */
     if (c->dry) {
         mg_buf_adds(c->dry, sql);
         mg_buf_adds(c->dry, ";\n");
@@ -948,16 +989,22 @@ static int pg_begin_timeouts(struct drv_conn *base, long lock_ms, long stmt_ms, 
 {
     char sql[160];
 
-    /* two integers of ours, not user input: one round trip instead of two */
+    struct pg_conn *c = (struct pg_conn *)base;
+
+    /* two integers of ours, not user input; sent with the next statement */
     snprintf(sql, sizeof(sql),
              "BEGIN; SET LOCAL lock_timeout = %ld; SET LOCAL statement_timeout = %ld", lock_ms,
              stmt_ms);
-    return simple(base, sql, err);
+    memcpy(c->pending_begin, sql, sizeof(c->pending_begin));
+    (void)err;
+    return 0;
 }
 
 static int pg_commit(struct drv_conn *base, struct mg_err *err)
 {
     struct pg_conn *c = (struct pg_conn *)base;
+    if (flush_begin(c, err))
+        return err->code;
     if (c->dry)
         return simple(base, "COMMIT", err);
     PGresult *res = PQexec(c->pg, "COMMIT");
@@ -983,6 +1030,8 @@ static int pg_query_commit(struct drv_conn *base, const char *sql, const char *c
     char name[16];
     int rc = 0;
 
+    if (flush_begin(c, err))
+        return err->code;
     for (size_t i = 0; i < c->nprep; i++)
         if (!strcmp(c->prep[i].sql, sql))
             p = &c->prep[i];
@@ -1031,6 +1080,7 @@ static int pg_rollback(struct drv_conn *base, struct mg_err *err)
 {
     struct pg_conn *c = (struct pg_conn *)base;
 
+    c->pending_begin[0] = '\0'; /* never sent: nothing to roll back */
     if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
         return 0;
     return simple(base, "ROLLBACK", err);
@@ -1484,6 +1534,8 @@ static int pg_exec_start(struct drv_conn *base, const char *sql, size_t len, str
 
     if (c->busy)
         return mg_err_set(err, MG_EFAIL, "a statement is still running on this connection");
+    if (flush_begin(c, err))
+        return err->code;
     if (sql[len] != '\0') {
         copy = mg_strndup(sql, len);
         sql = copy;
@@ -1562,6 +1614,8 @@ static int pg_copy_out(struct drv_conn *base, const char *sql, drv_copy_sink sin
                        struct mg_err *err)
 {
     struct pg_conn *c = (struct pg_conn *)base;
+    if (flush_begin(c, err))
+        return err->code;
     PGresult *res = PQexec(c->pg, sql);
     int rc = 0, n;
     char *data;
@@ -1598,6 +1652,8 @@ static int pg_copy_out(struct drv_conn *base, const char *sql, drv_copy_sink sin
 static int pg_copy_in_start(struct drv_conn *base, const char *sql, struct mg_err *err)
 {
     struct pg_conn *c = (struct pg_conn *)base;
+    if (flush_begin(c, err))
+        return err->code;
     PGresult *res = PQexec(c->pg, sql);
     int rc = 0;
 

@@ -9,6 +9,7 @@
  * and foreign keys are added once the rows they check are there.  Rows whose
  * parent row was not sampled are removed before that.  The rows travel with
  * COPY ... TO STDOUT on the source and COPY ... FROM STDIN on the clone.
+ * A MySQL or MariaDB source is cloned by clone_my.c.
  */
 #define _XOPEN_SOURCE 700
 #include "clone.h"
@@ -299,11 +300,7 @@ static int open_source(struct clone *c, struct mg_err *err)
     rc = drv_open(&c->src, c->o->from, &co, err);
     if (rc)
         return rc;
-    if (strcmp(c->src->info.dialect, "postgres")) {
-        mg_err_set(err, MG_EUSAGE, "clone copies PostgreSQL databases; the source is %s",
-                   c->src->info.product);
-        return MG_EUSAGE;
-    }
+
     rc = drv_read_only(c->src, err);
     if (!rc)
         rc = drv_set_timeouts(c->src, c->o->lock_timeout_ms, 0, err);
@@ -377,8 +374,8 @@ static int open_destination(struct clone *c, struct mg_err *err)
         return rc;
     }
     if (strcmp(c->dst->info.dialect, "postgres"))
-        return mg_err_set(err, MG_EUSAGE, "the destination is %s; clone copies into PostgreSQL",
-                          c->dst->info.product);
+        return mg_err_set(err, MG_EUSAGE, "the destination is %s; the source is %s",
+                          c->dst->info.product, c->src->info.product);
     rc = mg_refuse_same_database(c->dst, "destination", c->src, "source", err);
     if (rc)
         return rc;
@@ -485,6 +482,16 @@ int mg_clone(struct mg_clone_result *out, const struct mg_clone_opts *o, struct 
     memset(&c, 0, sizeof(c));
     c.o = o;
     c.out = out;
+    /* a MySQL or MariaDB source has a clone of its own kind (clone_my.c) */
+    struct mg_url from;
+    struct mg_err perr;
+    mg_err_clear(&perr);
+    if (o->from && mg_url_parse(&from, o->from, &perr) == 0) {
+        const struct drv_ops *ops = drv_for_scheme(from.scheme);
+        mg_url_free(&from);
+        if (ops == &drv_mysql_ops)
+            return mg_clone_my(out, o, err);
+    }
     rc = need_program("pg_dump", &pg_dump, err);
     if (!rc)
         rc = need_program("psql", &psql, err);

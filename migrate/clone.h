@@ -2,7 +2,8 @@
  * clone.h — a copy of a database to estimate on: its schema and a sample of
  * each table's rows (whole tables under a size bound), into a sandbox or a
  * given empty database.  The source is only read: a read-only session on
- * one snapshot, which pg_dump shares for the schema.
+ * one snapshot, which pg_dump shares for the schema (PostgreSQL), or in
+ * which the schema is read with SHOW CREATE (MySQL and MariaDB).
  */
 #ifndef MG_CLONE_H
 #define MG_CLONE_H
@@ -46,5 +47,8 @@ struct mg_clone_result {
  */
 int mg_clone(struct mg_clone_result *out, const struct mg_clone_opts *o, struct mg_err *err);
 void mg_clone_result_free(struct mg_clone_result *r);
+
+/* The clone of a MySQL or MariaDB source (clone_my.c); mg_clone hands such a source to it. */
+int mg_clone_my(struct mg_clone_result *out, const struct mg_clone_opts *o, struct mg_err *err);
 
 #endif

@@ -1,9 +1,11 @@
 /*
  * preflight.c — the checks of `migrate preflight` (see preflight.h and
- * docs/commands/preflight.md).  Every query is a read of the server's views
- * (pg_stat_activity, pg_locks, pg_stat_replication, pg_class) from
- * sql/postgres/preflight_*.sql; the tables come from the pending files'
- * parse trees.
+ * docs/commands/preflight.md), the tables they look at, and the output.  On
+ * PostgreSQL every query is a read of the server's views (pg_stat_activity,
+ * pg_locks, pg_stat_replication, pg_class) from sql/postgres/preflight_*.sql;
+ * the tables come from the pending files' parse trees.  MySQL and MariaDB
+ * have their checks in preflight_my.c; their tables come from the
+ * statements' words (relnames.c).
  */
 #include "preflight.h"
 
@@ -13,15 +15,13 @@
 #include <sys/statvfs.h>
 
 #include "log.h"
+#include "preflight_int.h"
 #include "relnames.h"
 #include "sqltext.h"
 #include "util.h"
 
-static void add_item(struct mg_preflight *p, int finding, const char *check, json_t *json,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void add_item(struct mg_preflight *p, int finding, const char *check, json_t *json,
-                     const char *fmt, ...)
+void mg_pf_add(struct mg_preflight *p, int finding, const char *check, json_t *json,
+               const char *fmt, ...)
 {
     struct mg_buf b = MG_BUF_INIT;
     va_list ap;
@@ -37,7 +37,7 @@ static void add_item(struct mg_preflight *p, int finding, const char *check, jso
     p->n++;
 }
 
-static void human_bytes(struct mg_buf *out, long long b)
+void mg_pf_bytes(struct mg_buf *out, long long b)
 {
     if (b < 10 * 1024)
         mg_buf_addf(out, "%lld bytes", b);
@@ -60,6 +60,51 @@ static char *id_list(const struct drv_rels *rels)
     return s;
 }
 
+/*
+ * MySQL and MariaDB: each name the statements use, looked up on its own (a
+ * name without a database is in the target's), so that a table keeps the
+ * database it is in: the driver's relations leave it out.
+ */
+static int my_tables(struct mg_preflight *p, struct drv_conn *c, const struct mg_relnames *all,
+                     char *const *where, struct mg_err *err)
+{
+    for (size_t j = 0; j < all->n; j++) {
+        const struct mg_relname *x = &all->v[j];
+        const char *names[1] = {x->qname};
+        const char *schema = x->schema ? x->schema : c->info.database;
+        struct drv_rels one;
+        struct mg_pf_table *t = NULL;
+        int rc = drv_relation_stats(c, names, 1, &one, err);
+        if (rc)
+            return rc;
+        if (one.n != 1 || one.v[0].kind == DRV_REL_VIEW) {
+            drv_rels_free(&one);
+            continue; /* not there yet (created by a pending migration), or a view */
+        }
+        for (size_t i = 0; i < p->ntables && !t; i++)
+            if (!strcmp(p->tables[i].schema, schema) && !strcmp(p->tables[i].name, one.v[0].name))
+                t = &p->tables[i];
+        if (!t) {
+            struct mg_buf b = MG_BUF_INIT;
+            p->tables = mg_realloc(p->tables, (p->ntables + 1) * sizeof(*p->tables));
+            t = &p->tables[p->ntables++];
+            memset(t, 0, sizeof(*t));
+            mg_buf_addf(&b, "%s.%s", schema, one.v[0].name);
+            t->relation = mg_buf_detach(&b);
+            t->schema = mg_strdup(schema);
+            t->name = mg_strdup(one.v[0].name);
+            t->id = mg_strdup(one.v[0].name);
+            t->bytes = one.v[0].bytes;
+            t->total_bytes = one.v[0].total_bytes;
+            t->where = mg_strdup(where[j]);
+        }
+        if (x->may_rewrite && !t->may_rewrite)
+            t->may_rewrite = x->may_rewrite;
+        drv_rels_free(&one);
+    }
+    return 0;
+}
+
 /* The tables (and indexes) that the pending files name, as they exist on the target. */
 static int find_tables(struct mg_preflight *p, struct drv_conn *c, const struct mg_status *st,
                        struct drv_rels *rels, struct mg_err *err)
@@ -67,7 +112,7 @@ static int find_tables(struct mg_preflight *p, struct drv_conn *c, const struct 
     struct mg_relnames all = {0};
     char **where = NULL;
     size_t nwhere = 0;
-    int rc = 0;
+    int rc = 0, my = !strcmp(c->info.dialect, "mysql");
 
     for (size_t i = 0; i < st->n; i++) {
         const struct mg_entry *e = &st->v[i];
@@ -86,10 +131,14 @@ static int find_tables(struct mg_preflight *p, struct drv_conn *c, const struct 
             continue;
         }
         for (size_t k = 0; k < n; k++) {
+            if (stmts[k].flags & DRV_STMT_DELIMITER)
+                continue;
             char *text = mg_strndup(f->text.ptr + stmts[k].off, stmts[k].len);
             size_t before = all.n;
             mg_err_clear(&serr);
-            if (mg_pg_relnames(&all, text, &serr))
+            if (my)
+                mg_my_relnames(&all, text);
+            else if (mg_pg_relnames(&all, text, &serr))
                 mg_warn("%s:%d: %s; the tables of this statement are not checked", f->path,
                         stmts[k].line, serr.msg);
             free(text);
@@ -101,6 +150,11 @@ static int find_tables(struct mg_preflight *p, struct drv_conn *c, const struct 
             }
         }
         free(stmts);
+    }
+    if (my) {
+        memset(rels, 0, sizeof(*rels));
+        rc = my_tables(p, c, &all, where, err);
+        goto out;
     }
     const char **names = mg_calloc(all.n ? all.n : 1, sizeof(char *));
     for (size_t i = 0; i < all.n; i++)
@@ -120,6 +174,8 @@ static int find_tables(struct mg_preflight *p, struct drv_conn *c, const struct 
             struct mg_buf b = MG_BUF_INIT;
             mg_buf_addf(&b, "%s.%s", r->schema, r->name);
             t->relation = mg_buf_detach(&b);
+            t->schema = mg_strdup(r->schema);
+            t->name = mg_strdup(r->name);
             t->id = mg_strdup(r->id);
             t->bytes = r->bytes;
             t->total_bytes = r->total_bytes;
@@ -141,6 +197,7 @@ static int find_tables(struct mg_preflight *p, struct drv_conn *c, const struct 
             }
         }
     }
+out:
     for (size_t i = 0; i < nwhere; i++)
         free(where[i]);
     free(where);
@@ -165,18 +222,18 @@ static int old_transactions(struct mg_preflight *p, struct drv_conn *c,
                               drv_val(r, i, 1), "application", drv_val(r, i, 2), "client",
                               drv_val(r, i, 3), "state", drv_val(r, i, 4), "transaction_s",
                               atof(drv_val(r, i, 5)), "query", drv_val(r, i, 6));
-        add_item(p, 1, "old_transaction", j,
-                 "a transaction has been open for %ss: pid %s (user '%s', application '%s', "
-                 "from %s, %s); DDL on a table it has touched waits for it, CREATE INDEX "
-                 "CONCURRENTLY waits for it anyway, and everything queued behind the DDL waits "
-                 "too",
-                 drv_val(r, i, 5), drv_val(r, i, 0), drv_val(r, i, 1), drv_val(r, i, 2),
-                 drv_val(r, i, 3), drv_val(r, i, 4)[0] ? drv_val(r, i, 4) : "state unknown");
+        mg_pf_add(p, 1, "old_transaction", j,
+                  "a transaction has been open for %ss: pid %s (user '%s', application '%s', "
+                  "from %s, %s); DDL on a table it has touched waits for it, CREATE INDEX "
+                  "CONCURRENTLY waits for it anyway, and everything queued behind the DDL waits "
+                  "too",
+                  drv_val(r, i, 5), drv_val(r, i, 0), drv_val(r, i, 1), drv_val(r, i, 2),
+                  drv_val(r, i, 3), drv_val(r, i, 4)[0] ? drv_val(r, i, 4) : "state unknown");
     }
     if (!r->nrows) {
         struct mg_buf d = MG_BUF_INIT;
         mg_format_duration(&d, (double)o->max_xact_age_ms);
-        add_item(p, 0, "old_transaction", NULL, "no transaction older than %s", d.ptr);
+        mg_pf_add(p, 0, "old_transaction", NULL, "no transaction older than %s", d.ptr);
         mg_buf_free(&d);
     }
     drv_result_free(r);
@@ -220,23 +277,23 @@ static int lock_holders(struct mg_preflight *p, struct drv_conn *c, const struct
                               "state_s", since ? json_real(atof(since)) : json_null(), "locks", jl,
                               "query", drv_val(r, i, 9));
         if (waiting) {
-            add_item(p, 1, "lock_queue", j,
-                     "pid %s already waits for a lock (%s): a migration's lock request would "
-                     "queue behind it",
-                     pid, locks.ptr);
+            mg_pf_add(p, 1, "lock_queue", j,
+                      "pid %s already waits for a lock (%s): a migration's lock request would "
+                      "queue behind it",
+                      pid, locks.ptr);
             reported++;
         } else if (idle) {
-            add_item(p, 1, "idle_lock_holder", j,
-                     "pid %s is idle in transaction (for %ss, transaction open %ss) and holds "
-                     "%s: DDL on these would wait until that session ends its transaction, and "
-                     "block everything queued behind it",
-                     pid, since ? since : "?", xact ? xact : "?", locks.ptr);
+            mg_pf_add(p, 1, "idle_lock_holder", j,
+                      "pid %s is idle in transaction (for %ss, transaction open %ss) and holds "
+                      "%s: DDL on these would wait until that session ends its transaction, and "
+                      "block everything queued behind it",
+                      pid, since ? since : "?", xact ? xact : "?", locks.ptr);
             reported++;
         } else if (old) {
-            add_item(p, 1, "lock_holder", j,
-                     "pid %s (%s) holds %s in a transaction open for %ss: DDL on these would "
-                     "wait for that transaction",
-                     pid, state, locks.ptr, xact);
+            mg_pf_add(p, 1, "lock_holder", j,
+                      "pid %s (%s) holds %s in a transaction open for %ss: DDL on these would "
+                      "wait for that transaction",
+                      pid, state, locks.ptr, xact);
             reported++;
         } else {
             busy++;
@@ -247,12 +304,12 @@ static int lock_holders(struct mg_preflight *p, struct drv_conn *c, const struct
     }
     drv_result_free(r);
     if (busy)
-        add_item(p, 0, "lock_holder", json_pack("{s:I}", "sessions", (json_int_t)busy),
-                 "%zu session%s with short, active transactions hold locks on the touched "
-                 "tables (normal traffic; migrations run with a lock timeout)",
-                 busy, busy == 1 ? "" : "s");
+        mg_pf_add(p, 0, "lock_holder", json_pack("{s:I}", "sessions", (json_int_t)busy),
+                  "%zu session%s with short, active transactions hold locks on the touched "
+                  "tables (normal traffic; migrations run with a lock timeout)",
+                  busy, busy == 1 ? "" : "s");
     else if (!reported)
-        add_item(p, 0, "lock_holder", NULL, "no other session holds a lock on the touched tables");
+        mg_pf_add(p, 0, "lock_holder", NULL, "no other session holds a lock on the touched tables");
     return 0;
 }
 
@@ -266,9 +323,9 @@ static int replication(struct mg_preflight *p, struct drv_conn *c,
     if (rc)
         return rc;
     if (r->nrows && drv_val(r, 0, 0) && !strcmp(drv_val(r, 0, 0), "true"))
-        add_item(p, 1, "standby", NULL,
-                 "the target is a standby in recovery: it is read-only, migrations run on its "
-                 "primary");
+        mg_pf_add(p, 1, "standby", NULL,
+                  "the target is a standby in recovery: it is read-only, migrations run on its "
+                  "primary");
     for (size_t i = 0; i < r->nrows; i++) {
         const char *name = drv_val(r, i, 1), *lag = drv_val(r, i, 4);
         if (!drv_val(r, i, 3))
@@ -279,22 +336,22 @@ static int replication(struct mg_preflight *p, struct drv_conn *c,
                               lag ? json_real(atof(lag)) : json_null(), "sync_state",
                               drv_val(r, i, 5) ? drv_val(r, i, 5) : "");
         if (!lag)
-            add_item(p, 0, "replication", j,
-                     "standby '%s' (%s): replay lag unknown (the server shows it to superusers "
-                     "and pg_monitor; or the standby is idle)",
-                     name ? name : "", drv_val(r, i, 2));
+            mg_pf_add(p, 0, "replication", j,
+                      "standby '%s' (%s): replay lag unknown (the server shows it to superusers "
+                      "and pg_monitor; or the standby is idle)",
+                      name ? name : "", drv_val(r, i, 2));
         else if (atof(lag) * 1000 > (double)o->max_lag_ms)
-            add_item(p, 1, "replication", j,
-                     "standby '%s' (%s) replays %ss behind: a rewrite adds its whole size to the "
-                     "WAL it must catch up with",
-                     name ? name : "", drv_val(r, i, 2), lag);
+            mg_pf_add(p, 1, "replication", j,
+                      "standby '%s' (%s) replays %ss behind: a rewrite adds its whole size to the "
+                      "WAL it must catch up with",
+                      name ? name : "", drv_val(r, i, 2), lag);
         else
-            add_item(p, 0, "replication", j, "standby '%s' (%s) replays %ss behind",
-                     name ? name : "", drv_val(r, i, 2), lag);
+            mg_pf_add(p, 0, "replication", j, "standby '%s' (%s) replays %ss behind",
+                      name ? name : "", drv_val(r, i, 2), lag);
     }
     if (!standbys)
-        add_item(p, 0, "replication", NULL,
-                 "no standby streams from the target (or this user cannot see them)");
+        mg_pf_add(p, 0, "replication", NULL,
+                  "no standby streams from the target (or this user cannot see them)");
     drv_result_free(r);
     return 0;
 }
@@ -355,8 +412,8 @@ static int disk_room(struct mg_preflight *p, struct drv_conn *c, struct mg_err *
         }
     if (!any) {
         json_decref(ids);
-        add_item(p, 0, "disk", NULL,
-                 "no pending statement rewrites a table: no second copy needed");
+        mg_pf_add(p, 0, "disk", NULL,
+                  "no pending statement rewrites a table: no second copy needed");
         return 0;
     }
     char *list = json_dumps(ids, JSON_COMPACT);
@@ -380,7 +437,7 @@ static int disk_room(struct mg_preflight *p, struct drv_conn *c, struct mg_err *
                 started = drv_val(r, k, 2);
                 space = drv_val(r, k, 4) ? drv_val(r, k, 4) : "";
             }
-        human_bytes(&need, t->total_bytes);
+        mg_pf_bytes(&need, t->total_bytes);
         int known = 0;
         if (!datadir)
             mg_buf_adds(&why, "the server tells its data directory only to superusers and "
@@ -392,19 +449,19 @@ static int disk_room(struct mg_preflight *p, struct drv_conn *c, struct mg_err *
                               "needed_bytes", (json_int_t)t->total_bytes, "knowable", known);
         if (!known) {
             json_object_set_new(j, "reason", json_string(why.ptr));
-            add_item(p, 0, "disk", j,
-                     "%s may be rewritten (%s, %s): a second copy needs about %s plus its WAL; "
-                     "free space not knowable from here: %s; check it on the server (df)",
-                     t->relation, t->where ? t->where : "?", t->may_rewrite, need.ptr, why.ptr);
+            mg_pf_add(p, 0, "disk", j,
+                      "%s may be rewritten (%s, %s): a second copy needs about %s plus its WAL; "
+                      "free space not knowable from here: %s; check it on the server (df)",
+                      t->relation, t->where ? t->where : "?", t->may_rewrite, need.ptr, why.ptr);
         } else {
-            human_bytes(&have, free_bytes);
+            mg_pf_bytes(&have, free_bytes);
             json_object_set_new(j, "free_bytes", json_integer(free_bytes));
             /* the copy plus as much WAL again */
-            add_item(p, free_bytes < 2 * t->total_bytes, "disk", j,
-                     "%s may be rewritten (%s): a second copy needs about %s plus as much WAL; "
-                     "%s free: %s",
-                     t->relation, t->may_rewrite, need.ptr, have.ptr,
-                     free_bytes < 2 * t->total_bytes ? "NOT ENOUGH" : "enough");
+            mg_pf_add(p, free_bytes < 2 * t->total_bytes, "disk", j,
+                      "%s may be rewritten (%s): a second copy needs about %s plus as much WAL; "
+                      "%s free: %s",
+                      t->relation, t->may_rewrite, need.ptr, have.ptr,
+                      free_bytes < 2 * t->total_bytes ? "NOT ENOUGH" : "enough");
         }
         mg_buf_free(&need);
         mg_buf_free(&why);
@@ -421,10 +478,11 @@ int mg_preflight_run(struct mg_preflight *out, struct drv_conn *target, const st
     int rc;
 
     memset(out, 0, sizeof(*out));
-    if (strcmp(target->info.dialect, "postgres"))
-        return mg_err_set(err, MG_EUSAGE, "preflight checks PostgreSQL; the target is %s",
-                          target->info.product);
     rc = find_tables(out, target, st, &rels, err);
+    if (!rc && !strcmp(target->info.dialect, "mysql")) {
+        drv_rels_free(&rels);
+        return mg_preflight_my(out, target, o, err);
+    }
     if (!rc)
         rc = old_transactions(out, target, o, err);
     if (!rc && rels.n)
@@ -475,7 +533,7 @@ void mg_preflight_text(const struct mg_preflight *p, struct mg_buf *out)
     for (size_t i = 0; i < p->ntables; i++) {
         const struct mg_pf_table *t = &p->tables[i];
         mg_buf_addf(out, "  %s (", t->relation);
-        human_bytes(out, t->total_bytes);
+        mg_pf_bytes(out, t->total_bytes);
         mg_buf_addf(out, "; %s)%s%s\n", t->where ? t->where : "?",
                     t->may_rewrite ? ": may be rewritten: " : "",
                     t->may_rewrite ? t->may_rewrite : "");
@@ -499,6 +557,8 @@ void mg_preflight_free(struct mg_preflight *p)
     }
     for (size_t i = 0; i < p->ntables; i++) {
         free(p->tables[i].relation);
+        free(p->tables[i].schema);
+        free(p->tables[i].name);
         free(p->tables[i].id);
         free(p->tables[i].where);
     }

@@ -4,7 +4,7 @@
  * queue behind, sessions holding locks on the tables the migrations touch
  * (idle in transaction above all), replication lag, and for statements that
  * may rewrite a table, whether the disk has room for a second copy when
- * that can be known from here.
+ * that can be known from here.  PostgreSQL, MySQL and MariaDB.
  */
 #ifndef MG_PREFLIGHT_H
 #define MG_PREFLIGHT_H
@@ -30,6 +30,8 @@ struct mg_pf_item {
 /* A table the pending migrations touch, as the target has it. */
 struct mg_pf_table {
     char *relation; /* schema.name */
+    char *schema;   /* its parts (MySQL: the database) */
+    char *name;
     char *id;
     long long bytes, total_bytes;
     const char *may_rewrite; /* static text, or NULL */

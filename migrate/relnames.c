@@ -313,7 +313,10 @@ static void my_skip(struct my_lex *l)
     }
 }
 
-/* The next token into *out (a name unquoted); 0 at the end.  *quoted tells a `name`. */
+/*
+ * The next token into *out (a name unquoted); 0 at the end.  *quoted is 1
+ * for a `name`, 2 for a 'string' or "string".
+ */
 static int my_next(struct my_lex *l, struct mg_buf *out, int *quoted)
 {
     const char *s = l->s;
@@ -323,6 +326,25 @@ static int my_next(struct my_lex *l, struct mg_buf *out, int *quoted)
     my_skip(l);
     if (!s[l->i])
         return 0;
+    if (s[l->i] == '\'' || s[l->i] == '"') {
+        /* a string literal is one token, never a keyword (DEFAULT 'force') */
+        char qc = s[l->i];
+        *quoted = 2;
+        for (l->i++; s[l->i]; l->i++) {
+            if (s[l->i] == '\\' && s[l->i + 1]) {
+                mg_buf_addch(out, s[++l->i]);
+            } else if (s[l->i] == qc && s[l->i + 1] == qc) {
+                mg_buf_addch(out, qc);
+                l->i++;
+            } else if (s[l->i] == qc) {
+                l->i++;
+                break;
+            } else {
+                mg_buf_addch(out, s[l->i]);
+            }
+        }
+        return 1;
+    }
     if (s[l->i] == '`') {
         *quoted = 1;
         for (l->i++; s[l->i]; l->i++) {
@@ -408,6 +430,104 @@ static int my_skip_words(struct my_lex *l, struct mg_buf *w, int *q, const char 
     return more;
 }
 
+static int my_upper_is(const struct mg_buf *w, int quoted, const char *const *words)
+{
+    for (const char *const *x = words; *x; x++)
+        if (my_is(w, quoted, *x))
+            return 1;
+    return 0;
+}
+
+/*
+ * Why the rest of an ALTER TABLE (after the table's name) may rebuild the
+ * table, from its clauses at the outer level, or NULL.  "May": the server
+ * decides, and an estimate on a clone tells; preflight only needs to know
+ * when room for a second copy is worth checking.  ALGORITHM=COPY wins over
+ * any other reason.
+ */
+static const char *my_alter_rebuild(struct my_lex *l)
+{
+    static const char *const partition_words[] = {"REORGANIZE", "COALESCE", "REBUILD", "REMOVE",
+                                                  NULL};
+    struct mg_buf w = MG_BUF_INIT, prev = MG_BUF_INIT;
+    const char *why = NULL;
+    int q, pq = 0, depth = 0, clause_start = 1, in_add = 0, eq_next = 0;
+
+    while (my_next(l, &w, &q)) {
+        int at_start = clause_start;
+        clause_start = 0;
+        if (!q && w.len == 1 && (w.ptr[0] == '(' || w.ptr[0] == ')')) {
+            depth += w.ptr[0] == '(' ? 1 : -1;
+        } else if (depth > 0) {
+            /* inside a column or index definition */
+        } else if (!q && !strcmp(w.ptr, ",")) {
+            clause_start = 1;
+            in_add = 0;
+        } else if (!q && !strcmp(w.ptr, "=")) {
+            clause_start = 0;
+        } else if (eq_next == 1) {
+            if (my_is(&w, q, "COPY")) {
+                why = "ALGORITHM=COPY copies the table";
+                break;
+            }
+        } else if (my_is(&prev, pq, "ALGORITHM")) {
+            /* ALGORITHM COPY without = */
+            if (my_is(&w, q, "COPY")) {
+                why = "ALGORITHM=COPY copies the table";
+                break;
+            }
+        } else if (at_start && (my_is(&w, q, "MODIFY") || my_is(&w, q, "CHANGE"))) {
+            why = why ? why
+                      : "MODIFY/CHANGE COLUMN rebuilds the table for a type or NULL change that is "
+                        "more "
+                        "than metadata";
+        } else if (at_start && my_is(&w, q, "ADD")) {
+            in_add = 1;
+        } else if (at_start && my_is(&w, q, "DROP")) {
+            in_add = 2;
+        } else if (in_add == 2 && my_is(&w, q, "PRIMARY")) {
+            why = why ? why : "DROP PRIMARY KEY rebuilds the table";
+        } else if (in_add == 1 && my_is(&w, q, "PRIMARY")) {
+            why = why ? why : "ADD PRIMARY KEY rebuilds the table";
+        } else if (in_add == 1 && my_is(&w, q, "FULLTEXT")) {
+            why = why ? why
+                      : "the first FULLTEXT index rebuilds the table (to add its hidden "
+                        "FTS_DOC_ID column)";
+        } else if (in_add == 1 && my_is(&w, q, "FOREIGN")) {
+            why = why ? why : "ADD FOREIGN KEY copies the table unless foreign_key_checks is off";
+        } else if (in_add == 1 && (my_is(&w, q, "STORED") || my_is(&w, q, "PERSISTENT") ||
+                                   my_is(&w, q, "AUTO_INCREMENT"))) {
+            why = why ? why : "a new AUTO_INCREMENT or stored generated column rebuilds the table";
+        } else if (my_is(&w, q, "FORCE")) {
+            why = why ? why : "FORCE rebuilds the table";
+        } else if (my_is(&w, q, "CONVERT")) {
+            why = why ? why : "CONVERT TO CHARACTER SET rebuilds the table";
+        } else if (my_is(&prev, pq, "ORDER") && my_is(&w, q, "BY")) {
+            why = why ? why : "ORDER BY rebuilds the table";
+        } else if (my_upper_is(&w, q, partition_words) ||
+                   (my_is(&prev, pq, "PARTITION") && my_is(&w, q, "BY"))) {
+            why = why ? why : "repartitioning copies the table's rows";
+        } else if (my_is(&w, q, "ENGINE") || my_is(&w, q, "ROW_FORMAT") ||
+                   my_is(&w, q, "KEY_BLOCK_SIZE")) {
+            /* a table option only when = follows: a column may be called engine */
+            size_t save = l->i;
+            int q2;
+            struct mg_buf x = MG_BUF_INIT;
+            if (my_next(l, &x, &q2) && !q2 && !strcmp(x.ptr, "="))
+                why = why ? why : "ENGINE, ROW_FORMAT and KEY_BLOCK_SIZE rebuild the table";
+            l->i = save;
+            mg_buf_free(&x);
+        }
+        eq_next = my_is(&w, q, "ALGORITHM") ? 2 : eq_next == 2 && !q && !strcmp(w.ptr, "=") ? 1 : 0;
+        mg_buf_reset(&prev);
+        mg_buf_adds(&prev, w.ptr);
+        pq = q;
+    }
+    mg_buf_free(&w);
+    mg_buf_free(&prev);
+    return why;
+}
+
 void mg_my_relnames(struct mg_relnames *out, const char *sql)
 {
     static const char *const table_mods[] = {"ONLINE", "IGNORE", "TEMPORARY", "IF", "NOT",
@@ -423,8 +543,17 @@ void mg_my_relnames(struct mg_relnames *out, const char *sql)
     if (my_is(&w, q, "ALTER") || my_is(&w, q, "OPTIMIZE") || my_is(&w, q, "ANALYZE") ||
         my_is(&w, q, "CHECK") || my_is(&w, q, "REPAIR")) {
         static const char *const pre[] = {"ONLINE", "IGNORE", "NO_WRITE_TO_BINLOG", "LOCAL", NULL};
-        if (my_skip_words(&l, &w, &q, pre) && my_is(&w, q, "TABLE") && my_next(&l, &w, &q))
+        int alter = my_is(&w, q, "ALTER"), optimize = my_is(&w, q, "OPTIMIZE");
+        if (my_skip_words(&l, &w, &q, pre) && my_is(&w, q, "TABLE") && my_next(&l, &w, &q)) {
+            size_t before = out->n;
             my_add_name(out, &l, &w, &q);
+            if (out->n > before && alter)
+                out->v[before].may_rewrite = my_alter_rebuild(&l);
+            else if (out->n > before && optimize)
+                /* InnoDB runs OPTIMIZE as a rebuild (recreate + analyze) */
+                for (size_t i = before; i < out->n; i++)
+                    out->v[i].may_rewrite = "OPTIMIZE TABLE rebuilds the table";
+        }
     } else if (my_is(&w, q, "CREATE") || my_is(&w, q, "DROP")) {
         static const char *const pre[] = {"OR",     "REPLACE", "UNIQUE",    "FULLTEXT", "SPATIAL",
                                           "ONLINE", "OFFLINE", "TEMPORARY", NULL};
@@ -469,6 +598,18 @@ void mg_my_relnames(struct mg_relnames *out, const char *sql)
     }
 out:
     mg_buf_free(&w);
+}
+
+int mg_my_mentions(const char *sql, const char *name)
+{
+    struct my_lex l = {sql, 0};
+    struct mg_buf w = MG_BUF_INIT;
+    int q, hit = 0;
+
+    while (!hit && my_next(&l, &w, &q))
+        hit = q != 2 && !strcasecmp(w.ptr, name);
+    mg_buf_free(&w);
+    return hit;
 }
 
 void mg_my_statement(struct mg_my_stmt *out, const char *sql)

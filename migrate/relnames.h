@@ -38,6 +38,12 @@ int mg_pg_relnames(struct mg_relnames *out, const char *sql, struct mg_err *err)
  * nothing.
  */
 void mg_my_relnames(struct mg_relnames *out, const char *sql);
+/*
+ * True when a MySQL statement has `name` among its words (bare or in
+ * backticks, letter case aside): the process list shows a waiting
+ * statement's text but not the table it waits for.
+ */
+int mg_my_mentions(const char *sql, const char *name);
 void mg_relnames_free(struct mg_relnames *r);
 
 /* What estimate needs to know of a MySQL statement before it tries algorithms on it. */

@@ -98,3 +98,13 @@ assert_rc 1
 assert_err 'relation "migrate_events" does not exist'
 assert_eq "$(pg "SELECT to_regclass('six') IS NULL AND to_regclass('migrate_events') IS NOT NULL")" t
 assert_eq "$(pg "SELECT status FROM migrate_history WHERE version = 6")" failed
+
+# the first statement of a transaction (sent with its BEGIN) fails: the line and column are its own
+printf '\n\n  SELECT 1 FROM\n    nope7;\n' > m/7_first.up.sql
+printf 'SELECT 1;\n' > m/7_first.down.sql
+rm m/6_breaker.*; pg "DELETE FROM migrate_history WHERE version = 6"
+mg up
+assert_rc 1
+assert_err 'relation "nope7" does not exist'
+assert_err "at: m/7_first.up.sql:4"
+assert_eq "$(pg "SELECT error_line FROM migrate_history WHERE version = 7")" 4

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "relnames.h"
@@ -153,6 +154,64 @@ static void mysql_statements(void **state)
     assert_int_equal(s.kind, MG_MY_OTHER);
 }
 
+/* Why the MySQL statement may rebuild its table, or "" when it does not. */
+static const char *my_rebuild(const char *sql)
+{
+    static char why[200];
+    struct mg_relnames r = {0};
+
+    mg_my_relnames(&r, sql);
+    snprintf(why, sizeof(why), "%s", r.n && r.v[0].may_rewrite ? r.v[0].may_rewrite : "");
+    mg_relnames_free(&r);
+    return why;
+}
+
+static void mysql_rebuilds(void **state)
+{
+    (void)state;
+    assert_string_equal(my_rebuild("ALTER TABLE t ADD COLUMN c INT"), "");
+    assert_string_equal(my_rebuild("ALTER TABLE t ADD INDEX i (c), ALGORITHM=INPLACE"), "");
+    assert_string_equal(my_rebuild("ALTER TABLE t DROP COLUMN c, RENAME COLUMN a TO b"), "");
+    assert_string_equal(my_rebuild("ALTER TABLE t ADD COLUMN c INT, ALGORITHM = COPY"),
+                        "ALGORITHM=COPY copies the table");
+    /* COPY wins over a reason found earlier */
+    assert_string_equal(my_rebuild("ALTER TABLE t FORCE, ALGORITHM=COPY"),
+                        "ALGORITHM=COPY copies the table");
+    assert_string_equal(my_rebuild("ALTER TABLE t FORCE"), "FORCE rebuilds the table");
+    assert_string_equal(
+        my_rebuild("ALTER TABLE `t` MODIFY v BIGINT NOT NULL"),
+        "MODIFY/CHANGE COLUMN rebuilds the table for a type or NULL change that is more "
+        "than metadata");
+    assert_string_equal(my_rebuild("ALTER TABLE t ADD CONSTRAINT pk PRIMARY KEY (id)"),
+                        "ADD PRIMARY KEY rebuilds the table");
+    assert_string_equal(my_rebuild("ALTER TABLE t DROP PRIMARY KEY"),
+                        "DROP PRIMARY KEY rebuilds the table");
+    assert_string_equal(
+        my_rebuild("ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (p) REFERENCES p (id)"),
+        "ADD FOREIGN KEY copies the table unless foreign_key_checks is off");
+    assert_string_equal(my_rebuild("ALTER TABLE t ENGINE = InnoDB"),
+                        "ENGINE, ROW_FORMAT and KEY_BLOCK_SIZE rebuild the table");
+    assert_string_equal(my_rebuild("ALTER TABLE t CONVERT TO CHARACTER SET latin1"),
+                        "CONVERT TO CHARACTER SET rebuilds the table");
+    assert_string_equal(my_rebuild("ALTER TABLE t ADD COLUMN n INT AS (a + 1) STORED"),
+                        "a new AUTO_INCREMENT or stored generated column rebuilds the table");
+    assert_string_equal(my_rebuild("OPTIMIZE TABLE t"), "OPTIMIZE TABLE rebuilds the table");
+    /* a column called engine, a default that reads 'force', a name in a definition */
+    assert_string_equal(my_rebuild("ALTER TABLE t ADD COLUMN engine VARCHAR(10)"), "");
+    assert_string_equal(my_rebuild("ALTER TABLE t ADD COLUMN s VARCHAR(10) DEFAULT 'force'"), "");
+    assert_string_equal(my_rebuild("ALTER TABLE t ADD INDEX i (`primary`)"), "");
+    assert_string_equal(my_rebuild("CREATE INDEX i ON t (c)"), "");
+}
+
+static void mysql_mentions(void **state)
+{
+    (void)state;
+    assert_true(mg_my_mentions("SELECT * FROM t WHERE a = 1", "t"));
+    assert_true(mg_my_mentions("SELECT * FROM db.`My T` x", "my t"));
+    assert_false(mg_my_mentions("SELECT * FROM tt WHERE s = 't'", "t"));
+    assert_false(mg_my_mentions("", "t"));
+}
+
 static void parse_error(void **state)
 {
     struct mg_relnames r = {0};
@@ -170,6 +229,7 @@ int main(void)
         cmocka_unit_test(queries_and_dml),  cmocka_unit_test(alter_table),
         cmocka_unit_test(other_statements), cmocka_unit_test(parse_error),
         cmocka_unit_test(mysql_names),      cmocka_unit_test(mysql_statements),
+        cmocka_unit_test(mysql_rebuilds),   cmocka_unit_test(mysql_mentions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,4 @@
+-- clone: where each table's AUTO_INCREMENT counter stands.
+SELECT TABLE_NAME, AUTO_INCREMENT
+FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = DATABASE() AND AUTO_INCREMENT IS NOT NULL
