@@ -70,6 +70,7 @@ wait $pid; rc=$?
 assert_eq "$rc" 1
 grep -q "statements 1 to 1 are applied and recorded" die.err || fail "no truthful message: $(cat die.err)"
 "$MIGRATE_BIN" sandbox restart "$sb" || fail "restart failed"
+psql -X -At "$url" -c "SELECT 1" >/dev/null 2>&1 || fail "not reachable after restart: $(tail -n 30 "$sb/server.log")"
 mg -d "$url" status
 assert_rc 5
 assert_out "interrupted: its run died after statement 1 of 3"
