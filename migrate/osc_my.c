@@ -1593,8 +1593,9 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
         qi(x, &b, t->schema);
         mg_buf_addch(&b, '.');
         qi(x, &b, t->name);
-        mg_buf_addf(&b, " WAIT %ld TO %s, %s TO %s", lock_secs(x), nm.qold.ptr, nm.qshadow.ptr,
-                    x->qtable.ptr);
+        if (strcmp(x->c->info.product, "MySQL"))
+            mg_buf_addf(&b, " WAIT %ld", lock_secs(x));
+        mg_buf_addf(&b, " TO %s, %s TO %s", nm.qold.ptr, nm.qshadow.ptr, x->qtable.ptr);
         json_object_set_new(sqls, "cutover", json_pack("[s]", b.ptr));
         json_object_set_new(plan, "table", json_string(x->qtable.ptr));
         json_object_set_new(plan, "statement", json_string(o->alter));
@@ -1665,6 +1666,16 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
     if (!rc)
         rc = osc_job_save_phase(x, x->j->max_key ? OSC_COPY : OSC_VERIFY, 0, err);
 out:
+    if (rc && dry) {
+        /* a dry run that failed half way (the ALTER, a key check) leaves nothing behind */
+        struct mg_err e2;
+        mg_err_clear(&e2);
+        mg_buf_reset(&b);
+        mg_buf_addf(&b, "DROP TABLE IF EXISTS %s", nm.qshadow.ptr);
+        if (ex(x, b.ptr, &e2))
+            mg_err_context(err, "the dry run's scratch table %s is left (%s): drop it by hand",
+                           nm.qshadow.ptr, e2.msg);
+    }
     my_cols_free(&sc);
     json_decref(setup);
     json_decref(plan_cols);
@@ -2555,6 +2566,49 @@ out:
     return rc;
 }
 
+/*
+ * The kept old table's own foreign keys would go on being checked: a parent row that only the
+ * old table's rows still name could not be deleted (RESTRICT), or the delete would cascade into
+ * it.  They are dropped once after the swap (metadata only); the new table has its own.
+ */
+static int drop_old_fks(struct osc_ctx *x, struct mg_err *err)
+{
+    struct my_names nm;
+    struct drv_result *r = NULL;
+    struct mg_buf b = MG_BUF_INIT;
+    int64_t deadline = mg_monotonic_ms() + x->o->cutover_timeout_ms;
+    int rc;
+
+    my_names_init(x, &nm, x->j->id, x->j->schema, x->j->table);
+    const char *p[2] = {x->j->schema, nm.old};
+    rc = q(x, &r, sqlf("osc_my_fks_out"), p, 2, err);
+    if (!rc && r->nrows) {
+        mg_buf_addf(&b, "ALTER TABLE %s", nm.qold.ptr);
+        for (size_t i = 0; i < r->nrows; i++) {
+            mg_buf_adds(&b, i ? ", DROP FOREIGN KEY " : " DROP FOREIGN KEY ");
+            qi(x, &b, drv_val(r, i, 0));
+        }
+        for (int attempt = 1;; attempt++) {
+            rc = set_lock_wait(x, err);
+            if (!rc)
+                rc = ex(x, b.ptr, err);
+            if (!rc || retry_wait(x, attempt, deadline, "dropping the old table's foreign keys", err))
+                break;
+        }
+        if (rc)
+            mg_err_context(err, "dropping the foreign keys of the old table %s", nm.qold.ptr);
+        else
+            mg_info("osc job %lld: dropped the %zu foreign key(s) of the old table %s", x->j->id,
+                    r->nrows, nm.qold.ptr);
+    }
+    if (!rc)
+        json_object_set_new(x->j->state, "old_fks_dropped", json_true());
+    drv_result_free(r);
+    mg_buf_free(&b);
+    my_names_free(&nm);
+    return rc;
+}
+
 static int my_finish(struct osc_ctx *x, struct mg_err *err)
 {
     if (!strcmp(x->j->kind, "backfill"))
@@ -2572,6 +2626,12 @@ static int my_finish(struct osc_ctx *x, struct mg_err *err)
         rc = ex(x, b.ptr, err);
         mg_buf_free(&b);
         my_names_free(&nm);
+        if (rc)
+            return rc;
+    }
+    if (!x->o->drop_old && !json_is_true(json_object_get(x->j->state, "old_dropped")) &&
+        !json_is_true(json_object_get(x->j->state, "old_fks_dropped"))) {
+        int rc = drop_old_fks(x, err);
         if (rc)
             return rc;
     }

@@ -60,6 +60,11 @@ assert_out "column:    v: convert (int(11) -> bigint(20))"
 assert_out "column:    w: new (int(11))"
 assert_out "RENAME TABLE \`$MYDB\`.\`t\` WAIT 0 TO"
 assert_eq "$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME LIKE '\\_osc%'")" 0
+# a dry run whose ALTER fails on the scratch shadow leaves nothing behind either
+mg osc --alter "ALTER TABLE t ADD COLUMN v int" --dry-run
+assert_rc 1 "failing dry run"
+assert_err "Duplicate column name 'v'"
+assert_eq "$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME LIKE '\\_osc%'")" 0
 
 # names that need backticks, and a foreign key of the table itself
 my 'CREATE TABLE `Order Items` (`Id` int PRIMARY KEY, `Parent` int, q int, FOREIGN KEY (`Parent`) REFERENCES parent (id));
@@ -68,6 +73,11 @@ mg osc --table '`Order Items`' --alter 'ALTER TABLE `Order Items` MODIFY q bigin
 assert_rc 0 "backticked name"
 assert_eq "$(my 'SELECT SUM(q) FROM `Order Items`')" 3
 assert_eq "$(my "SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = '$MYDB' AND TABLE_NAME = 'Order Items' AND REFERENCED_TABLE_NAME = 'parent'")" 1
+# the kept old table no longer checks its rows against the parent: deleting a parent row that
+# only the old table still names works
+assert_err "dropped the 1 foreign key(s) of the old table"
+assert_eq "$(my "SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = '$MYDB' AND TABLE_NAME LIKE '\\_osc%'")" 0
+my 'INSERT INTO parent VALUES (2); UPDATE `Order Items` SET `Parent` = 2; DELETE FROM parent WHERE id = 1' || fail "the old table's foreign key still checked"
 
 # a backfill; a condition that would escape the key range is refused
 mg osc --table t --backfill "SET s = 'x'" --where "v = 1) OR (1 = 1"
