@@ -467,6 +467,19 @@ static int q0(struct osc_ctx *x, const char *sql, const char *const *p, size_t n
     return rc;
 }
 
+/* The table's definition fingerprint (osc_my_signature.sql), into *sig (malloc'd). */
+static int signature(struct osc_ctx *x, char **sig, struct mg_err *err)
+{
+    const char *p[2] = {x->j->schema, x->j->table};
+    struct drv_result *r;
+    int rc = q(x, &r, sqlf("osc_my_signature"), p, 2, err);
+
+    if (!rc)
+        *sig = mg_strdup(r->nrows && drv_val(r, 0, 0) ? drv_val(r, 0, 0) : "");
+    drv_result_free(r);
+    return rc;
+}
+
 static int ex(struct osc_ctx *x, const char *sql, struct mg_err *err)
 {
     mg_debug("osc: %s", sql);
@@ -1521,6 +1534,14 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
     g->qshadow = nm.qshadow.ptr;
     g->keyidx = keyidx;
     rc = drop_objects(x, &nm, err); /* an earlier attempt's leftovers */
+    if (!rc && !dry) {
+        /* the definition the shadow is made from, for the cut-over to compare */
+        char *sig = NULL;
+        rc = signature(x, &sig, err);
+        if (!rc)
+            json_object_set_new(x->j->state, "signature", json_string(sig));
+        free(sig);
+    }
     mg_buf_addf(&b, "CREATE TABLE %s LIKE %s", nm.qshadow.ptr, x->qtable.ptr);
     json_array_append_new(setup, json_string(b.ptr));
     if (!rc)
@@ -2515,6 +2536,26 @@ static int my_cutover(struct osc_ctx *x, struct mg_err *err)
                     "start again",
                     x->j->id);
         goto out;
+    }
+    {
+        /* an ALTER of the table since the shadow was made would be lost by the swap */
+        char *sig = NULL;
+        rc = signature(x, &sig, err);
+        if (!rc && (!st_str(x, "signature") || strcmp(sig, st_str(x, "signature")))) {
+            rc = mg_err_set(err, MG_EATTENTION,
+                            "%s was altered while the job ran (its columns, indexes or foreign "
+                            "keys changed)",
+                            x->qtable.ptr);
+            mg_err_detail(err,
+                          "the shadow table was made from the definition the job started with");
+            mg_err_hint(err,
+                        "nothing was swapped; remove the job with 'migrate osc --abort %lld' "
+                        "and start again",
+                        x->j->id);
+        }
+        free(sig);
+        if (rc)
+            goto out;
     }
     /* the change log must be empty: after the rename nothing could replay it */
     for (int round = 0; round < 1000; round++) {

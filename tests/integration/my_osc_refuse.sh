@@ -102,3 +102,21 @@ assert_rc 0 "up"
 assert_err "statement 1 of 2 (line 2): online schema change"
 assert_eq "$(my "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 't' AND COLUMN_NAME = 'v'")" bigint
 assert_eq "$(my "SELECT CONCAT(status, ' ', stmts_done) FROM migrate_history WHERE version = 1")" "applied 2"
+
+# the table altered by someone else while the job runs: the cut-over refuses to swap (the
+# shadow lacks the change), and --abort leaves the table as it was
+my "CREATE TABLE alt (id int PRIMARY KEY, v int); INSERT INTO alt SELECT seq, seq FROM seq_1_to_100"
+touch "$T/pause"
+"$MIGRATE_BIN" osc --alter "ALTER TABLE alt MODIFY v bigint" --pause-file "$T/pause" >"$T/alt.out" 2>"$T/alt.err" &
+pid=$!
+wait_until "grep -q 'paused' '$T/alt.err'" "the job to pause"
+my "ALTER TABLE alt ADD COLUMN z int DEFAULT 7"
+rm "$T/pause"
+wait $pid; rc=$?
+[ "$rc" != 0 ] || fail "the swap went ahead: $(cat "$T/alt.err")"
+grep -q "was altered while the job ran" "$T/alt.err" || fail "no reason: $(cat "$T/alt.err")"
+job=$(my "SELECT MAX(id) FROM migrate_osc_jobs")
+mg osc --abort "$job"
+assert_rc 0 "abort"
+assert_eq "$(my "SELECT CONCAT(DATA_TYPE, ' ', (SELECT SUM(z) FROM alt)) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'alt' AND COLUMN_NAME = 'v'")" "int 700"
+assert_eq "$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME LIKE '\\\\_osc${job}\\\\_%'")" 0
