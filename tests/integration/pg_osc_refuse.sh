@@ -113,3 +113,22 @@ assert_err "\"public\".\"t\" has an unfinished osc job"
 kill -TERM $first
 wait $first
 assert_eq "$?" 1 "(the interrupted first job)"
+
+# the table altered by someone else while the job runs: the cut-over refuses to swap (the
+# shadow lacks the change), and --abort leaves the table as it was
+pg "CREATE TABLE alt (id int PRIMARY KEY, v int); INSERT INTO alt SELECT g, g FROM generate_series(1, 100) g" >/dev/null
+touch "$T/pause"
+"$MIGRATE_BIN" osc --alter "ALTER TABLE alt ALTER COLUMN v TYPE bigint" --pause-file "$T/pause" >"$T/alt.out" 2>"$T/alt.err" &
+pid=$!
+wait_until "grep -q 'paused' '$T/alt.err'" "the job to pause"
+pg "ALTER TABLE alt ADD COLUMN z int DEFAULT 7" >/dev/null
+rm "$T/pause"
+wait $pid; rc=$?
+[ "$rc" != 0 ] || fail "the swap went ahead: $(cat "$T/alt.err")"
+grep -q "was altered while the job ran" "$T/alt.err" || fail "no reason: $(cat "$T/alt.err")"
+job=$(pg "SELECT max(id) FROM migrate_osc_jobs")
+mg osc --abort "$job"
+assert_rc 0 "abort"
+assert_eq "$(pg "SELECT format_type(atttypid, atttypmod) || ' ' || (SELECT sum(z) FROM alt) FROM pg_attribute WHERE attrelid = 'alt'::regclass AND attname = 'v'")" "integer 700"
+assert_eq "$(pg "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'migrate\\_osc\\_${job}\\_%'")" 0
+assert_eq "$(pg "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'alt'::regclass")" 0
