@@ -813,6 +813,31 @@ static int opts_check(const struct mg_osc_opts *o, struct mg_err *err)
     return 0;
 }
 
+static int restart_setup(struct osc_ctx *x, struct mg_osc_result *out, struct mg_err *err)
+{
+    struct mg_osc_opts o = *x->o;
+    int rc = lock_job(x, err);
+
+    if (rc)
+        return rc;
+    mg_info("osc job %lld stopped while it set up its shadow table (nothing was copied yet); "
+            "removing what it made and starting the change of %s again",
+            x->j->id, x->qtable.ptr);
+    rc = x->be->abort(x, err);
+    unlock_job(x);
+    if (rc) {
+        mg_err_context(err, "osc job %lld (%s, phase setup)", x->j->id, x->qtable.ptr);
+        return rc;
+    }
+    o.resume_id = 0;
+    o.table = NULL;
+    o.alter = x->j->statement;
+    o.from_migration = x->j->from_migration;
+    o.mig_version = x->j->mig_version;
+    o.mig_statement = x->j->mig_statement;
+    return mg_osc_run(x->c, &o, out, err);
+}
+
 int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc_result *out,
                struct mg_err *err)
 {
@@ -846,6 +871,16 @@ int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc
                 mg_err_set(err, MG_EUSAGE, "osc job %lld was aborted", x.j->id);
                 mg_err_hint(err, "start a new job instead");
                 rc = MG_EUSAGE;
+            } else if (is_phase(&x, "setup") && !strcmp(x.j->kind, "alter")) {
+                /*
+                 * Stopped before its shadow and triggers were complete (MySQL commits each DDL
+                 * statement; the PostgreSQL setup is one transaction): nothing was copied, so
+                 * what it made goes and the change starts again as a new job.
+                 */
+                rc = restart_setup(&x, out, err);
+                osc_job_free(x.j);
+                mg_buf_free(&x.qtable);
+                return rc;
             } else {
                 rc = lock_job(&x, err);
                 if (!rc) {

@@ -24,6 +24,8 @@ assert_eq "$(jq -r '.job.phase' "$T/out")" done
 assert_eq "$(jq -r '.job.old_table' "$T/out")" '`'"$MYDB"'`.`_osc1_old_t`'
 [ "$(jq -r '.job.rows_copied' "$T/out")" -ge 150000 ] || fail "too few rows copied"
 assert_err "osc job 1: swapped after"
+grep -Eq "osc job 1: copied [0-9,]+ of ~[0-9,]+ rows \([0-9]+%\), [0-9,]+ rows/s, batch [0-9,]+" "$T/err" ||
+    fail "no progress line with the rate: $(cat "$T/err")"
 # the engine's triggers and tables are gone; the old table stays until dropped
 assert_eq "$(my "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = '$MYDB'")" 0
 assert_eq "$(my "SELECT GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME LIKE '\\_osc%'")" "_osc1_old_t"

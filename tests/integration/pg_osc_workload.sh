@@ -29,6 +29,8 @@ assert_eq "$(jq -r '.job.cutover_attempts' "$T/out")" 1
 assert_eq "$(jq -r '.job.old_table' "$T/out")" '"migrate_osc_1_old"."t"'
 # progress went to stderr
 assert_err "osc job 1: copied"
+grep -Eq "osc job 1: copied [0-9,]+ of ~[0-9,]+ rows \([0-9]+%\), [0-9,]+ rows/s, batch [0-9,]+" "$T/err" ||
+    fail "no progress line with the rate: $(cat "$T/err")"
 assert_err "osc job 1: swapped after 1 attempt"
 # the original is kept, without the engine's triggers; the work schema is gone
 assert_eq "$(pg "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'migrate_osc_1_old.t'::regclass AND NOT tgisinternal")" 0
