@@ -38,7 +38,7 @@ DEPS = build-essential pkg-config libpq-dev default-libmysqlclient-dev libpcre2-
        libcmocka-dev libpg-query-dev libprotobuf-c-dev postgresql-server-dev-$(PG_MAJOR) \
        libjansson-dev libssl-dev libinih-dev \
        postgresql postgresql-client mariadb-server mariadb-client clang-format jq bc python3-yaml git \
-       python3-jsonschema
+       python3-jsonschema procps
 
 ENGINE_SRC  = $(filter-out migrate/main.c,$(wildcard migrate/*.c))
 DRIVER_SRC  = $(wildcard drivers/*.c)

@@ -70,7 +70,15 @@ run_one() {
     name=$(basename "$t" .sh)
     local log="$MG_TEST_WORK/results/$name.log"
     local start=$(date +%s.%N)
-    if MG_TEST_NAME=$name bash "$t" >"$log" 2>&1; then
+    local pid rc
+    # a session of its own: whatever the test left running (a workload client after a failed
+    # assertion) is stopped with it
+    MG_TEST_NAME=$name setsid bash "$t" >"$log" 2>&1 &
+    pid=$!
+    wait "$pid"
+    rc=$?
+    pkill -KILL -s "$pid" 2>/dev/null
+    if [ "$rc" = 0 ]; then
         printf 'ok   %-40s %5.1fs\n' "$name" "$(echo "$(date +%s.%N) - $start" | bc)"
     else
         printf 'FAIL %-40s\n' "$name"
