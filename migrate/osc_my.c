@@ -2633,7 +2633,8 @@ static int drop_old_fks(struct osc_ctx *x, struct mg_err *err)
             rc = set_lock_wait(x, err);
             if (!rc)
                 rc = ex(x, b.ptr, err);
-            if (!rc || retry_wait(x, attempt, deadline, "dropping the old table's foreign keys", err))
+            if (!rc ||
+                retry_wait(x, attempt, deadline, "dropping the old table's foreign keys", err))
                 break;
         }
         if (rc)
