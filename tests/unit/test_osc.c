@@ -167,6 +167,30 @@ static void online_statements(void **state)
     assert_int_equal(mg_osc_online_statement("postgres", a, 5, &table), 0);
 }
 
+/* The MySQL/MariaDB reading: by tokens, so comments, backticks and quotes do not fool it. */
+static void online_statements_mysql(void **state)
+{
+    const char *a = "ALTER /* note */ ONLINE IGNORE TABLE `app`.`Order ``Items``` MODIFY q bigint";
+    const char *b = "alter table t -- widen\n add column w int";
+    const char *c = "ALTER VIEW v AS SELECT 1";
+    const char *d = "/* ALTER TABLE t ADD x int */ DROP TABLE t";
+    const char *e = "ALTER TABLE";
+    char *table = NULL;
+
+    (void)state;
+    assert_int_equal(mg_osc_online_statement("mysql", a, strlen(a), &table), 1);
+    assert_string_equal(table, "`app`.`Order ``Items```");
+    free(table);
+    assert_int_equal(mg_osc_online_statement("mysql", b, strlen(b), &table), 1);
+    assert_string_equal(table, "`t`");
+    free(table);
+    assert_int_equal(mg_osc_online_statement("mysql", c, strlen(c), &table), 0);
+    assert_null(table);
+    assert_int_equal(mg_osc_online_statement("mysql", d, strlen(d), &table), 0);
+    assert_int_equal(mg_osc_online_statement("mysql", e, strlen(e), &table), 0);
+    assert_null(table);
+}
+
 static void keys(void **state)
 {
     const char *vals[2] = {"12", "a b"}, *bad[1] = {"\xff\xfe"};
@@ -221,6 +245,7 @@ int main(void)
         cmocka_unit_test(refuses),
         cmocka_unit_test(backfills),
         cmocka_unit_test(online_statements),
+        cmocka_unit_test(online_statements_mysql),
         cmocka_unit_test(keys),
         cmocka_unit_test(result_json),
     };
