@@ -269,6 +269,56 @@ int osc_job_save_verified(struct osc_ctx *x, int recopied, struct mg_err *err)
     return rc;
 }
 
+int osc_keys_equal(const json_t *a, const json_t *b)
+{
+    if (!a || !b || json_array_size(a) != json_array_size(b))
+        return 0;
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        const char *x = json_string_value(json_array_get(a, i)),
+                   *y = json_string_value(json_array_get(b, i));
+        if (!x || !y || strcmp(x, y))
+            return 0;
+    }
+    return 1;
+}
+
+int osc_range_compared(struct osc_ctx *x, const json_t *lo, json_t *hi, const char *count_t,
+                       const char *sum_t, const char *count_s, const char *sum_s, int *match,
+                       struct mg_buf *detail, struct mg_err *err)
+{
+    json_t *prev = x->j->verified_key;
+    char phase[16];
+    int rc;
+
+    *match = 0;
+    if (strcmp(count_t, count_s) || strcmp(sum_t, sum_s)) {
+        char *los = lo ? osc_json_text(lo) : mg_strdup("the start"), *his = osc_json_text(hi);
+        mg_buf_addf(detail,
+                    "key range (%s, %s]: the original has %s rows (checksum %s), the shadow %s "
+                    "(checksum %s)",
+                    los, his, count_t, sum_t, count_s, sum_s);
+        free(los);
+        free(his);
+        return 0;
+    }
+    snprintf(phase, sizeof(phase), "%s", x->j->phase);
+    x->j->verified_key = json_incref(hi);
+    if (osc_keys_equal(hi, x->j->max_key))
+        snprintf(x->j->phase, sizeof(x->j->phase), "%s", OSC_CUTOVER);
+    rc = osc_job_save_verified(x, x->recopying, err);
+    if (!rc)
+        rc = drv_commit(x->c, err);
+    if (rc) {
+        json_decref(x->j->verified_key);
+        x->j->verified_key = prev;
+        snprintf(x->j->phase, sizeof(x->j->phase), "%s", phase);
+    } else {
+        json_decref(prev);
+        *match = 1;
+    }
+    return rc;
+}
+
 int osc_job_save_phase(struct osc_ctx *x, const char *phase, int with_state, struct mg_err *err)
 {
     char id[24];

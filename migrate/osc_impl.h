@@ -156,6 +156,16 @@ int osc_job_save_verified(struct osc_ctx *x, int recopied, struct mg_err *err);
 int osc_job_save_phase(struct osc_ctx *x, const char *phase, int with_state, struct mg_err *err);
 /* Adds to the job's count of replayed rows. */
 int osc_job_save_replayed(struct osc_ctx *x, long long n, struct mg_err *err);
+/* Whether two keys (arrays of text values) are the same; NULL is no key. */
+int osc_keys_equal(const json_t *a, const json_t *b);
+/*
+ * A verified range's counts and checksums, the original's and the shadow's: equal, the range
+ * is recorded as verified (the phase becomes cutover at the max key) and committed, *match set;
+ * different, what differs is added to detail.
+ */
+int osc_range_compared(struct osc_ctx *x, const json_t *lo, json_t *hi, const char *count_t,
+                       const char *sum_t, const char *count_s, const char *sum_s, int *match,
+                       struct mg_buf *detail, struct mg_err *err);
 /* A JSON text for storing (caller frees), compact and key-sorted. */
 char *osc_json_text(const json_t *v);
 

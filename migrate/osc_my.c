@@ -1959,19 +1959,6 @@ out:
 
 /* ---------- running ---------- */
 
-static int keys_equal(const json_t *a, const json_t *b)
-{
-    if (!a || !b || json_array_size(a) != json_array_size(b))
-        return 0;
-    for (size_t i = 0; i < json_array_size(a); i++) {
-        const char *x = json_string_value(json_array_get(a, i)),
-                   *y = json_string_value(json_array_get(b, i));
-        if (!x || !y || strcmp(x, y))
-            return 0;
-    }
-    return 1;
-}
-
 /* The end of the range of up to n rows after lo (NULL: the start), at most the max key. */
 static int range_end(struct osc_ctx *x, const json_t *lo, long n, json_t **hi, struct mg_err *err)
 {
@@ -2080,7 +2067,7 @@ static int my_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
         if (!rc) {
             json_t *prev = x->j->last_key;
             char phase[16];
-            last = keys_equal(hi, x->j->max_key);
+            last = osc_keys_equal(hi, x->j->max_key);
             snprintf(phase, sizeof(phase), "%s", x->j->phase);
             x->j->last_key = hi;
             if (last)
@@ -2422,35 +2409,9 @@ static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
     if (rc)
         goto out;
     *rows = atoll(cnt[0]);
-    if (!strcmp(cnt[0], cnt[1]) && !strcmp(sum[0], sum[1])) {
-        json_t *prev = x->j->verified_key;
-        char phase[16];
-        snprintf(phase, sizeof(phase), "%s", x->j->phase);
-        x->j->verified_key = json_incref(hi);
-        if (keys_equal(hi, x->j->max_key))
-            snprintf(x->j->phase, sizeof(x->j->phase), "%s", OSC_CUTOVER);
-        rc = osc_job_save_verified(x, x->recopying, err);
-        if (!rc)
-            rc = drv_commit(x->c, err);
-        if (rc) {
-            json_decref(x->j->verified_key);
-            x->j->verified_key = prev;
-            snprintf(x->j->phase, sizeof(x->j->phase), "%s", phase);
-        } else {
-            json_decref(prev);
-            *match = 1;
-        }
+    rc = osc_range_compared(x, lo, hi, cnt[0], sum[0], cnt[1], sum[1], match, detail, err);
+    if (rc || *match)
         goto out;
-    }
-    {
-        char *los = lo ? osc_json_text(lo) : mg_strdup("the start"), *his = osc_json_text(hi);
-        mg_buf_addf(detail,
-                    "key range (%s, %s]: the original has %s rows (checksum %s), the shadow %s "
-                    "(checksum %s)",
-                    los, his, cnt[0], sum[0], cnt[1], sum[1]);
-        free(los);
-        free(his);
-    }
     /* the re-copy: the range's rows locked in the original first, then replaced */
     np = range_params_my(lo, hi, nk, p);
     rc = q0(x, sqlt(x, lo ? "lock_next" : "lock_first"), p, np, err);

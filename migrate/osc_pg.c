@@ -2349,19 +2349,6 @@ out:
 
 /* ---------- running ---------- */
 
-static int keys_equal(const json_t *a, const json_t *b)
-{
-    if (!a || !b || json_array_size(a) != json_array_size(b))
-        return 0;
-    for (size_t i = 0; i < json_array_size(a); i++) {
-        const char *x = json_string_value(json_array_get(a, i)),
-                   *y = json_string_value(json_array_get(b, i));
-        if (!x || !y || strcmp(x, y))
-            return 0;
-    }
-    return 1;
-}
-
 /*
  * The end of the range of up to n rows after `lo` (NULL: from the start), never past the
  * job's max key: *hi is a new reference.
@@ -2436,7 +2423,7 @@ static int pg_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
                 rc = q_count(x, sqlt(x, lo ? "update_next" : "update_first"), p, np, rows, err);
             else
                 rc = q_count(x, sqlt(x, lo ? "copy_next" : "copy_first"), p, np, rows, err);
-            last = keys_equal(hi, x->j->max_key);
+            last = osc_keys_equal(hi, x->j->max_key);
         }
         if (!rc) {
             json_t *prev = x->j->last_key;
@@ -2569,37 +2556,10 @@ static int pg_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
     if (rc)
         goto out;
     *rows = atoll(drv_val(r, 0, 0));
-    if (!strcmp(drv_val(r, 0, 0), drv_val(r, 0, 2)) &&
-        !strcmp(drv_val(r, 0, 1), drv_val(r, 0, 3))) {
-        json_t *prev = x->j->verified_key;
-        char phase[16];
-        snprintf(phase, sizeof(phase), "%s", x->j->phase);
-        x->j->verified_key = json_incref(hi);
-        if (keys_equal(hi, x->j->max_key))
-            snprintf(x->j->phase, sizeof(x->j->phase), "%s", OSC_CUTOVER);
-        rc = osc_job_save_verified(x, x->recopying, err);
-        if (!rc)
-            rc = drv_commit(x->c, err);
-        if (rc) {
-            json_decref(x->j->verified_key);
-            x->j->verified_key = prev;
-            snprintf(x->j->phase, sizeof(x->j->phase), "%s", phase);
-        } else {
-            json_decref(prev);
-            *match = 1;
-        }
+    rc = osc_range_compared(x, lo, hi, drv_val(r, 0, 0), drv_val(r, 0, 1), drv_val(r, 0, 2),
+                            drv_val(r, 0, 3), match, detail, err);
+    if (rc || *match)
         goto out;
-    }
-    {
-        char *los = lo ? osc_json_text(lo) : mg_strdup("the start"), *his = osc_json_text(hi);
-        mg_buf_addf(detail,
-                    "key range (%s, %s]: the original has %s rows (checksum %s), the shadow %s "
-                    "(checksum %s)",
-                    los, his, drv_val(r, 0, 0), drv_val(r, 0, 1), drv_val(r, 0, 2),
-                    drv_val(r, 0, 3));
-        free(los);
-        free(his);
-    }
     rc = q0(x, sqlt(x, lo ? "enqueue_next" : "enqueue_first"), p, np, err);
     if (!rc)
         rc = drv_commit(x->c, err);
