@@ -269,6 +269,28 @@ int osc_job_save_verified(struct osc_ctx *x, int recopied, struct mg_err *err)
     return rc;
 }
 
+int osc_check_no_other_job(struct osc_ctx *x, const char *schema, const char *name,
+                           struct mg_err *err)
+{
+    const char *p[2] = {schema, name};
+    struct drv_result *r;
+    int rc = drv_query(x->c, &r, mg_sql(x->c->info.dialect, "osc_job_unfinished"), p, 2, err);
+
+    if (rc)
+        return rc;
+    if (r->nrows) {
+        mg_err_set(err, MG_EATTENTION, "%s has an unfinished osc job %s (phase %s)", x->qtable.ptr,
+                   drv_val(r, 0, 0), drv_val(r, 0, 6));
+        mg_err_hint(err,
+                    "finish it with 'migrate osc --resume %s' or remove it with 'migrate osc "
+                    "--abort %s'",
+                    drv_val(r, 0, 0), drv_val(r, 0, 0));
+        rc = MG_EATTENTION;
+    }
+    drv_result_free(r);
+    return rc;
+}
+
 int osc_keys_equal(const json_t *a, const json_t *b)
 {
     if (!a || !b || json_array_size(a) != json_array_size(b))

@@ -156,6 +156,9 @@ int osc_job_save_verified(struct osc_ctx *x, int recopied, struct mg_err *err);
 int osc_job_save_phase(struct osc_ctx *x, const char *phase, int with_state, struct mg_err *err);
 /* Adds to the job's count of replayed rows. */
 int osc_job_save_replayed(struct osc_ctx *x, long long n, struct mg_err *err);
+/* A second job on a table must wait until the first is done or aborted. */
+int osc_check_no_other_job(struct osc_ctx *x, const char *schema, const char *name,
+                           struct mg_err *err);
 /* Whether two keys (arrays of text values) are the same; NULL is no key. */
 int osc_keys_equal(const json_t *a, const json_t *b);
 /*

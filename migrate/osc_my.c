@@ -1438,27 +1438,6 @@ static int insert_job(struct osc_ctx *x, const char *kind, struct mg_err *err)
     return rc;
 }
 
-static int check_no_other_job(struct osc_ctx *x, const struct my_table *t, struct mg_err *err)
-{
-    const char *p[2] = {t->schema, t->name};
-    struct drv_result *r;
-    int rc = q(x, &r, sqlf("osc_job_unfinished"), p, 2, err);
-
-    if (rc)
-        return rc;
-    if (r->nrows) {
-        mg_err_set(err, MG_EATTENTION, "%s has an unfinished osc job %s (phase %s)", x->qtable.ptr,
-                   drv_val(r, 0, 0), drv_val(r, 0, 6));
-        mg_err_hint(err,
-                    "finish it with 'migrate osc --resume %s' or remove it with 'migrate osc "
-                    "--abort %s'",
-                    drv_val(r, 0, 0), drv_val(r, 0, 0));
-        rc = MG_EATTENTION;
-    }
-    drv_result_free(r);
-    return rc;
-}
-
 static void set_qtable(struct osc_ctx *x, const char *schema, const char *name)
 {
     mg_buf_reset(&x->qtable);
@@ -1787,7 +1766,7 @@ static int my_start_alter(struct osc_ctx *x, struct mg_err *err)
     if (!rc)
         rc = choose_key(x, &t, &tc, &g, &keycols, &keyidx, err);
     if (!rc)
-        rc = check_no_other_job(x, &t, err);
+        rc = osc_check_no_other_job(x, t.schema, t.name, err);
     if (rc)
         goto out;
     for (size_t i = 0; i < g.nk; i++) {
@@ -1871,7 +1850,7 @@ static int my_start_backfill(struct osc_ctx *x, struct mg_err *err)
     if (!rc)
         rc = choose_key(x, &t, &tc, &g, &keycols, &keyidx, err);
     if (!rc)
-        rc = check_no_other_job(x, &t, err);
+        rc = osc_check_no_other_job(x, t.schema, t.name, err);
     if (rc)
         goto out;
     g.x = x;

@@ -2092,28 +2092,6 @@ static int resolve(struct osc_ctx *x, const char *name, struct pg_table *t, stru
     return 0;
 }
 
-/* A second job on a table must wait until the first is done or aborted. */
-static int check_no_other_job(struct osc_ctx *x, const struct pg_table *t, struct mg_err *err)
-{
-    const char *p[2] = {t->schema, t->name};
-    struct drv_result *r;
-    int rc = q(x, &r, sqlf("osc_job_unfinished"), p, 2, err);
-
-    if (rc)
-        return rc;
-    if (r->nrows) {
-        mg_err_set(err, MG_EATTENTION, "%s has an unfinished osc job %s (phase %s)", x->qtable.ptr,
-                   drv_val(r, 0, 0), drv_val(r, 0, 6));
-        mg_err_hint(err,
-                    "finish it with 'migrate osc --resume %s' or remove it with 'migrate osc "
-                    "--abort %s'",
-                    drv_val(r, 0, 0), drv_val(r, 0, 0));
-        rc = MG_EATTENTION;
-    }
-    drv_result_free(r);
-    return rc;
-}
-
 static int pg_start_alter(struct osc_ctx *x, struct mg_err *err)
 {
     const struct mg_osc_opts *o = x->o;
@@ -2148,7 +2126,7 @@ static int pg_start_alter(struct osc_ctx *x, struct mg_err *err)
     if (!rc)
         rc = choose_key(x, &s, err);
     if (!rc)
-        rc = check_no_other_job(x, &s.t, err);
+        rc = osc_check_no_other_job(x, s.t.schema, s.t.name, err);
     if (!rc)
         rc = check_dependents(x, &s, err);
     if (rc)
@@ -2219,7 +2197,7 @@ static int pg_start_backfill(struct osc_ctx *x, struct mg_err *err)
     if (!rc)
         rc = choose_key(x, &s, err);
     if (!rc)
-        rc = check_no_other_job(x, &s.t, err);
+        rc = osc_check_no_other_job(x, s.t.schema, s.t.name, err);
     if (rc)
         goto out;
     json_t *kc = json_object_get(s.key, "cols"), *kt = json_object_get(s.key, "types");
