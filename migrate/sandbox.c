@@ -139,7 +139,31 @@ int mg_pid_alive(long pid)
     fclose(f);
     buf[n] = '\0';
     char *paren = strrchr(buf, ')');
-    return !(paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
+    if (paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'))
+        return 0;
+    /*
+     * A killed one that is still on its way out (PF_EXITING in its flags, or SIGKILL pending)
+     * is dead too: a restart right after a kill -9 must not find the old server "running".
+     */
+    unsigned flags = 0;
+    if (paren && sscanf(paren + 2, "%*c %*d %*d %*d %*d %*d %u", &flags) == 1 && (flags & 0x4))
+        return 0;
+    snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+    f = fopen(path, "r");
+    if (f) {
+        char line[256];
+        int killed = 0;
+        while (fgets(line, sizeof(line), f)) {
+            unsigned long long mask;
+            if ((!strncmp(line, "SigPnd:", 7) || !strncmp(line, "ShdPnd:", 7)) &&
+                sscanf(line + 7, "%llx", &mask) == 1 && (mask & (1ULL << (SIGKILL - 1))))
+                killed = 1;
+        }
+        fclose(f);
+        if (killed)
+            return 0;
+    }
+    return 1;
 }
 
 int mg_sandbox_alive(const struct mg_sandbox *sb)
