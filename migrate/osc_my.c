@@ -1238,6 +1238,44 @@ static int choose_key(struct osc_ctx *x, const struct my_table *t, const struct 
 }
 
 /* Appends the plan's column list and fills g->cols/scols with the copied columns. */
+/*
+ * A view that names a column the ALTER drops would fail after the swap (views find the new
+ * table by name): refused up front.
+ */
+static int check_views(struct osc_ctx *x, const char *column, struct mg_err *err)
+{
+    struct mg_buf needle = MG_BUF_INIT;
+    struct drv_result *r;
+    int rc;
+
+    qi(x, &needle, x->j->schema);
+    mg_buf_addch(&needle, '.');
+    qi(x, &needle, x->j->table);
+    mg_buf_addch(&needle, '.');
+    qi(x, &needle, column);
+    const char *p[1] = {needle.ptr};
+    rc = q(x, &r, sqlf("osc_my_views_using"), p, 1, err);
+    mg_buf_free(&needle);
+    if (rc)
+        return rc;
+    if (r->nrows) {
+        struct mg_buf v = MG_BUF_INIT;
+        qi(x, &v, drv_val(r, 0, 0));
+        mg_buf_addch(&v, '.');
+        qi(x, &v, drv_val(r, 0, 1));
+        mg_err_set(err, MG_EUSAGE, "the ALTER drops column '%s', which view %s uses%s", column,
+                   v.ptr, r->nrows > 1 ? " (and other views)" : "");
+        mg_err_detail(err, "views find the new table by name after the swap and would fail on "
+                           "the missing column");
+        mg_err_hint(err, "change the view first (CREATE OR REPLACE VIEW without the column), "
+                         "then make the change");
+        mg_buf_free(&v);
+        rc = MG_EUSAGE;
+    }
+    drv_result_free(r);
+    return rc;
+}
+
 static int map_columns(struct osc_ctx *x, const struct my_cols *tc, const struct my_cols *sc,
                        struct my_gen *g, json_t *plan_cols, struct mg_err *err)
 {
@@ -1275,10 +1313,15 @@ static int map_columns(struct osc_ctx *x, const struct my_cols *tc, const struct
                                                           : "convert (not in the checksum)",
                                         "from", T->type, "to", S->type));
     }
-    for (size_t i = 0; i < tc->n; i++)
-        if (!find_col(sc, tc->v[i].name))
-            json_array_append_new(plan_cols, json_pack("{s:s,s:s,s:s}", "name", tc->v[i].name,
-                                                       "action", "drop", "from", tc->v[i].type));
+    for (size_t i = 0; i < tc->n; i++) {
+        if (find_col(sc, tc->v[i].name))
+            continue;
+        json_array_append_new(plan_cols, json_pack("{s:s,s:s,s:s}", "name", tc->v[i].name,
+                                                   "action", "drop", "from", tc->v[i].type));
+        int rc = check_views(x, tc->v[i].name, err);
+        if (rc)
+            return rc;
+    }
     for (size_t i = 0; i < g->nk; i++) {
         const struct my_col *S = find_col(sc, g->k[i]->name);
         if (!S || S->generated) {

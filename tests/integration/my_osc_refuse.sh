@@ -66,6 +66,18 @@ assert_rc 1 "failing dry run"
 assert_err "Duplicate column name 'v'"
 assert_eq "$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME LIKE '\\_osc%'")" 0
 
+# a view that uses a column the change drops would break after the swap: refused; a column the
+# view does not use may go, and the view reads the new table afterwards
+my "CREATE TABLE vt (id int PRIMARY KEY, a int, b int); INSERT INTO vt VALUES (1, 1, 1), (2, 2, 2);
+    CREATE VIEW vv AS SELECT id, b FROM vt"
+mg osc --alter "ALTER TABLE vt DROP COLUMN b"
+assert_rc 2 "view uses the column"
+assert_err "the ALTER drops column 'b', which view \`$MYDB\`.\`vv\` uses"
+assert_eq "$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME LIKE '\\_osc%new\\_vt'")" 0
+mg osc --alter "ALTER TABLE vt DROP COLUMN a" --drop-old
+assert_rc 0 "column the view does not use"
+assert_eq "$(my "SELECT SUM(b) FROM vv")" 3
+
 # names that need backticks, and a foreign key of the table itself
 my 'CREATE TABLE `Order Items` (`Id` int PRIMARY KEY, `Parent` int, q int, FOREIGN KEY (`Parent`) REFERENCES parent (id));
     INSERT INTO parent VALUES (1); INSERT INTO `Order Items` VALUES (1, 1, 1), (2, 1, 2)'
