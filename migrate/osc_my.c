@@ -1316,8 +1316,8 @@ static int map_columns(struct osc_ctx *x, const struct my_cols *tc, const struct
     for (size_t i = 0; i < tc->n; i++) {
         if (find_col(sc, tc->v[i].name))
             continue;
-        json_array_append_new(plan_cols, json_pack("{s:s,s:s,s:s}", "name", tc->v[i].name,
-                                                   "action", "drop", "from", tc->v[i].type));
+        json_array_append_new(plan_cols, json_pack("{s:s,s:s,s:s}", "name", tc->v[i].name, "action",
+                                                   "drop", "from", tc->v[i].type));
         int rc = check_views(x, tc->v[i].name, err);
         if (rc)
             return rc;
