@@ -291,6 +291,22 @@ int osc_check_no_other_job(struct osc_ctx *x, const char *schema, const char *na
     return rc;
 }
 
+int osc_check_signature(struct osc_ctx *x, const char *now, const char *what, struct mg_err *err)
+{
+    const char *then = json_string_value(json_object_get(x->j->state, "signature"));
+
+    if (then && now && !strcmp(then, now))
+        return 0;
+    mg_err_set(err, MG_EATTENTION, "%s was altered while the job ran (its %s changed)",
+               x->qtable.ptr, what);
+    mg_err_detail(err, "the shadow table was made from the definition the job started with");
+    mg_err_hint(err,
+                "nothing was swapped; remove the job with 'migrate osc --abort %lld' and start "
+                "again",
+                x->j->id);
+    return MG_EATTENTION;
+}
+
 int osc_keys_equal(const json_t *a, const json_t *b)
 {
     if (!a || !b || json_array_size(a) != json_array_size(b))

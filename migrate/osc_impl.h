@@ -159,6 +159,12 @@ int osc_job_save_replayed(struct osc_ctx *x, long long n, struct mg_err *err);
 /* A second job on a table must wait until the first is done or aborted. */
 int osc_check_no_other_job(struct osc_ctx *x, const char *schema, const char *name,
                            struct mg_err *err);
+/*
+ * The table's definition fingerprint now against the one in the job's state ("signature"),
+ * taken when the shadow was made; different, an error that says the table was altered (what:
+ * which parts the fingerprint covers).
+ */
+int osc_check_signature(struct osc_ctx *x, const char *now, const char *what, struct mg_err *err);
 /* Whether two keys (arrays of text values) are the same; NULL is no key. */
 int osc_keys_equal(const json_t *a, const json_t *b);
 /*

@@ -2524,18 +2524,8 @@ static int my_cutover(struct osc_ctx *x, struct mg_err *err)
         /* an ALTER of the table since the shadow was made would be lost by the swap */
         char *sig = NULL;
         rc = signature(x, &sig, err);
-        if (!rc && (!st_str(x, "signature") || strcmp(sig, st_str(x, "signature")))) {
-            rc = mg_err_set(err, MG_EATTENTION,
-                            "%s was altered while the job ran (its columns, indexes or foreign "
-                            "keys changed)",
-                            x->qtable.ptr);
-            mg_err_detail(err,
-                          "the shadow table was made from the definition the job started with");
-            mg_err_hint(err,
-                        "nothing was swapped; remove the job with 'migrate osc --abort %lld' "
-                        "and start again",
-                        x->j->id);
-        }
+        if (!rc)
+            rc = osc_check_signature(x, sig, "columns, indexes or foreign keys", err);
         free(sig);
         if (rc)
             goto out;

@@ -2667,19 +2667,9 @@ static int pg_cutover(struct osc_ctx *x, struct mg_err *err)
         rc = q(x, &r, sqlf("osc_pg_signature"), p, 1, err);
         if (rc)
             goto out;
-        if (!st_str(x, "signature") || strcmp(drv_val(r, 0, 0), st_str(x, "signature"))) {
-            rc = mg_err_set(err, MG_EATTENTION,
-                            "%s was altered while the job ran (its columns, indexes or "
-                            "constraints changed)",
-                            x->qtable.ptr);
-            mg_err_detail(err,
-                          "the shadow table was made from the definition the job started with");
-            mg_err_hint(err,
-                        "nothing was swapped; remove the job with 'migrate osc --abort %lld' "
-                        "and start again",
-                        x->j->id);
+        rc = osc_check_signature(x, drv_val(r, 0, 0), "columns, indexes or constraints", err);
+        if (rc)
             goto out;
-        }
         drv_result_free(r);
         r = NULL;
     }

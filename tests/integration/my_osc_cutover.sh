@@ -8,28 +8,6 @@ new_my_db
 my_osc_tables 5000
 my "CREATE TABLE rel (x int)"
 
-# hold_table: a transaction that read t, and stays open until rel has a row
-hold_table() {
-    my "DELETE FROM rel"
-    my_client "$MYDB" >"$T/holder.out" 2>&1 <<'SQL' &
-SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;
-START TRANSACTION;
-SELECT COUNT(*) FROM t;
-DELIMITER //
-BEGIN NOT ATOMIC
-    DECLARE n INT DEFAULT 0;
-    WHILE n = 0 DO
-        SELECT COUNT(*) INTO n FROM rel;
-        IF n = 0 THEN DO SLEEP(0.05); END IF;
-    END WHILE;
-END //
-DELIMITER ;
-COMMIT;
-SQL
-    HOLDER=$!
-    wait_until "[ \"\$(my \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO LIKE '%FROM rel%'\")\" -ge 1 ]" "the holder"
-}
-
 # (on MariaDB an open transaction also keeps the triggers from being created: the job waits in
 # its copy, on the pause file, until the holder is in place)
 touch "$T/pause"
@@ -37,7 +15,7 @@ touch "$T/pause"
     >"$T/run.out" 2>"$T/run.err" &
 pid=$!
 wait_until "grep -q 'paused' '$T/run.err'" "the job to pause"
-hold_table
+my_hold_table
 rm "$T/pause"
 wait_until "[ \$(grep -c 'cut-over attempt' '$T/run.err') -ge 3 ]" "three failed cut-over attempts"
 grep -q "cut-over attempt 1: Lock wait timeout exceeded; try restarting transaction (locks held by thread" "$T/run.err" ||
@@ -56,7 +34,7 @@ touch "$T/pause"
     --pause-file "$T/pause" >"$T/out" 2>"$T/err" &
 pid=$!
 wait_until "grep -q 'paused' '$T/err'" "the job to pause"
-hold_table
+my_hold_table
 rm "$T/pause"
 wait $pid
 RC=$?

@@ -9,24 +9,8 @@ export MIGRATE_PATH=m
 my "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT seq, seq FROM seq_1_to_20000;
     CREATE TABLE rel (x int)"
 
-# a transaction that read t and stays open until rel has a row
-my_client "$MYDB" >/dev/null 2>&1 <<'SQL' &
-SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;
-START TRANSACTION;
-SELECT COUNT(*) FROM t;
-DELIMITER //
-BEGIN NOT ATOMIC
-    DECLARE n INT DEFAULT 0;
-    WHILE n = 0 DO
-        SELECT COUNT(*) INTO n FROM rel;
-        IF n = 0 THEN DO SLEEP(0.05); END IF;
-    END WHILE;
-END //
-DELIMITER ;
-COMMIT;
-SQL
-holder=$!
-wait_until "[ \"\$(my \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO LIKE '%FROM rel%'\")\" -ge 1 ]" "the holder"
+my_hold_table
+holder=$HOLDER
 
 mig m 1 widen "-- migrate:online
 ALTER TABLE t MODIFY v bigint;

@@ -140,3 +140,26 @@ my_assert_same_rows() {
 }
 
 my_job_field() { my "SELECT $2 FROM migrate_osc_jobs WHERE id = $1"; }
+
+# my_hold_table: a transaction (READ COMMITTED, so it sees rel change) that read t and stays
+# open until the table rel (which the test creates) has a row; its pid in HOLDER.
+my_hold_table() {
+    my "DELETE FROM rel"
+    my_client "$MYDB" >"$T/holder.out" 2>&1 <<'SQL' &
+SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;
+START TRANSACTION;
+SELECT COUNT(*) FROM t;
+DELIMITER //
+BEGIN NOT ATOMIC
+    DECLARE n INT DEFAULT 0;
+    WHILE n = 0 DO
+        SELECT COUNT(*) INTO n FROM rel;
+        IF n = 0 THEN DO SLEEP(0.05); END IF;
+    END WHILE;
+END //
+DELIMITER ;
+COMMIT;
+SQL
+    HOLDER=$!
+    wait_until "[ \"\$(my \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '$MYDB' AND INFO LIKE '%FROM rel%'\")\" -ge 1 ]" "the holder"
+}
