@@ -16,7 +16,7 @@
 # Prints the medians over RUNS runs and writes every measurement to
 # tests/bench/out-osc-mariadb.json.
 #
-#   tests/bench/osc/run_mariadb.sh [ROWS] [RUNS]   (defaults 1000000 and 5)
+#   [BUFFER_POOL=bytes] tests/bench/osc/run_mariadb.sh [ROWS] [RUNS]   (defaults 1000000 and 5)
 #
 # Needs pt-online-schema-change (Debian: percona-toolkit), python3, jq.
 set -euo pipefail
@@ -32,6 +32,12 @@ for p in pt-online-schema-change python3 jq; do command -v $p >/dev/null || { ec
 "$M" -q sandbox start --driver mariadb --dir "$work/my" >/dev/null
 sock=$work/my/sock/mysqld.sock
 sql() { mariadb --no-defaults -uroot --socket="$sock" "$@"; }
+# BUFFER_POOL=bytes resizes the InnoDB buffer pool (the sandbox starts with 64M)
+if [ -n "${BUFFER_POOL:-}" ]; then
+    sql -e "SET GLOBAL innodb_buffer_pool_size = $BUFFER_POOL"
+    sleep 2
+    echo "== innodb_buffer_pool_size: $(sql -N -e 'SELECT @@innodb_buffer_pool_size')"
+fi
 sql -e "CREATE DATABASE bench"
 B="mysql://root@localhost/bench?socket=$sock"
 now_ms() { date +%s%3N; }
@@ -130,10 +136,11 @@ done
 jq -s --arg rows "$rows" --arg cpu "$(lscpu | sed -n 's/^Model name: *//p' | head -1)" \
     --arg cores "$(nproc)" --arg mem "$(free -g | awk '/Mem:/ {print $2}')GB" \
     --arg server "$(sql -N -e 'SELECT VERSION()')" \
+    --arg pool "$(sql -N -e 'SELECT @@innodb_buffer_pool_size')" \
     --arg ptosc "$(pt-online-schema-change --version | head -1)" \
     --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
     '{rows: ($rows | tonumber), machine: {cpu: $cpu, cores: $cores, memory: $mem, load_after: $load},
-      server: $server, pt_online_schema_change: $ptosc, runs: .}' "$results" >"$root/tests/bench/out-osc-mariadb.json"
+      buffer_pool: $pool, server: $server, pt_online_schema_change: $ptosc, runs: .}' "$results" >"$root/tests/bench/out-osc-mariadb${BUFFER_POOL:+-pool$BUFFER_POOL}.json"
 
 median() { jq -s "map(select(.method == \"$1\") | .$2) | sort | .[(length - 1) / 2 | floor]" "$results"; }
 alter=$(median alter seconds)
