@@ -161,6 +161,33 @@ static int dry_run(struct mg_ctx *ctx, struct mg_session *s, const struct mg_pla
     return rc;
 }
 
+int mg_apply_options(int argc, char **argv, struct mg_ctx *ctx, struct mg_plan_req *req,
+                     int *dry_run, struct mg_err *err)
+{
+    static const struct option opts[] = {
+        {"allow-edited", no_argument, NULL, 'E'},
+        {"allow-out-of-order", no_argument, NULL, 'O'},
+        {"dry-run", no_argument, NULL, 'N'},
+        {"clone", required_argument, NULL, 'C'},
+        {0, 0, 0, 0},
+    };
+    int c;
+
+    while ((c = mg_cli_getopt(ctx, argc, argv, "", opts, err)) != -1) {
+        if (c == 'C')
+            ctx->clone_url = optarg;
+        else if (c == 'N')
+            *dry_run = 1;
+        else if (c == 'E')
+            req->allow_edited = 1;
+        else if (c == 'O')
+            req->allow_out_of_order = 1;
+        else
+            return MG_EUSAGE;
+    }
+    return 0;
+}
+
 int mg_apply(struct mg_ctx *ctx, const struct mg_plan_req *req, int dry, struct mg_err *err)
 {
     struct mg_source src;

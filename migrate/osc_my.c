@@ -2503,6 +2503,15 @@ static int my_cutover(struct osc_ctx *x, struct mg_err *err)
     rc = state_check(x, &nm, &table, &shadow, &old, &triggers, err);
     if (rc)
         goto out;
+    if (table && !shadow && old) {
+        /*
+         * An earlier attempt's RENAME went through and what follows it failed (dropping the
+         * triggers waits for the old table's metadata lock): the swap is done, finish it.
+         */
+        mg_info("osc job %lld: the tables were swapped by the last attempt; finishing", x->j->id);
+        rc = after_rename(x, &nm, err);
+        goto out;
+    }
     if (!table || !shadow) {
         rc = mg_err_set(err, MG_EATTENTION, "%s or its shadow table %s is gone", x->qtable.ptr,
                         nm.qshadow.ptr);
