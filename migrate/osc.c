@@ -269,6 +269,72 @@ int osc_job_save_verified(struct osc_ctx *x, int recopied, struct mg_err *err)
     return rc;
 }
 
+struct osc_job *osc_job_new(struct osc_ctx *x, const char *kind, const char *phase,
+                            const char *schema, const char *table, json_t *keycols,
+                            long long rows_estimate)
+{
+    const struct mg_osc_opts *o = x->o;
+    struct osc_job *j = mg_calloc(1, sizeof(*j));
+
+    snprintf(j->kind, sizeof(j->kind), "%s", kind);
+    snprintf(j->phase, sizeof(j->phase), "%s", phase);
+    j->schema = mg_strdup(schema);
+    j->table = mg_strdup(table);
+    j->statement = mg_strdup(o->alter ? o->alter : o->backfill);
+    j->where = o->where ? mg_strdup(o->where) : NULL;
+    j->keycols = json_incref(keycols);
+    j->batch_size = 1000;
+    j->rows_estimate = rows_estimate;
+    j->state = json_object();
+    j->options = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "chunk_ms", (json_int_t)o->chunk_ms,
+                           "max_lag_ms", (json_int_t)o->max_lag_ms, "max_load",
+                           (json_int_t)o->max_load, "critical_load", (json_int_t)o->critical_load,
+                           "cutover_timeout_ms", (json_int_t)o->cutover_timeout_ms,
+                           "cutover_lock_ms", (json_int_t)o->cutover_lock_ms);
+    return j;
+}
+
+int osc_job_insert(struct osc_ctx *x, struct mg_err *err)
+{
+    const struct mg_osc_opts *o = x->o;
+    char id[24], bs[24], est[24], ver[24], stn[16];
+    char *keycols = osc_json_text(x->j->keycols),
+         *maxk = x->j->max_key ? osc_json_text(x->j->max_key) : NULL,
+         *state = osc_json_text(x->j->state), *opts = osc_json_text(x->j->options);
+    int rc;
+
+    snprintf(id, sizeof(id), "%lld", x->j->id);
+    snprintf(bs, sizeof(bs), "%ld", x->j->batch_size);
+    snprintf(est, sizeof(est), "%lld", x->j->rows_estimate);
+    snprintf(ver, sizeof(ver), "%llu", (unsigned long long)o->mig_version);
+    snprintf(stn, sizeof(stn), "%d", o->mig_statement);
+    const char *p[17] = {x->j->id ? id : NULL,
+                         x->j->kind,
+                         x->j->schema,
+                         x->j->table,
+                         x->j->statement,
+                         x->j->where,
+                         x->j->phase,
+                         keycols,
+                         NULL,
+                         maxk,
+                         bs,
+                         est,
+                         state,
+                         opts,
+                         o->from_migration ? ver : NULL,
+                         o->from_migration ? stn : NULL,
+                         o->run_id ? o->run_id : ""};
+    struct drv_result *r;
+    rc = drv_query(x->c, &r, mg_sql(x->c->info.dialect, "osc_job_insert"), p, 17, err);
+    drv_result_free(r);
+    free(keycols);
+    free(maxk);
+    free(state);
+    free(opts);
+    return rc;
+}
+
 int osc_check_no_other_job(struct osc_ctx *x, const char *schema, const char *name,
                            struct mg_err *err)
 {

@@ -156,6 +156,15 @@ int osc_job_save_verified(struct osc_ctx *x, int recopied, struct mg_err *err);
 int osc_job_save_phase(struct osc_ctx *x, const char *phase, int with_state, struct mg_err *err);
 /* Adds to the job's count of replayed rows. */
 int osc_job_save_replayed(struct osc_ctx *x, long long n, struct mg_err *err);
+/* A new job of this run's options (statement, condition, limits) on a table. */
+struct osc_job *osc_job_new(struct osc_ctx *x, const char *kind, const char *phase,
+                            const char *schema, const char *table, json_t *keycols,
+                            long long rows_estimate);
+/*
+ * Writes x->j as a new row of the job table; an id of 0 lets the server number it (MySQL's
+ * AUTO_INCREMENT), which the caller then reads back.
+ */
+int osc_job_insert(struct osc_ctx *x, struct mg_err *err);
 /* A second job on a table must wait until the first is done or aborted. */
 int osc_check_no_other_job(struct osc_ctx *x, const char *schema, const char *name,
                            struct mg_err *err);

@@ -1428,56 +1428,18 @@ static int add_fks(struct osc_ctx *x, const struct my_table *t, const struct my_
 }
 
 /* The options the job started with, for the job row. */
-static json_t *job_options(const struct mg_osc_opts *o)
-{
-    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "chunk_ms", (json_int_t)o->chunk_ms, "max_lag_ms",
-                     (json_int_t)o->max_lag_ms, "max_load", (json_int_t)o->max_load,
-                     "critical_load", (json_int_t)o->critical_load, "cutover_timeout_ms",
-                     (json_int_t)o->cutover_timeout_ms, "cutover_lock_ms",
-                     (json_int_t)o->cutover_lock_ms);
-}
-
 /* Inserts the job row (phase setup, or copy for a backfill); x->j->id gets its id. */
-static int insert_job(struct osc_ctx *x, const char *kind, struct mg_err *err)
+static int insert_job(struct osc_ctx *x, struct mg_err *err)
 {
-    const struct mg_osc_opts *o = x->o;
-    char bs[24], est[24], ver[24], stn[16];
-    char *keycols = osc_json_text(x->j->keycols),
-         *maxk = x->j->max_key ? osc_json_text(x->j->max_key) : NULL,
-         *state = osc_json_text(x->j->state), *opts = osc_json_text(x->j->options);
     struct drv_result *r;
-    int rc;
+    int rc = osc_job_insert(x, err);
 
-    snprintf(bs, sizeof(bs), "%ld", x->j->batch_size);
-    snprintf(est, sizeof(est), "%lld", x->j->rows_estimate);
-    snprintf(ver, sizeof(ver), "%llu", (unsigned long long)o->mig_version);
-    snprintf(stn, sizeof(stn), "%d", o->mig_statement);
-    const char *p[15] = {kind,
-                         x->j->schema,
-                         x->j->table,
-                         x->j->statement,
-                         x->j->where,
-                         x->j->phase,
-                         keycols,
-                         maxk,
-                         bs,
-                         est,
-                         state,
-                         opts,
-                         o->from_migration ? ver : NULL,
-                         o->from_migration ? stn : NULL,
-                         o->run_id ? o->run_id : ""};
-    rc = q0(x, sqlf("osc_job_insert"), p, 15, err);
     if (!rc)
         rc = q(x, &r, sqlf("osc_my_last_id"), NULL, 0, err);
     if (!rc) {
         x->j->id = atoll(drv_val(r, 0, 0));
         drv_result_free(r);
     }
-    free(keycols);
-    free(maxk);
-    free(state);
-    free(opts);
     return rc;
 }
 
@@ -1487,25 +1449,6 @@ static void set_qtable(struct osc_ctx *x, const char *schema, const char *name)
     qi(x, &x->qtable, schema);
     mg_buf_addch(&x->qtable, '.');
     qi(x, &x->qtable, name);
-}
-
-static struct osc_job *new_job(struct osc_ctx *x, const char *kind, const struct my_table *t,
-                               json_t *keycols)
-{
-    struct osc_job *j = mg_calloc(1, sizeof(*j));
-
-    snprintf(j->kind, sizeof(j->kind), "%s", kind);
-    snprintf(j->phase, sizeof(j->phase), "%s", "setup");
-    j->schema = mg_strdup(t->schema);
-    j->table = mg_strdup(t->name);
-    j->statement = mg_strdup(x->o->alter ? x->o->alter : x->o->backfill);
-    j->where = x->o->where ? mg_strdup(x->o->where) : NULL;
-    j->keycols = json_incref(keycols);
-    j->batch_size = 1000;
-    j->rows_estimate = t->rows;
-    j->state = json_object();
-    j->options = job_options(x->o);
-    return j;
 }
 
 /* Drops what a job made (triggers first, then the shadow), whatever of it exists. */
@@ -1816,10 +1759,10 @@ static int my_start_alter(struct osc_ctx *x, struct mg_err *err)
         size_t l = strlen(x->res->key);
         snprintf(x->res->key + l, sizeof(x->res->key) - l, "%s%s", i ? ", " : "", g.k[i]->name);
     }
-    x->j = new_job(x, "alter", &t, keycols);
+    x->j = osc_job_new(x, "alter", "setup", t.schema, t.name, keycols, t.rows);
     json_object_set_new(x->j->state, "key_index", json_string(keyidx));
     if (!o->dry_run) {
-        rc = insert_job(x, "alter", err);
+        rc = insert_job(x, err);
         if (rc)
             goto out;
         mg_info("osc job %lld: %s (~%lld rows, key %s)", x->j->id, o->alter, t.rows, x->res->key);
@@ -1948,7 +1891,7 @@ static int my_start_backfill(struct osc_ctx *x, struct mg_err *err)
         x->res->plan = plan;
         goto out;
     }
-    x->j = new_job(x, "backfill", &t, keycols);
+    x->j = osc_job_new(x, "backfill", "setup", t.schema, t.name, keycols, t.rows);
     rc = q(x, &r, json_string_value(json_object_get(sql, "max_key")), NULL, 0, err);
     if (!rc && r->nrows) {
         const char *vals[MAX_KEYS];
@@ -1961,7 +1904,7 @@ static int my_start_backfill(struct osc_ctx *x, struct mg_err *err)
     json_object_set_new(x->j->state, "key_index", json_string(keyidx));
     snprintf(x->j->phase, sizeof(x->j->phase), "%s", x->j->max_key ? OSC_COPY : OSC_DONE);
     if (!rc)
-        rc = insert_job(x, "backfill", err);
+        rc = insert_job(x, err);
     if (rc && x->j)
         x->j->id = 0;
     else

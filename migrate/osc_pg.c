@@ -1984,39 +1984,7 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
     json_object_set_new(x->j->state, "sql", json_incref(sql));
     json_object_set_new(x->j->state, "build", json_incref(build));
     snprintf(x->j->phase, sizeof(x->j->phase), "%s", x->j->max_key ? OSC_COPY : OSC_BUILD);
-    {
-        char id[24], bs[24], est[24], ver[24], stn[16];
-        char *keycols = osc_json_text(x->j->keycols),
-             *maxk = x->j->max_key ? osc_json_text(x->j->max_key) : NULL;
-        char *state = osc_json_text(x->j->state), *opts = osc_json_text(x->j->options);
-        snprintf(id, sizeof(id), "%lld", x->j->id);
-        snprintf(bs, sizeof(bs), "%ld", x->j->batch_size);
-        snprintf(est, sizeof(est), "%lld", x->j->rows_estimate);
-        snprintf(ver, sizeof(ver), "%llu", (unsigned long long)o->mig_version);
-        snprintf(stn, sizeof(stn), "%d", o->mig_statement);
-        const char *p[17] = {id,
-                             "alter",
-                             x->j->schema,
-                             x->j->table,
-                             o->alter,
-                             NULL,
-                             x->j->phase,
-                             keycols,
-                             NULL,
-                             maxk,
-                             bs,
-                             est,
-                             state,
-                             opts,
-                             o->from_migration ? ver : NULL,
-                             o->from_migration ? stn : NULL,
-                             o->run_id ? o->run_id : ""};
-        rc = q0(x, sqlf("osc_job_insert"), p, 17, err);
-        free(keycols);
-        free(maxk);
-        free(state);
-        free(opts);
-    }
+    rc = osc_job_insert(x, err);
 out:
     rc = finish_tx(x, rc, dry, err);
     pg_cols_free(&tc);
@@ -2054,30 +2022,6 @@ static int retry_wait(struct osc_ctx *x, int attempt, int64_t deadline, const ch
     mg_err_clear(err);
     mg_sleep_ms(wait);
     return 0;
-}
-
-static struct osc_job *new_job(struct osc_ctx *x, const char *kind, const struct pg_table *t,
-                               json_t *keycols)
-{
-    struct osc_job *j = mg_calloc(1, sizeof(*j));
-    const struct mg_osc_opts *o = x->o;
-
-    snprintf(j->kind, sizeof(j->kind), "%s", kind);
-    snprintf(j->phase, sizeof(j->phase), "%s", OSC_COPY);
-    j->schema = mg_strdup(t->schema);
-    j->table = mg_strdup(t->name);
-    j->statement = mg_strdup(o->alter ? o->alter : o->backfill);
-    j->where = o->where ? mg_strdup(o->where) : NULL;
-    j->keycols = json_incref(keycols);
-    j->batch_size = 1000;
-    j->rows_estimate = t->reltuples;
-    j->state = json_object();
-    j->options = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "chunk_ms", (json_int_t)o->chunk_ms,
-                           "max_lag_ms", (json_int_t)o->max_lag_ms, "max_load",
-                           (json_int_t)o->max_load, "critical_load", (json_int_t)o->critical_load,
-                           "cutover_timeout_ms", (json_int_t)o->cutover_timeout_ms,
-                           "cutover_lock_ms", (json_int_t)o->cutover_lock_ms);
-    return j;
 }
 
 /* Resolves the table a job is for and refuses it early when it cannot be done. */
@@ -2144,7 +2088,8 @@ static int pg_start_alter(struct osc_ctx *x, struct mg_err *err)
         goto out;
     s.id = atoll(drv_val(r, 0, 0));
     drv_result_free(r);
-    x->j = new_job(x, "alter", &s.t, json_object_get(s.key, "cols"));
+    x->j = osc_job_new(x, "alter", OSC_COPY, s.t.schema, s.t.name, json_object_get(s.key, "cols"),
+                       s.t.reltuples);
     x->j->id = s.id;
     pg_names_init(x, &s.nm, s.id, s.t.name);
     if (!o->dry_run)
@@ -2261,7 +2206,7 @@ static int pg_start_backfill(struct osc_ctx *x, struct mg_err *err)
     rc = q(x, &r, sqlf("osc_job_nextid"), NULL, 0, err);
     if (rc)
         goto out;
-    x->j = new_job(x, "backfill", &s.t, kc);
+    x->j = osc_job_new(x, "backfill", OSC_COPY, s.t.schema, s.t.name, kc, s.t.reltuples);
     x->j->id = atoll(drv_val(r, 0, 0));
     drv_result_free(r);
     r = NULL;
@@ -2279,39 +2224,8 @@ static int pg_start_backfill(struct osc_ctx *x, struct mg_err *err)
     json_object_set_new(x->j->state, "sql", json_incref(sql));
     json_object_set_new(x->j->state, "table_oid", json_string(s.t.oid));
     snprintf(x->j->phase, sizeof(x->j->phase), "%s", x->j->max_key ? OSC_COPY : OSC_DONE);
-    if (!rc) {
-        char id[24], bs[24], est[24], ver[24], stn[16];
-        char *keycols = osc_json_text(x->j->keycols),
-             *maxk = x->j->max_key ? osc_json_text(x->j->max_key) : NULL;
-        char *state = osc_json_text(x->j->state), *opts = osc_json_text(x->j->options);
-        snprintf(id, sizeof(id), "%lld", x->j->id);
-        snprintf(bs, sizeof(bs), "%ld", x->j->batch_size);
-        snprintf(est, sizeof(est), "%lld", x->j->rows_estimate);
-        snprintf(ver, sizeof(ver), "%llu", (unsigned long long)o->mig_version);
-        snprintf(stn, sizeof(stn), "%d", o->mig_statement);
-        const char *p[17] = {id,
-                             "backfill",
-                             x->j->schema,
-                             x->j->table,
-                             o->backfill,
-                             o->where,
-                             x->j->phase,
-                             keycols,
-                             NULL,
-                             maxk,
-                             bs,
-                             est,
-                             state,
-                             opts,
-                             o->from_migration ? ver : NULL,
-                             o->from_migration ? stn : NULL,
-                             o->run_id ? o->run_id : ""};
-        rc = q0(x, sqlf("osc_job_insert"), p, 17, err);
-        free(keycols);
-        free(maxk);
-        free(state);
-        free(opts);
-    }
+    if (!rc)
+        rc = osc_job_insert(x, err);
     rc = finish_tx(x, rc, 0, err);
     if (rc && x->j)
         x->j->id = 0;
