@@ -1563,9 +1563,6 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
         goto out;
     if (dry) {
         json_t *plan = json_object(), *sqls = json_object();
-        mg_buf_reset(&b);
-        mg_buf_addf(&b, "DROP TABLE %s", nm.qshadow.ptr);
-        rc = ex(x, b.ptr, err);
         json_array_extend(setup, trigs);
         json_array_append(setup, json_object_get(sql, "max_key"));
         json_object_set_new(sqls, "setup", json_incref(setup));
@@ -1652,15 +1649,18 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
     if (!rc)
         rc = osc_job_save_phase(x, x->j->max_key ? OSC_COPY : OSC_VERIFY, 0, err);
 out:
-    if (rc && dry) {
-        /* a dry run that failed half way (the ALTER, a key check) leaves nothing behind */
+    if (dry) {
+        /* the scratch shadow goes, also when the dry run failed half way (the ALTER, a check) */
         struct mg_err e2;
         mg_err_clear(&e2);
         mg_buf_reset(&b);
         mg_buf_addf(&b, "DROP TABLE IF EXISTS %s", nm.qshadow.ptr);
-        if (ex(x, b.ptr, &e2))
+        int drc = ex(x, b.ptr, rc ? &e2 : err);
+        if (drc && rc)
             mg_err_context(err, "the dry run's scratch table %s is left (%s): drop it by hand",
                            nm.qshadow.ptr, e2.msg);
+        else if (drc)
+            rc = drc;
     }
     my_cols_free(&sc);
     json_decref(setup);
