@@ -625,6 +625,31 @@ static int check_table(const struct my_table *t, const char *qtable, struct mg_e
     return MG_EUSAGE;
 }
 
+/*
+ * A backfill commits each batch together with the job's progress, which needs the table in
+ * the same transaction: on a table without transactions a batch applied just before a failure
+ * would be applied again by the retry or the resume (SET n = n + 1 twice).
+ */
+static int check_backfill_table(const struct my_table *t, const char *qtable, struct mg_err *err)
+{
+    if (strcmp(t->type, "BASE TABLE")) {
+        mg_err_set(err, MG_EUSAGE, "cannot backfill %s: it is not a base table (%s)", qtable,
+                   t->type);
+        mg_err_hint(err, "backfill the table the view reads from");
+        return MG_EUSAGE;
+    }
+    if (strcasecmp(t->engine, "InnoDB")) {
+        mg_err_set(err, MG_EUSAGE, "cannot backfill %s: it is not an InnoDB table (engine %s)",
+                   qtable, t->engine[0] ? t->engine : "unknown");
+        mg_err_detail(err, "each batch is committed together with the job's progress, which "
+                           "needs transactions: without them a batch cut short by an error or "
+                           "a kill would be applied twice by the retry or the resume");
+        mg_err_hint(err, "convert the table to InnoDB first, or run the UPDATE yourself");
+        return MG_EUSAGE;
+    }
+    return 0;
+}
+
 struct my_col {
     char *name, *type, *base, *charset, *collation;
     int generated, is_unsigned, nullable, optional; /* optional: an INSERT may leave it out */
@@ -1693,6 +1718,40 @@ static size_t range_params_my(const json_t *lo, const json_t *hi, size_t nk, con
 
 #define MAX_PARAMS (MAX_KEYS * (MAX_KEYS + 1))
 
+/*
+ * A dry run learns the change on a scratch shadow named for job 0, and drops an earlier dry
+ * run's leftovers by that name: two dry runs of one table at once (two pull requests' CI
+ * against one database) take turns under an advisory lock instead.  A dry run takes about a
+ * second; waiting a minute for another one is generous.
+ */
+static int dry_run_lock(struct osc_ctx *x, const char *schema, const char *table, int take,
+                        struct mg_err *err)
+{
+    struct mg_buf name = MG_BUF_INIT;
+    int got = 0, rc = 0;
+
+    mg_buf_addf(&name, "migrate:osc:dry:%s.%s", schema, table);
+    if (!take) {
+        rc = drv_unlock(x->c, name.ptr, err);
+        mg_buf_free(&name);
+        return rc;
+    }
+    for (int64_t end = mg_monotonic_ms() + 60000;;) {
+        rc = drv_try_lock(x->c, name.ptr, &got, err);
+        if (rc || got)
+            break;
+        if (mg_monotonic_ms() >= end || mg_run_interrupted()) {
+            rc = mg_err_set(err, MG_ELOCKED,
+                            "another dry run of %s has been running for a minute", x->qtable.ptr);
+            mg_err_hint(err, "try again when it is done");
+            break;
+        }
+        mg_sleep_ms(50);
+    }
+    mg_buf_free(&name);
+    return rc;
+}
+
 static int my_start_alter(struct osc_ctx *x, struct mg_err *err)
 {
     const struct mg_osc_opts *o = x->o;
@@ -1702,7 +1761,7 @@ static int my_start_alter(struct osc_ctx *x, struct mg_err *err)
     struct my_gen g;
     json_t *keycols = NULL;
     char *keyidx = NULL, *schema = NULL, *name = NULL;
-    int rc;
+    int rc, dry_locked = 0;
 
     memset(&g, 0, sizeof(g));
     memset(&t, 0, sizeof(t));
@@ -1767,6 +1826,12 @@ static int my_start_alter(struct osc_ctx *x, struct mg_err *err)
             goto out;
         mg_info("osc job %lld: %s (~%lld rows, key %s)", x->j->id, o->alter, t.rows, x->res->key);
     }
+    if (o->dry_run) {
+        rc = dry_run_lock(x, t.schema, t.name, 1, err);
+        if (rc)
+            goto out;
+        dry_locked = 1;
+    }
     rc = my_setup(x, &t, &a, &tc, &g, keyidx, err);
     if (!rc && !o->dry_run)
         mg_info("osc job %lld: shadow table and triggers are in place", x->j->id);
@@ -1789,6 +1854,11 @@ static int my_start_alter(struct osc_ctx *x, struct mg_err *err)
         my_names_free(&nm);
     }
 out:
+    if (dry_locked) {
+        struct mg_err e2;
+        mg_err_clear(&e2);
+        dry_run_lock(x, t.schema, t.name, 0, &e2);
+    }
     if (rc && x->j && o->dry_run)
         x->j->id = 0;
     my_alter_free(&a);
@@ -1831,8 +1901,10 @@ static int my_start_backfill(struct osc_ctx *x, struct mg_err *err)
         rc = read_table(x, schema, name, &t, err);
     if (!rc) {
         set_qtable(x, t.schema, t.name);
-        rc = read_cols(x, t.schema, t.name, &tc, err);
+        rc = check_backfill_table(&t, x->qtable.ptr, err);
     }
+    if (!rc)
+        rc = read_cols(x, t.schema, t.name, &tc, err);
     if (!rc)
         rc = choose_key(x, &t, &tc, &g, &keycols, &keyidx, err);
     if (!rc)
