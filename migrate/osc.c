@@ -65,6 +65,69 @@ void osc_lock_name(char *out, size_t size, long long id)
     snprintf(out, size, "migrate:osc:%lld", id);
 }
 
+/* ---------- what both backends use ---------- */
+
+void osc_qi(struct osc_ctx *x, struct mg_buf *b, const char *ident)
+{
+    drv_quote_ident(x->c, b, ident);
+}
+
+const char *osc_st_str(const struct osc_ctx *x, const char *key)
+{
+    return json_string_value(json_object_get(x->j->state, key));
+}
+
+const char *osc_sqlt(const struct osc_ctx *x, const char *name)
+{
+    const char *s = json_string_value(json_object_get(json_object_get(x->j->state, "sql"), name));
+    if (!s)
+        mg_die_oom("osc job state lacks a statement"); /* a state we wrote ourselves */
+    return s;
+}
+
+int osc_q(struct osc_ctx *x, struct drv_result **r, const char *sql, const char *const *p, size_t n,
+          struct mg_err *err)
+{
+    return drv_query(x->c, r, sql, p, n, err);
+}
+
+int osc_q0(struct osc_ctx *x, const char *sql, const char *const *p, size_t n, struct mg_err *err)
+{
+    struct drv_result *r;
+    int rc = drv_query(x->c, &r, sql, p, n, err);
+
+    drv_result_free(r);
+    return rc;
+}
+
+int osc_ex(struct osc_ctx *x, const char *sql, struct mg_err *err)
+{
+    mg_debug("osc: %s", sql);
+    return drv_exec(x->c, sql, NULL, err);
+}
+
+int osc_is_true(const char *v)
+{
+    return v && (v[0] == '1' || v[0] == 't');
+}
+
+int osc_retry_wait(struct osc_ctx *x, int attempt, int64_t deadline, const char *what,
+                   struct mg_err *err)
+{
+    int64_t now = mg_monotonic_ms();
+    long wait;
+
+    if (!mg_err_retryable(err) || now >= deadline || mg_run_interrupted())
+        return err->code;
+    wait = mg_backoff_ms(x->o->cutover_lock_ms * 2, attempt, 5000);
+    if (now + wait > deadline)
+        wait = (long)(deadline - now);
+    mg_warn("osc: %s: %s; retry %d in %ldms", what, err->msg, attempt, wait);
+    mg_err_clear(err);
+    mg_sleep_ms(wait);
+    return 0;
+}
+
 /* ---------- the job row ---------- */
 
 void osc_job_free(struct osc_job *j)
@@ -252,6 +315,71 @@ int osc_job_save_batch(struct osc_ctx *x, long long rows, struct mg_err *err)
     snprintf(n, sizeof(n), "%lld", rows);
     rc = job_write(x->c, "osc_job_batch", p, 5, err);
     free(key);
+    return rc;
+}
+
+int osc_read_max_key(struct osc_ctx *x, const char *sql, struct mg_err *err)
+{
+    size_t nk = json_array_size(x->j->keycols);
+    struct drv_result *r;
+    int rc = osc_q(x, &r, sql, NULL, 0, err);
+
+    if (rc)
+        return rc;
+    json_decref(x->j->max_key);
+    x->j->max_key = NULL;
+    if (r->nrows && r->ncols >= nk) {
+        const char **vals = mg_calloc(nk ? nk : 1, sizeof(*vals));
+        for (size_t i = 0; i < nk; i++)
+            vals[i] = drv_val(r, 0, i);
+        rc = osc_key_json(vals, nk, &x->j->max_key, err);
+        free(vals);
+    }
+    drv_result_free(r);
+    return rc;
+}
+
+void osc_backfill_plan(struct osc_ctx *x, const json_t *sql, json_t *key_index,
+                       long long rows_estimate, long long bytes)
+{
+    json_t *plan = json_object();
+    const struct mg_osc_opts *o = x->o;
+
+    json_object_set_new(plan, "table", json_string(x->qtable.ptr));
+    json_object_set_new(plan, "statement", json_string(o->backfill));
+    json_object_set_new(plan, "where", o->where ? json_string(o->where) : json_null());
+    json_object_set_new(plan, "key", json_string(x->res->key));
+    json_object_set_new(plan, "key_index", key_index ? key_index : json_null());
+    json_object_set_new(plan, "rows_estimate", json_integer(rows_estimate));
+    json_object_set_new(plan, "size_bytes", json_integer(bytes));
+    json_object_set_new(plan, "sql",
+                        json_pack("{s:[O],s:[O,O]}", "setup", json_object_get(sql, "max_key"),
+                                  "batch", json_object_get(sql, "boundary_next"),
+                                  json_object_get(sql, "update_next")));
+    x->res->plan = plan;
+}
+
+int osc_batch_commit(struct osc_ctx *x, json_t *hi, long long rows, struct mg_err *err)
+{
+    json_t *prev = x->j->last_key;
+    char phase[16];
+    int rc;
+
+    snprintf(phase, sizeof(phase), "%s", x->j->phase);
+    x->j->last_key = hi;
+    if (osc_keys_equal(hi, x->j->max_key))
+        snprintf(x->j->phase, sizeof(x->j->phase), "%s",
+                 strcmp(x->j->kind, "backfill") ? OSC_BUILD : OSC_DONE);
+    rc = osc_job_save_batch(x, rows, err);
+    if (!rc)
+        rc = drv_commit(x->c, err);
+    if (!rc) {
+        json_decref(prev);
+        return 0;
+    }
+    /* not recorded: the job stays where it was */
+    x->j->last_key = prev;
+    snprintf(x->j->phase, sizeof(x->j->phase), "%s", phase);
     return rc;
 }
 

@@ -140,6 +140,31 @@ int osc_pg_backfill_read(const char *set, const char *where, struct mg_err *err)
 /* mg_osc_online_statement for PostgreSQL: an ALTER TABLE, by libpg_query's parse tree. */
 int osc_pg_online_statement(const char *sql, size_t len, char **table);
 
+/* ---------- what both backends use (osc.c) ---------- */
+
+/* Appends an identifier, quoted for the job's server. */
+void osc_qi(struct osc_ctx *x, struct mg_buf *b, const char *ident);
+/* A string of the job's state, or NULL. */
+const char *osc_st_str(const struct osc_ctx *x, const char *key);
+/* A statement the job generated at its start (state.sql.NAME); one it lacks is a bug. */
+const char *osc_sqlt(const struct osc_ctx *x, const char *name);
+/* A query on the job's connection. */
+int osc_q(struct osc_ctx *x, struct drv_result **r, const char *sql, const char *const *p, size_t n,
+          struct mg_err *err);
+/* A query run for its effect only. */
+int osc_q0(struct osc_ctx *x, const char *sql, const char *const *p, size_t n, struct mg_err *err);
+/* A statement without parameters (logged at debug level). */
+int osc_ex(struct osc_ctx *x, const char *sql, struct mg_err *err);
+/* A boolean cell as the servers write it ('t', '1'). */
+int osc_is_true(const char *v);
+/*
+ * Before retry `attempt` of a lock-bound step: a retryable error (a lock or statement
+ * timeout) with time left before `deadline` is warned about and cleared, and the backoff slept;
+ * returns 0 to retry, else the error's code (interrupted, out of time, or not retryable).
+ */
+int osc_retry_wait(struct osc_ctx *x, int attempt, int64_t deadline, const char *what,
+                   struct mg_err *err);
+
 void osc_job_free(struct osc_job *j);
 /* Reads the job with this id (MG_ENOTFOUND when there is none). */
 int osc_job_get(struct drv_conn *c, long long id, struct osc_job **out, struct mg_err *err);
@@ -150,6 +175,23 @@ size_t osc_key_params(const json_t *key, const char **out, size_t max);
 int osc_key_json(const char *const *vals, size_t n, json_t **out, struct mg_err *err);
 /* Writes the job's row after a batch (inside the batch's transaction). */
 int osc_job_save_batch(struct osc_ctx *x, long long rows, struct mg_err *err);
+/*
+ * Reads the job's max key (x->j->max_key; NULL when the query returns no row, an empty table)
+ * by a query whose first columns are the key columns.
+ */
+int osc_read_max_key(struct osc_ctx *x, const char *sql, struct mg_err *err);
+/*
+ * A backfill's dry-run plan into x->res->plan, from its generated statements (max_key,
+ * boundary_next, update_next); key_index (a JSON string, taken) may be NULL.
+ */
+void osc_backfill_plan(struct osc_ctx *x, const json_t *sql, json_t *key_index,
+                       long long rows_estimate, long long bytes);
+/*
+ * Ends a batch that reached `hi` (a key array) after `rows` rows: moves the job there (the phase
+ * too, at the max key), writes its row and commits the batch's transaction.  Committed, the job
+ * owns hi; otherwise the job is left where it was, the caller still owns hi and rolls back.
+ */
+int osc_batch_commit(struct osc_ctx *x, json_t *hi, long long rows, struct mg_err *err);
 /* Writes the job's row after a verified range (inside its transaction). */
 int osc_job_save_verified(struct osc_ctx *x, int recopied, struct mg_err *err);
 /* Writes a phase change; state too when `with_state`. */

@@ -422,24 +422,6 @@ static int my_backfill_read(const char *set, const char *where, struct mg_err *e
 
 /* ---------- helpers ---------- */
 
-static void qi(struct osc_ctx *x, struct mg_buf *b, const char *ident)
-{
-    drv_quote_ident(x->c, b, ident);
-}
-
-static const char *st_str(const struct osc_ctx *x, const char *key)
-{
-    return json_string_value(json_object_get(x->j->state, key));
-}
-
-static const char *sqlt(const struct osc_ctx *x, const char *name)
-{
-    const char *s = json_string_value(json_object_get(json_object_get(x->j->state, "sql"), name));
-    if (!s)
-        mg_die_oom("osc job state lacks a statement");
-    return s;
-}
-
 /* A statement the job may lack (NULL then): the one-pass batches of a single-column key. */
 static const char *sqlt_opt(const struct osc_ctx *x, const char *name)
 {
@@ -451,44 +433,17 @@ static const char *sqlf(const char *name)
     return mg_sql("mysql", name);
 }
 
-static int q(struct osc_ctx *x, struct drv_result **r, const char *sql, const char *const *p,
-             size_t n, struct mg_err *err)
-{
-    return drv_query(x->c, r, sql, p, n, err);
-}
-
-static int q0(struct osc_ctx *x, const char *sql, const char *const *p, size_t n,
-              struct mg_err *err)
-{
-    struct drv_result *r;
-    int rc = drv_query(x->c, &r, sql, p, n, err);
-
-    drv_result_free(r);
-    return rc;
-}
-
 /* The table's definition fingerprint (osc_my_signature.sql), into *sig (malloc'd). */
 static int signature(struct osc_ctx *x, char **sig, struct mg_err *err)
 {
     const char *p[2] = {x->j->schema, x->j->table};
     struct drv_result *r;
-    int rc = q(x, &r, sqlf("osc_my_signature"), p, 2, err);
+    int rc = osc_q(x, &r, sqlf("osc_my_signature"), p, 2, err);
 
     if (!rc)
         *sig = mg_strdup(r->nrows && drv_val(r, 0, 0) ? drv_val(r, 0, 0) : "");
     drv_result_free(r);
     return rc;
-}
-
-static int ex(struct osc_ctx *x, const char *sql, struct mg_err *err)
-{
-    mg_debug("osc: %s", sql);
-    return drv_exec(x->c, sql, NULL, err);
-}
-
-static int is_true(const char *v)
-{
-    return v && (v[0] == '1' || v[0] == 't');
 }
 
 /* `prefix` + the table's name, cut to MySQL's 64 characters (UTF-8 aware). */
@@ -530,24 +485,7 @@ static int set_lock_wait(struct osc_ctx *x, struct mg_err *err)
     if (!secs && !strcmp(x->c->info.product, "MySQL"))
         secs = 1;
     snprintf(s, sizeof(s), "%ld", secs);
-    return q0(x, sqlf("osc_my_lock_wait"), p, 1, err);
-}
-
-static int retry_wait(struct osc_ctx *x, int attempt, int64_t deadline, const char *what,
-                      struct mg_err *err)
-{
-    int64_t now = mg_monotonic_ms();
-    long wait;
-
-    if (!mg_err_retryable(err) || now >= deadline || mg_run_interrupted())
-        return err->code;
-    wait = mg_backoff_ms(x->o->cutover_lock_ms * 2, attempt, 5000);
-    if (now + wait > deadline)
-        wait = (long)(deadline - now);
-    mg_warn("osc: %s: %s; retry %d in %ldms", what, err->msg, attempt, wait);
-    mg_err_clear(err);
-    mg_sleep_ms(wait);
-    return 0;
+    return osc_q0(x, sqlf("osc_my_lock_wait"), p, 1, err);
 }
 
 /* ---------- the catalog ---------- */
@@ -574,7 +512,7 @@ static int read_table(struct osc_ctx *x, const char *schema, const char *name, s
 {
     const char *p[2] = {schema, name};
     struct drv_result *r;
-    int rc = q(x, &r, sqlf("osc_my_table"), p, 2, err);
+    int rc = osc_q(x, &r, sqlf("osc_my_table"), p, 2, err);
 
     memset(t, 0, sizeof(*t));
     if (rc)
@@ -678,7 +616,7 @@ static int read_cols(struct osc_ctx *x, const char *schema, const char *name, st
 {
     const char *p[2] = {schema, name};
     struct drv_result *r;
-    int rc = q(x, &r, sqlf("osc_my_columns"), p, 2, err);
+    int rc = osc_q(x, &r, sqlf("osc_my_columns"), p, 2, err);
 
     memset(out, 0, sizeof(*out));
     if (rc)
@@ -689,12 +627,12 @@ static int read_cols(struct osc_ctx *x, const char *schema, const char *name, st
         c->name = mg_strdup(drv_val(r, i, 0));
         c->type = mg_strdup(drv_val(r, i, 1));
         c->base = mg_strdup(drv_val(r, i, 2));
-        c->generated = is_true(drv_val(r, i, 3));
-        c->is_unsigned = is_true(drv_val(r, i, 4));
+        c->generated = osc_is_true(drv_val(r, i, 3));
+        c->is_unsigned = osc_is_true(drv_val(r, i, 4));
         c->charset = mg_strdup(drv_val(r, i, 5));
         c->collation = mg_strdup(drv_val(r, i, 6));
-        c->nullable = is_true(drv_val(r, i, 7));
-        c->optional = is_true(drv_val(r, i, 8));
+        c->nullable = osc_is_true(drv_val(r, i, 7));
+        c->optional = osc_is_true(drv_val(r, i, 8));
     }
     drv_result_free(r);
     return 0;
@@ -808,7 +746,7 @@ static int kcond(struct mg_buf *b, const struct my_gen *g, const char *alias, in
         mg_buf_adds(b, i ? " OR (" : "(");
         for (size_t j = 0; j < i; j++) {
             mg_buf_addf(b, "%s.", alias);
-            qi(g->x, b, g->k[j]->name);
+            osc_qi(g->x, b, g->k[j]->name);
             mg_buf_adds(b, " = ");
             rc = key_param(b, g->k[j], err);
             if (rc)
@@ -816,7 +754,7 @@ static int kcond(struct mg_buf *b, const struct my_gen *g, const char *alias, in
             mg_buf_adds(b, " AND ");
         }
         mg_buf_addf(b, "%s.", alias);
-        qi(g->x, b, g->k[i]->name);
+        osc_qi(g->x, b, g->k[i]->name);
         mg_buf_adds(b, greater ? " > " : i + 1 < g->nk ? " < " : " <= ");
         rc = key_param(b, g->k[i], err);
         if (rc)
@@ -846,7 +784,7 @@ static void korder(struct mg_buf *b, const struct my_gen *g, const char *alias, 
 {
     for (size_t i = 0; i < g->nk; i++) {
         mg_buf_addf(b, "%s%s.", i ? ", " : "", alias);
-        qi(g->x, b, g->k[i]->name);
+        osc_qi(g->x, b, g->k[i]->name);
         if (dir)
             mg_buf_addf(b, " %s", dir);
     }
@@ -858,7 +796,7 @@ static void col_list(struct mg_buf *b, const struct my_gen *g, const char *alias
         mg_buf_adds(b, i ? ", " : "");
         if (alias)
             mg_buf_addf(b, "%s.", alias);
-        qi(g->x, b, g->cols[i]->name);
+        osc_qi(g->x, b, g->cols[i]->name);
     }
 }
 
@@ -878,7 +816,7 @@ static void row_text(struct mg_buf *b, const struct my_gen *g, const char *alias
         if (!same_text(g->cols[i], g->scols[i]))
             continue;
         mg_buf_addf(b, ", %s.", alias);
-        qi(g->x, b, c->name);
+        osc_qi(g->x, b, c->name);
         any = 1;
     }
     for (size_t i = 0; i < g->ncols; i++) {
@@ -887,7 +825,7 @@ static void row_text(struct mg_buf *b, const struct my_gen *g, const char *alias
             continue;
         mg_buf_adds(b, bit % 60 ? " | " : ", ");
         mg_buf_addf(b, "(ISNULL(%s.", alias);
-        qi(g->x, b, c->name);
+        osc_qi(g->x, b, c->name);
         mg_buf_addf(b, ") << %zu)", bit % 60);
         bit++;
     }
@@ -929,7 +867,7 @@ static int gen_sql(struct my_gen *g, json_t **out, struct mg_err *err)
         mg_buf_adds(&b, "SELECT ");
         korder(&b, g, "src", NULL);
         mg_buf_addf(&b, " FROM %s AS src FORCE INDEX (", g->qtable);
-        qi(g->x, &b, g->keyidx);
+        osc_qi(g->x, &b, g->keyidx);
         mg_buf_adds(&b, ") WHERE ");
         rc = krange(&b, g, "src", lo, err);
         mg_buf_adds(&b, " ORDER BY ");
@@ -945,7 +883,7 @@ static int gen_sql(struct my_gen *g, json_t **out, struct mg_err *err)
             mg_buf_adds(&b, ") SELECT ");
             col_list(&b, g, "src");
             mg_buf_addf(&b, " FROM %s AS src FORCE INDEX (", g->qtable);
-            qi(g->x, &b, g->keyidx);
+            osc_qi(g->x, &b, g->keyidx);
             mg_buf_adds(&b, ") WHERE ");
             if (!rc)
                 rc = krange(&b, g, "src", lo, err);
@@ -957,7 +895,7 @@ static int gen_sql(struct my_gen *g, json_t **out, struct mg_err *err)
         }
         /* a re-copy first locks the range's rows in the original, then replaces the shadow's */
         mg_buf_addf(&b, "SELECT COUNT(*) FROM %s AS src FORCE INDEX (", g->qtable);
-        qi(g->x, &b, g->keyidx);
+        osc_qi(g->x, &b, g->keyidx);
         mg_buf_adds(&b, ") WHERE ");
         if (!rc)
             rc = krange(&b, g, "src", lo, err);
@@ -992,7 +930,7 @@ static int gen_sql(struct my_gen *g, json_t **out, struct mg_err *err)
         mg_buf_adds(&b, ") SELECT ");
         col_list(&b, g, "src");
         mg_buf_addf(&b, " FROM %s AS src FORCE INDEX (", g->qtable);
-        qi(g->x, &b, g->keyidx);
+        osc_qi(g->x, &b, g->keyidx);
         mg_buf_adds(&b, ") WHERE ");
         rc = krange(&b, g, "src", lo, err);
         mg_buf_adds(&b, " ORDER BY ");
@@ -1007,7 +945,7 @@ static int gen_sql(struct my_gen *g, json_t **out, struct mg_err *err)
         mg_buf_adds(&b, " AS k, ");
         row_text(&b, g, "src", 0);
         mg_buf_addf(&b, " AS h FROM %s AS src FORCE INDEX (", g->qtable);
-        qi(g->x, &b, g->keyidx);
+        osc_qi(g->x, &b, g->keyidx);
         mg_buf_adds(&b, ") WHERE ");
         if (!rc)
             rc = krange(&b, g, "src", lo, err);
@@ -1073,18 +1011,18 @@ static void my_names_init(struct osc_ctx *x, struct my_names *n, long long id, c
     mg_buf_init(&n->qold);
     mg_buf_init(&n->qlog);
     mg_buf_init(&n->qpos);
-    qi(x, &n->qshadow, schema);
+    osc_qi(x, &n->qshadow, schema);
     mg_buf_addch(&n->qshadow, '.');
-    qi(x, &n->qshadow, n->shadow);
-    qi(x, &n->qold, schema);
+    osc_qi(x, &n->qshadow, n->shadow);
+    osc_qi(x, &n->qold, schema);
     mg_buf_addch(&n->qold, '.');
-    qi(x, &n->qold, n->old);
-    qi(x, &n->qlog, schema);
+    osc_qi(x, &n->qold, n->old);
+    osc_qi(x, &n->qlog, schema);
     mg_buf_addch(&n->qlog, '.');
-    qi(x, &n->qlog, n->log);
-    qi(x, &n->qpos, schema);
+    osc_qi(x, &n->qlog, n->log);
+    osc_qi(x, &n->qpos, schema);
     mg_buf_addch(&n->qpos, '.');
-    qi(x, &n->qpos, n->pos);
+    osc_qi(x, &n->qpos, n->pos);
 }
 
 static void my_names_free(struct my_names *n)
@@ -1119,23 +1057,23 @@ static void gen_triggers(struct my_gen *g, const struct my_names *nm, json_t *li
 
     for (size_t i = 0; i < g->nk; i++) {
         mg_buf_adds(&match_old, i ? " AND " : "");
-        qi(g->x, &match_old, g->k[i]->name);
+        osc_qi(g->x, &match_old, g->k[i]->name);
         mg_buf_adds(&match_old, " = OLD.");
-        qi(g->x, &match_old, g->k[i]->name);
+        osc_qi(g->x, &match_old, g->k[i]->name);
         mg_buf_adds(&match_new, i ? " AND " : "");
-        qi(g->x, &match_new, g->k[i]->name);
+        osc_qi(g->x, &match_new, g->k[i]->name);
         mg_buf_adds(&match_new, " = NEW.");
-        qi(g->x, &match_new, g->k[i]->name);
+        osc_qi(g->x, &match_new, g->k[i]->name);
         mg_buf_adds(&same, i ? " AND " : "");
         mg_buf_adds(&same, "OLD.");
-        qi(g->x, &same, g->k[i]->name);
+        osc_qi(g->x, &same, g->k[i]->name);
         mg_buf_adds(&same, " <=> NEW.");
-        qi(g->x, &same, g->k[i]->name);
+        osc_qi(g->x, &same, g->k[i]->name);
         mg_buf_addf(&lcols, "%sk%zu", i ? ", " : "", i + 1);
         mg_buf_adds(&lold, i ? ", OLD." : "OLD.");
-        qi(g->x, &lold, g->k[i]->name);
+        osc_qi(g->x, &lold, g->k[i]->name);
         mg_buf_adds(&lnew, i ? ", NEW." : "NEW.");
-        qi(g->x, &lnew, g->k[i]->name);
+        osc_qi(g->x, &lnew, g->k[i]->name);
     }
     /* the upsert of NEW: a current read of the key, whatever the writer's snapshot */
     mg_buf_addf(&up, "INSERT INTO %s (", g->qshadow);
@@ -1145,9 +1083,9 @@ static void gen_triggers(struct my_gen *g, const struct my_names *nm, json_t *li
     mg_buf_adds(&up, ") ON DUPLICATE KEY UPDATE ");
     for (size_t i = 0; i < g->ncols; i++) {
         mg_buf_adds(&up, i ? ", " : "");
-        qi(g->x, &up, g->cols[i]->name);
+        osc_qi(g->x, &up, g->cols[i]->name);
         mg_buf_adds(&up, " = VALUES(");
-        qi(g->x, &up, g->cols[i]->name);
+        osc_qi(g->x, &up, g->cols[i]->name);
         mg_buf_adds(&up, ")");
     }
     mg_buf_adds(&up, ";");
@@ -1159,13 +1097,13 @@ static void gen_triggers(struct my_gen *g, const struct my_names *nm, json_t *li
     mg_buf_addf(&del_old, "DELETE FROM %s WHERE %s;", g->qshadow, match_old.ptr);
 
     mg_buf_adds(&b, "CREATE TRIGGER ");
-    qi(g->x, &b, nm->ins);
+    osc_qi(g->x, &b, nm->ins);
     mg_buf_addf(&b, " AFTER INSERT ON %s %s %s ELSE INSERT INTO %s (%s) VALUES (%s); END IF; END",
                 g->qtable, head.ptr, up.ptr, nm->qlog.ptr, lcols.ptr, lnew.ptr);
     json_array_append_new(list, json_string(b.ptr));
     mg_buf_reset(&b);
     mg_buf_adds(&b, "CREATE TRIGGER ");
-    qi(g->x, &b, nm->upd);
+    osc_qi(g->x, &b, nm->upd);
     mg_buf_addf(&b,
                 " AFTER UPDATE ON %s %s IF NOT (%s) THEN %s END IF; %s "
                 "ELSE IF NOT (%s) THEN INSERT INTO %s (%s) VALUES (%s); END IF; INSERT INTO %s "
@@ -1175,7 +1113,7 @@ static void gen_triggers(struct my_gen *g, const struct my_names *nm, json_t *li
     json_array_append_new(list, json_string(b.ptr));
     mg_buf_reset(&b);
     mg_buf_adds(&b, "CREATE TRIGGER ");
-    qi(g->x, &b, nm->del);
+    osc_qi(g->x, &b, nm->del);
     mg_buf_addf(&b, " AFTER DELETE ON %s %s %s ELSE INSERT INTO %s (%s) VALUES (%s); END IF; END",
                 g->qtable, head.ptr, del_old.ptr, nm->qlog.ptr, lcols.ptr, lold.ptr);
     json_array_append_new(list, json_string(b.ptr));
@@ -1200,7 +1138,7 @@ static int choose_key(struct osc_ctx *x, const struct my_table *t, const struct 
     const char *p[2] = {t->schema, t->name};
     struct drv_result *r;
     json_error_t je;
-    int rc = q(x, &r, sqlf("osc_my_keys"), p, 2, err);
+    int rc = osc_q(x, &r, sqlf("osc_my_keys"), p, 2, err);
     const struct my_col *untyped = NULL; /* a key column of a type the copy cannot walk */
 
     *keycols = NULL;
@@ -1208,7 +1146,7 @@ static int choose_key(struct osc_ctx *x, const struct my_table *t, const struct 
         return rc;
     for (size_t i = 0; i < r->nrows && !*keycols; i++) {
         json_t *cols;
-        if (!is_true(drv_val(r, i, 3)))
+        if (!osc_is_true(drv_val(r, i, 3)))
             continue;
         cols = json_loads(drv_val(r, i, 1), 0, &je);
         int usable = json_is_array(cols) && json_array_size(cols) <= MAX_KEYS;
@@ -1273,21 +1211,21 @@ static int check_views(struct osc_ctx *x, const char *column, struct mg_err *err
     struct drv_result *r;
     int rc;
 
-    qi(x, &needle, x->j->schema);
+    osc_qi(x, &needle, x->j->schema);
     mg_buf_addch(&needle, '.');
-    qi(x, &needle, x->j->table);
+    osc_qi(x, &needle, x->j->table);
     mg_buf_addch(&needle, '.');
-    qi(x, &needle, column);
+    osc_qi(x, &needle, column);
     const char *p[1] = {needle.ptr};
-    rc = q(x, &r, sqlf("osc_my_views_using"), p, 1, err);
+    rc = osc_q(x, &r, sqlf("osc_my_views_using"), p, 1, err);
     mg_buf_free(&needle);
     if (rc)
         return rc;
     if (r->nrows) {
         struct mg_buf v = MG_BUF_INIT;
-        qi(x, &v, drv_val(r, 0, 0));
+        osc_qi(x, &v, drv_val(r, 0, 0));
         mg_buf_addch(&v, '.');
-        qi(x, &v, drv_val(r, 0, 1));
+        osc_qi(x, &v, drv_val(r, 0, 1));
         mg_err_set(err, MG_EUSAGE, "the ALTER drops column '%s', which view %s uses%s", column,
                    v.ptr, r->nrows > 1 ? " (and other views)" : "");
         mg_err_detail(err, "views find the new table by name after the swap and would fail on "
@@ -1373,7 +1311,7 @@ static int check_shadow_key(struct osc_ctx *x, const char *schema, const char *s
     const char *p[2] = {schema, shadow};
     struct drv_result *r;
     json_error_t je;
-    int rc = q(x, &r, sqlf("osc_my_keys"), p, 2, err), found = 0;
+    int rc = osc_q(x, &r, sqlf("osc_my_keys"), p, 2, err), found = 0;
 
     if (rc)
         return rc;
@@ -1409,7 +1347,7 @@ static int add_fks(struct osc_ctx *x, const struct my_table *t, const struct my_
     struct drv_result *r;
     json_error_t je;
     struct mg_buf b = MG_BUF_INIT;
-    int rc = q(x, &r, sqlf("osc_my_fks_out"), p, 2, err);
+    int rc = osc_q(x, &r, sqlf("osc_my_fks_out"), p, 2, err);
 
     for (size_t i = 0; !rc && i < r->nrows; i++) {
         const char *name = drv_val(r, i, 0);
@@ -1423,26 +1361,26 @@ static int add_fks(struct osc_ctx *x, const struct my_table *t, const struct my_
             snprintf(nm, sizeof(nm), "_%s", name);
             mg_buf_reset(&b);
             mg_buf_addf(&b, "ALTER TABLE %s ADD CONSTRAINT ", qshadow);
-            qi(x, &b, nm);
+            osc_qi(x, &b, nm);
             mg_buf_adds(&b, " FOREIGN KEY (");
             for (size_t k = 0; k < json_array_size(cols); k++) {
                 mg_buf_adds(&b, k ? ", " : "");
-                qi(x, &b, json_string_value(json_array_get(cols, k)));
+                osc_qi(x, &b, json_string_value(json_array_get(cols, k)));
             }
             mg_buf_adds(&b, ") REFERENCES ");
-            qi(x, &b, drv_val(r, i, 2));
+            osc_qi(x, &b, drv_val(r, i, 2));
             mg_buf_addch(&b, '.');
-            qi(x, &b, drv_val(r, i, 3));
+            osc_qi(x, &b, drv_val(r, i, 3));
             mg_buf_adds(&b, " (");
             for (size_t k = 0; k < json_array_size(rcols); k++) {
                 mg_buf_adds(&b, k ? ", " : "");
-                qi(x, &b, json_string_value(json_array_get(rcols, k)));
+                osc_qi(x, &b, json_string_value(json_array_get(rcols, k)));
             }
             /* the rules are keywords from the catalog: RESTRICT, CASCADE, SET NULL ... */
             mg_buf_addf(&b, ") ON UPDATE %s ON DELETE %s", drv_val(r, i, 5), drv_val(r, i, 6));
             json_array_append_new(plan, json_string(b.ptr));
             if (run)
-                rc = ex(x, b.ptr, err);
+                rc = osc_ex(x, b.ptr, err);
         }
         json_decref(cols);
         json_decref(rcols);
@@ -1460,7 +1398,7 @@ static int insert_job(struct osc_ctx *x, struct mg_err *err)
     int rc = osc_job_insert(x, err);
 
     if (!rc)
-        rc = q(x, &r, sqlf("osc_my_last_id"), NULL, 0, err);
+        rc = osc_q(x, &r, sqlf("osc_my_last_id"), NULL, 0, err);
     if (!rc) {
         x->j->id = atoll(drv_val(r, 0, 0));
         drv_result_free(r);
@@ -1471,9 +1409,9 @@ static int insert_job(struct osc_ctx *x, struct mg_err *err)
 static void set_qtable(struct osc_ctx *x, const char *schema, const char *name)
 {
     mg_buf_reset(&x->qtable);
-    qi(x, &x->qtable, schema);
+    osc_qi(x, &x->qtable, schema);
     mg_buf_addch(&x->qtable, '.');
-    qi(x, &x->qtable, name);
+    osc_qi(x, &x->qtable, name);
 }
 
 /* Drops what a job made (triggers first, then the shadow), whatever of it exists. */
@@ -1486,16 +1424,16 @@ static int drop_objects(struct osc_ctx *x, const struct my_names *nm, struct mg_
     for (int i = 0; !rc && i < 3; i++) {
         mg_buf_reset(&b);
         mg_buf_adds(&b, "DROP TRIGGER IF EXISTS ");
-        qi(x, &b, x->j->schema);
+        osc_qi(x, &b, x->j->schema);
         mg_buf_addch(&b, '.');
-        qi(x, &b, trig[i]);
-        rc = ex(x, b.ptr, err);
+        osc_qi(x, &b, trig[i]);
+        rc = osc_ex(x, b.ptr, err);
     }
     if (!rc) {
         mg_buf_reset(&b);
         mg_buf_addf(&b, "DROP TABLE IF EXISTS %s, %s, %s", nm->qshadow.ptr, nm->qlog.ptr,
                     nm->qpos.ptr);
-        rc = ex(x, b.ptr, err);
+        rc = osc_ex(x, b.ptr, err);
     }
     mg_buf_free(&b);
     return rc;
@@ -1515,7 +1453,6 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
     struct my_cols sc = {0};
     json_t *setup = json_array(), *plan_cols = json_array(), *trigs = json_array(), *sql = NULL;
     struct mg_buf b = MG_BUF_INIT;
-    struct drv_result *r = NULL;
     int rc, dry = o->dry_run;
 
     my_names_init(x, &nm, x->j->id, t->schema, t->name);
@@ -1535,12 +1472,12 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
     mg_buf_addf(&b, "CREATE TABLE %s LIKE %s", nm.qshadow.ptr, x->qtable.ptr);
     json_array_append_new(setup, json_string(b.ptr));
     if (!rc)
-        rc = ex(x, b.ptr, err);
+        rc = osc_ex(x, b.ptr, err);
     mg_buf_reset(&b);
     mg_buf_addf(&b, "ALTER TABLE %s %s", nm.qshadow.ptr, o->alter + a->spec_off);
     json_array_append_new(setup, json_string(b.ptr));
     if (!rc) {
-        rc = ex(x, b.ptr, err);
+        rc = osc_ex(x, b.ptr, err);
         if (rc)
             mg_err_context(err, "applying the ALTER to the shadow table: %s", b.ptr);
     }
@@ -1573,17 +1510,17 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
     mg_buf_adds(&b, ")) ENGINE = InnoDB");
     json_array_append_new(setup, json_string(b.ptr));
     if (!dry)
-        rc = ex(x, b.ptr, err);
+        rc = osc_ex(x, b.ptr, err);
     mg_buf_reset(&b);
     mg_buf_addf(&b, "CREATE TABLE %s (live TINYINT NOT NULL) ENGINE = InnoDB", nm.qpos.ptr);
     json_array_append_new(setup, json_string(b.ptr));
     if (!rc && !dry)
-        rc = ex(x, b.ptr, err);
+        rc = osc_ex(x, b.ptr, err);
     mg_buf_reset(&b);
     mg_buf_addf(&b, "INSERT INTO %s VALUES (0)", nm.qpos.ptr);
     json_array_append_new(setup, json_string(b.ptr));
     if (!rc && !dry)
-        rc = ex(x, b.ptr, err);
+        rc = osc_ex(x, b.ptr, err);
     if (rc)
         goto out;
     if (dry) {
@@ -1598,9 +1535,9 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
         json_object_set_new(sqls, "verify", json_pack("[O]", json_object_get(sql, "verify_next")));
         mg_buf_reset(&b);
         mg_buf_adds(&b, "RENAME TABLE ");
-        qi(x, &b, t->schema);
+        osc_qi(x, &b, t->schema);
         mg_buf_addch(&b, '.');
-        qi(x, &b, t->name);
+        osc_qi(x, &b, t->name);
         if (strcmp(x->c->info.product, "MySQL"))
             mg_buf_addf(&b, " WAIT %ld", lock_secs(x));
         mg_buf_addf(&b, " TO %s, %s TO %s", nm.qold.ptr, nm.qshadow.ptr, x->qtable.ptr);
@@ -1646,29 +1583,21 @@ static int my_setup(struct osc_ctx *x, const struct my_table *t, const struct my
             for (int attempt = 1;; attempt++) {
                 rc = set_lock_wait(x, err);
                 if (!rc)
-                    rc = ex(x, json_string_value(json_array_get(trigs, i)), err);
-                if (!rc || retry_wait(x, attempt, deadline, "creating the triggers", err))
+                    rc = osc_ex(x, json_string_value(json_array_get(trigs, i)), err);
+                if (!rc || osc_retry_wait(x, attempt, deadline, "creating the triggers", err))
                     break;
             }
         }
     }
     /* the copy's end, read after the triggers: later rows reach the shadow through them */
     if (!rc)
-        rc = q(x, &r, sqlt(x, "max_key"), NULL, 0, err);
-    if (!rc && r->nrows) {
-        const char *vals[MAX_KEYS];
-        for (size_t i = 0; i < g->nk; i++)
-            vals[i] = drv_val(r, 0, i);
-        rc = osc_key_json(vals, g->nk, &x->j->max_key, err);
-    }
-    drv_result_free(r);
-    r = NULL;
+        rc = osc_read_max_key(x, osc_sqlt(x, "max_key"), err);
     if (!rc) {
         char id[24];
         char *maxk = x->j->max_key ? osc_json_text(x->j->max_key) : NULL;
         const char *p[2] = {id, maxk};
         snprintf(id, sizeof(id), "%lld", x->j->id);
-        rc = q0(x, sqlf("osc_job_max"), p, 2, err);
+        rc = osc_q0(x, sqlf("osc_job_max"), p, 2, err);
         free(maxk);
     }
     if (!rc)
@@ -1680,7 +1609,7 @@ out:
         mg_err_clear(&e2);
         mg_buf_reset(&b);
         mg_buf_addf(&b, "DROP TABLE IF EXISTS %s", nm.qshadow.ptr);
-        int drc = ex(x, b.ptr, rc ? &e2 : err);
+        int drc = osc_ex(x, b.ptr, rc ? &e2 : err);
         if (drc && rc)
             mg_err_context(err, "the dry run's scratch table %s is left (%s): drop it by hand",
                            nm.qshadow.ptr, e2.msg);
@@ -1741,8 +1670,8 @@ static int dry_run_lock(struct osc_ctx *x, const char *schema, const char *table
         if (rc || got)
             break;
         if (mg_monotonic_ms() >= end || mg_run_interrupted()) {
-            rc = mg_err_set(err, MG_ELOCKED,
-                            "another dry run of %s has been running for a minute", x->qtable.ptr);
+            rc = mg_err_set(err, MG_ELOCKED, "another dry run of %s has been running for a minute",
+                            x->qtable.ptr);
             mg_err_hint(err, "try again when it is done");
             break;
         }
@@ -1793,8 +1722,8 @@ static int my_start_alter(struct osc_ctx *x, struct mg_err *err)
     rc = check_table(&t, x->qtable.ptr, err);
     if (!rc) {
         struct drv_result *r;
-        rc = q(x, &r, sqlf("osc_my_binlog"), NULL, 0, err);
-        if (!rc && is_true(drv_val(r, 0, 0)) && drv_val(r, 0, 1) &&
+        rc = osc_q(x, &r, sqlf("osc_my_binlog"), NULL, 0, err);
+        if (!rc && osc_is_true(drv_val(r, 0, 0)) && drv_val(r, 0, 1) &&
             !strcasecmp(drv_val(r, 0, 1), "STATEMENT")) {
             mg_err_set(err, MG_EUSAGE, "cannot change %s online: binlog_format is STATEMENT",
                        x->qtable.ptr);
@@ -1879,7 +1808,6 @@ static int my_start_backfill(struct osc_ctx *x, struct mg_err *err)
     struct my_table t;
     struct my_cols tc = {0};
     struct my_gen g;
-    struct drv_result *r = NULL;
     struct mg_buf b = MG_BUF_INIT;
     json_t *keycols = NULL, *sql = json_object();
     char *keyidx = NULL, *schema = NULL, *name = NULL;
@@ -1923,7 +1851,7 @@ static int my_start_backfill(struct osc_ctx *x, struct mg_err *err)
         mg_buf_adds(&b, "SELECT ");
         korder(&b, &g, "src", NULL);
         mg_buf_addf(&b, " FROM %s AS src FORCE INDEX (", g.qtable);
-        qi(x, &b, keyidx);
+        osc_qi(x, &b, keyidx);
         mg_buf_adds(&b, ") WHERE ");
         rc = krange(&b, &g, "src", lo, err);
         mg_buf_adds(&b, " ORDER BY ");
@@ -1948,30 +1876,11 @@ static int my_start_backfill(struct osc_ctx *x, struct mg_err *err)
     if (rc)
         goto out;
     if (o->dry_run) {
-        json_t *plan = json_object();
-        json_object_set_new(plan, "table", json_string(x->qtable.ptr));
-        json_object_set_new(plan, "statement", json_string(o->backfill));
-        json_object_set_new(plan, "where", o->where ? json_string(o->where) : json_null());
-        json_object_set_new(plan, "key", json_string(x->res->key));
-        json_object_set_new(plan, "key_index", json_string(keyidx));
-        json_object_set_new(plan, "rows_estimate", json_integer(t.rows));
-        json_object_set_new(plan, "size_bytes", json_integer(t.bytes));
-        json_object_set_new(plan, "sql",
-                            json_pack("{s:[O],s:[O,O]}", "setup", json_object_get(sql, "max_key"),
-                                      "batch", json_object_get(sql, "boundary_next"),
-                                      json_object_get(sql, "update_next")));
-        x->res->plan = plan;
+        osc_backfill_plan(x, sql, json_string(keyidx), t.rows, t.bytes);
         goto out;
     }
     x->j = osc_job_new(x, "backfill", "setup", t.schema, t.name, keycols, t.rows);
-    rc = q(x, &r, json_string_value(json_object_get(sql, "max_key")), NULL, 0, err);
-    if (!rc && r->nrows) {
-        const char *vals[MAX_KEYS];
-        for (size_t i = 0; i < g.nk; i++)
-            vals[i] = drv_val(r, 0, i);
-        rc = osc_key_json(vals, g.nk, &x->j->max_key, err);
-    }
-    drv_result_free(r);
+    rc = osc_read_max_key(x, json_string_value(json_object_get(sql, "max_key")), err);
     json_object_set_new(x->j->state, "sql", json_incref(sql));
     json_object_set_new(x->j->state, "key_index", json_string(keyidx));
     snprintf(x->j->phase, sizeof(x->j->phase), "%s", x->j->max_key ? OSC_COPY : OSC_DONE);
@@ -2008,8 +1917,9 @@ static int range_end(struct osc_ctx *x, const json_t *lo, long n, json_t **hi, s
 
     *hi = NULL;
     /* OFFSET is our own number: written in, as MySQL takes no text parameter there */
-    mg_buf_addf(&b, "%s%ld", sqlt(x, lo ? "boundary_next" : "boundary_first"), n > 0 ? n - 1 : 0);
-    rc = q(x, &r, b.ptr, p, np, err);
+    mg_buf_addf(&b, "%s%ld", osc_sqlt(x, lo ? "boundary_next" : "boundary_first"),
+                n > 0 ? n - 1 : 0);
+    rc = osc_q(x, &r, b.ptr, p, np, err);
     mg_buf_free(&b);
     if (rc)
         return rc;
@@ -2040,8 +1950,8 @@ static int copy_n(struct osc_ctx *x, const json_t *lo, long n, long long *rows, 
     int rc;
 
     *hi = NULL;
-    mg_buf_addf(&b, "%s%ld", sqlt(x, lo ? "copyn_next" : "copyn_first"), n);
-    rc = q(x, &r, b.ptr, p, np, err);
+    mg_buf_addf(&b, "%s%ld", osc_sqlt(x, lo ? "copyn_next" : "copyn_first"), n);
+    rc = osc_q(x, &r, b.ptr, p, np, err);
     mg_buf_free(&b);
     if (rc)
         return rc;
@@ -2051,7 +1961,7 @@ static int copy_n(struct osc_ctx *x, const json_t *lo, long n, long long *rows, 
         *hi = json_incref(x->j->max_key);
         return 0;
     }
-    rc = q(x, &r, sqlt(x, "shadow_last"), NULL, 0, err);
+    rc = osc_q(x, &r, osc_sqlt(x, "shadow_last"), NULL, 0, err);
     if (rc)
         return rc;
     if (r->nrows && drv_val(r, 0, 0)) {
@@ -2078,11 +1988,11 @@ static int my_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
         json_t *hi = NULL;
         const char *p[MAX_PARAMS];
         struct drv_result *r;
-        int rc, last = 0;
+        int rc;
         *rows = 0;
         rc = drv_set_timeouts(x->c, o->cutover_lock_ms, o->statement_timeout_ms, err);
         if (!rc && !backfill)
-            rc = q0(x, sqlf("osc_my_read_committed"), NULL, 0, err);
+            rc = osc_q0(x, sqlf("osc_my_read_committed"), NULL, 0, err);
         if (!rc)
             rc = drv_begin(x->c, err);
         if (!rc && one) {
@@ -2091,37 +2001,21 @@ static int my_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
             rc = range_end(x, lo, n, &hi, err);
             if (!rc) {
                 size_t np = range_params_my(lo, hi, nk, p);
-                rc = q(x, &r,
-                       sqlt(x, backfill ? (lo ? "update_next" : "update_first")
-                                        : (lo ? "copy_next" : "copy_first")),
-                       p, np, err);
+                rc = osc_q(x, &r,
+                           osc_sqlt(x, backfill ? (lo ? "update_next" : "update_first")
+                                                : (lo ? "copy_next" : "copy_first")),
+                           p, np, err);
                 if (!rc) {
                     *rows = r->affected > 0 ? r->affected : 0;
                     drv_result_free(r);
                 }
             }
         }
-        if (!rc) {
-            json_t *prev = x->j->last_key;
-            char phase[16];
-            last = osc_keys_equal(hi, x->j->max_key);
-            snprintf(phase, sizeof(phase), "%s", x->j->phase);
-            x->j->last_key = hi;
-            if (last)
-                snprintf(x->j->phase, sizeof(x->j->phase), "%s", backfill ? OSC_DONE : OSC_BUILD);
-            rc = osc_job_save_batch(x, *rows, err);
-            if (!rc)
-                rc = drv_commit(x->c, err);
-            if (!rc) {
-                json_decref(prev);
-                return 0;
-            }
-            x->j->last_key = prev;
-            snprintf(x->j->phase, sizeof(x->j->phase), "%s", phase);
-        }
+        if (!rc && !(rc = osc_batch_commit(x, hi, *rows, err)))
+            return 0;
         drv_rollback_quiet(x->c);
         json_decref(hi);
-        if (retry_wait(x, attempt, deadline, "a batch", err))
+        if (osc_retry_wait(x, attempt, deadline, "a batch", err))
             return rc;
     }
 }
@@ -2163,11 +2057,11 @@ static int my_build(struct osc_ctx *x, struct mg_err *err)
     }
     mg_buf_addf(&b, "UPDATE %s SET live = 1", nm.qpos.ptr);
     for (int attempt = 1;; attempt++) {
-        rc = q0(x, sqlf("osc_my_row_lock_wait"), p, 1, err);
+        rc = osc_q0(x, sqlf("osc_my_row_lock_wait"), p, 1, err);
         if (!rc)
             rc = drv_begin(x->c, err);
         if (!rc)
-            rc = ex(x, b.ptr, err);
+            rc = osc_ex(x, b.ptr, err);
         if (!rc)
             rc = osc_job_save_phase(x, OSC_VERIFY, 0, err);
         if (!rc)
@@ -2176,7 +2070,7 @@ static int my_build(struct osc_ctx *x, struct mg_err *err)
             break;
         drv_rollback_quiet(x->c);
         snprintf(x->j->phase, sizeof(x->j->phase), "%s", OSC_BUILD);
-        if (retry_wait(x, attempt, deadline, "switching the triggers to the shadow", err))
+        if (osc_retry_wait(x, attempt, deadline, "switching the triggers to the shadow", err))
             break;
     }
     mg_buf_free(&b);
@@ -2208,7 +2102,7 @@ static int replay_batch(struct osc_ctx *x, long n, int locking, long long *done,
     mg_buf_adds(&krow, nk > 1 ? "(" : "");
     for (size_t i = 0; i < nk; i++) {
         mg_buf_adds(&krow, i ? ", " : "");
-        qi(x, &krow, json_string_value(json_array_get(x->j->keycols, i)));
+        osc_qi(x, &krow, json_string_value(json_array_get(x->j->keycols, i)));
     }
     mg_buf_adds(&krow, nk > 1 ? ")" : "");
     rc = drv_set_timeouts(x->c, x->o->cutover_lock_ms, x->o->statement_timeout_ms, err);
@@ -2218,7 +2112,7 @@ static int replay_batch(struct osc_ctx *x, long n, int locking, long long *done,
      * so a missing key's gap too) to order the replay with the triggers' direct writes.
      */
     if (!rc && !locking)
-        rc = q0(x, sqlf("osc_my_read_committed"), NULL, 0, err);
+        rc = osc_q0(x, sqlf("osc_my_read_committed"), NULL, 0, err);
     if (!rc)
         rc = drv_begin(x->c, err);
     /* the entries, and their distinct keys */
@@ -2227,7 +2121,7 @@ static int replay_batch(struct osc_ctx *x, long n, int locking, long long *done,
         for (size_t i = 0; i < nk; i++)
             mg_buf_addf(&b, ", CAST(k%zu AS CHAR)", i + 1);
         mg_buf_addf(&b, " FROM %s ORDER BY id LIMIT %ld", nm.qlog.ptr, n);
-        rc = q(x, &r, b.ptr, NULL, 0, err);
+        rc = osc_q(x, &r, b.ptr, NULL, 0, err);
     }
     if (rc || !r->nrows)
         goto out;
@@ -2257,12 +2151,12 @@ static int replay_batch(struct osc_ctx *x, long n, int locking, long long *done,
     mg_buf_adds(&b, "SELECT ");
     for (size_t k = 0; k < nk; k++) {
         mg_buf_adds(&b, k ? ", CAST(" : "CAST(");
-        qi(x, &b, json_string_value(json_array_get(x->j->keycols, k)));
+        osc_qi(x, &b, json_string_value(json_array_get(x->j->keycols, k)));
         mg_buf_adds(&b, " AS CHAR)");
     }
     mg_buf_addf(&b, " FROM %s WHERE %s IN (%s)%s", x->qtable.ptr, krow.ptr, inlist.ptr,
                 locking ? " LOCK IN SHARE MODE" : "");
-    rc = q(x, &rows, b.ptr, p, nkeys * nk, err);
+    rc = osc_q(x, &rows, b.ptr, p, nkeys * nk, err);
     if (rc)
         goto out;
     /* upsert the ones that exist, from the locked rows */
@@ -2272,24 +2166,24 @@ static int replay_batch(struct osc_ctx *x, long n, int locking, long long *done,
         mg_buf_addf(&b, "INSERT INTO %s (", nm.qshadow.ptr);
         for (size_t i = 0; i < json_array_size(cols); i++) {
             mg_buf_adds(&b, i ? ", " : "");
-            qi(x, &b, json_string_value(json_array_get(cols, i)));
+            osc_qi(x, &b, json_string_value(json_array_get(cols, i)));
         }
         mg_buf_adds(&b, ") SELECT ");
         for (size_t i = 0; i < json_array_size(cols); i++) {
             mg_buf_adds(&b, i ? ", src." : "src.");
-            qi(x, &b, json_string_value(json_array_get(cols, i)));
+            osc_qi(x, &b, json_string_value(json_array_get(cols, i)));
         }
         mg_buf_addf(&b, " FROM %s AS src WHERE %s IN (%s)%s ON DUPLICATE KEY UPDATE ",
                     x->qtable.ptr, krow.ptr, inlist.ptr, locking ? " LOCK IN SHARE MODE" : "");
         for (size_t i = 0; i < json_array_size(cols); i++) {
             const char *c = json_string_value(json_array_get(cols, i));
             mg_buf_addf(&b, "%s%s.", i ? ", " : "", nm.qshadow.ptr);
-            qi(x, &b, c);
+            osc_qi(x, &b, c);
             mg_buf_adds(&b, " = VALUES(");
-            qi(x, &b, c);
+            osc_qi(x, &b, c);
             mg_buf_adds(&b, ")");
         }
-        rc = q0(x, b.ptr, p, nkeys * nk, err);
+        rc = osc_q0(x, b.ptr, p, nkeys * nk, err);
     }
     /* delete the ones that do not: every listed key that the locked read did not return */
     if (!rc && rows->nrows < nkeys) {
@@ -2314,13 +2208,13 @@ static int replay_batch(struct osc_ctx *x, long n, int locking, long long *done,
         for (size_t i = 0; i < rows->nrows; i++)
             for (size_t k = 0; k < nk; k++)
                 pp[np++] = drv_val(rows, i, k);
-        rc = q0(x, b.ptr, pp, np, err);
+        rc = osc_q0(x, b.ptr, pp, np, err);
         free(pp);
     }
     if (!rc) {
         mg_buf_reset(&b);
         mg_buf_addf(&b, "DELETE FROM %s WHERE id IN (%s)", nm.qlog.ptr, ids.ptr);
-        rc = ex(x, b.ptr, err);
+        rc = osc_ex(x, b.ptr, err);
     }
     if (!rc)
         rc = osc_job_save_replayed(x, (long long)r->nrows, err);
@@ -2372,8 +2266,8 @@ static int verify_n(struct osc_ctx *x, const json_t *lo, long n, char cnt[2][32]
     struct drv_result *r;
     int rc;
 
-    mg_buf_addf(&b, "%s%ld) AS x", sqlt(x, lo ? "vsrc_next" : "vsrc_first"), n);
-    rc = q(x, &r, b.ptr, p, np, err);
+    mg_buf_addf(&b, "%s%ld) AS x", osc_sqlt(x, lo ? "vsrc_next" : "vsrc_first"), n);
+    rc = osc_q(x, &r, b.ptr, p, np, err);
     mg_buf_free(&b);
     if (rc)
         return rc;
@@ -2389,7 +2283,7 @@ static int verify_n(struct osc_ctx *x, const json_t *lo, long n, char cnt[2][32]
     if (rc)
         return rc;
     np = range_params_my(lo, *hi, 1, p);
-    rc = q(x, &r, sqlt(x, lo ? "vshadow_next" : "vshadow_first"), p, np, err);
+    rc = osc_q(x, &r, osc_sqlt(x, lo ? "vshadow_next" : "vshadow_first"), p, np, err);
     if (rc)
         return rc;
     snprintf(cnt[1], 32, "%s", drv_val(r, 0, 0));
@@ -2419,7 +2313,7 @@ static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
     }
     rc = drv_set_timeouts(x->c, o->cutover_lock_ms, o->statement_timeout_ms, err);
     if (!rc)
-        rc = q0(x, sqlf("osc_my_repeatable_read"), NULL, 0, err);
+        rc = osc_q0(x, sqlf("osc_my_repeatable_read"), NULL, 0, err);
     if (!rc)
         rc = drv_begin(x->c, err);
     if (!rc && one) {
@@ -2433,7 +2327,7 @@ static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
             np = range_params_my(lo, hi, nk, p);
             for (size_t i = 0; i < np; i++)
                 pp[i] = pp[np + i] = p[i];
-            rc = q(x, &r, sqlt(x, lo ? "verify_next" : "verify_first"), pp, 2 * np, err);
+            rc = osc_q(x, &r, osc_sqlt(x, lo ? "verify_next" : "verify_first"), pp, 2 * np, err);
             if (!rc) {
                 for (int k = 0; k < 2; k++) {
                     snprintf(cnt[k], 32, "%s", drv_val(r, 0, 2 * k));
@@ -2451,11 +2345,11 @@ static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
         goto out;
     /* the re-copy: the range's rows locked in the original first, then replaced */
     np = range_params_my(lo, hi, nk, p);
-    rc = q0(x, sqlt(x, lo ? "lock_next" : "lock_first"), p, np, err);
+    rc = osc_q0(x, osc_sqlt(x, lo ? "lock_next" : "lock_first"), p, np, err);
     if (!rc)
-        rc = q0(x, sqlt(x, lo ? "clear_next" : "clear_first"), p, np, err);
+        rc = osc_q0(x, osc_sqlt(x, lo ? "clear_next" : "clear_first"), p, np, err);
     if (!rc)
-        rc = q0(x, sqlt(x, lo ? "recopy_next" : "recopy_first"), p, np, err);
+        rc = osc_q0(x, osc_sqlt(x, lo ? "recopy_next" : "recopy_first"), p, np, err);
     if (!rc)
         rc = drv_commit(x->c, err);
 out:
@@ -2475,7 +2369,7 @@ static int state_check(struct osc_ctx *x, const struct my_names *nm, int *table,
     int rc;
 
     snprintf(pat, sizeof(pat), "\\_osc%lld\\_%%", x->j->id);
-    rc = q(x, &r, sqlf("osc_my_state_check"), p, 5, err);
+    rc = osc_q(x, &r, sqlf("osc_my_state_check"), p, 5, err);
     if (rc)
         return rc;
     *table = atoi(drv_val(r, 0, 0));
@@ -2496,10 +2390,10 @@ static int after_rename(struct osc_ctx *x, const struct my_names *nm, struct mg_
     for (int i = 0; !rc && i < 3; i++) {
         mg_buf_reset(&b);
         mg_buf_adds(&b, "DROP TRIGGER IF EXISTS ");
-        qi(x, &b, x->j->schema);
+        osc_qi(x, &b, x->j->schema);
         mg_buf_addch(&b, '.');
-        qi(x, &b, trig[i]);
-        rc = ex(x, b.ptr, err);
+        osc_qi(x, &b, trig[i]);
+        rc = osc_ex(x, b.ptr, err);
     }
     json_object_set_new(x->j->state, "old_table", json_string(nm->qold.ptr));
     if (!rc)
@@ -2579,7 +2473,7 @@ static int my_cutover(struct osc_ctx *x, struct mg_err *err)
                 digits &= *c >= '0' && *c <= '9';
             if (digits) {
                 mg_buf_addf(&b, "ALTER TABLE %s AUTO_INCREMENT = %s", nm.qshadow.ptr, t.auto_inc);
-                rc = ex(x, b.ptr, err);
+                rc = osc_ex(x, b.ptr, err);
             }
         }
         my_table_free(&t);
@@ -2594,7 +2488,7 @@ static int my_cutover(struct osc_ctx *x, struct mg_err *err)
     mg_buf_addf(&b, " TO %s, %s TO %s", nm.qold.ptr, nm.qshadow.ptr, x->qtable.ptr);
     rc = set_lock_wait(x, err);
     if (!rc)
-        rc = ex(x, b.ptr, err);
+        rc = osc_ex(x, b.ptr, err);
     if (rc)
         goto out;
     rc = after_rename(x, &nm, err);
@@ -2619,19 +2513,19 @@ static int drop_old_fks(struct osc_ctx *x, struct mg_err *err)
 
     my_names_init(x, &nm, x->j->id, x->j->schema, x->j->table);
     const char *p[2] = {x->j->schema, nm.old};
-    rc = q(x, &r, sqlf("osc_my_fks_out"), p, 2, err);
+    rc = osc_q(x, &r, sqlf("osc_my_fks_out"), p, 2, err);
     if (!rc && r->nrows) {
         mg_buf_addf(&b, "ALTER TABLE %s", nm.qold.ptr);
         for (size_t i = 0; i < r->nrows; i++) {
             mg_buf_adds(&b, i ? ", DROP FOREIGN KEY " : " DROP FOREIGN KEY ");
-            qi(x, &b, drv_val(r, i, 0));
+            osc_qi(x, &b, drv_val(r, i, 0));
         }
         for (int attempt = 1;; attempt++) {
             rc = set_lock_wait(x, err);
             if (!rc)
-                rc = ex(x, b.ptr, err);
+                rc = osc_ex(x, b.ptr, err);
             if (!rc ||
-                retry_wait(x, attempt, deadline, "dropping the old table's foreign keys", err))
+                osc_retry_wait(x, attempt, deadline, "dropping the old table's foreign keys", err))
                 break;
         }
         if (rc)
@@ -2662,7 +2556,7 @@ static int my_finish(struct osc_ctx *x, struct mg_err *err)
         int rc;
         my_names_init(x, &nm, x->j->id, x->j->schema, x->j->table);
         mg_buf_addf(&b, "DROP TABLE IF EXISTS %s, %s", nm.qlog.ptr, nm.qpos.ptr);
-        rc = ex(x, b.ptr, err);
+        rc = osc_ex(x, b.ptr, err);
         mg_buf_free(&b);
         my_names_free(&nm);
         if (rc)
@@ -2678,22 +2572,22 @@ static int my_finish(struct osc_ctx *x, struct mg_err *err)
         struct mg_buf b = MG_BUF_INIT;
         int64_t deadline = mg_monotonic_ms() + x->o->cutover_timeout_ms;
         int rc;
-        mg_buf_addf(&b, "DROP TABLE IF EXISTS %s", st_str(x, "old_table"));
+        mg_buf_addf(&b, "DROP TABLE IF EXISTS %s", osc_st_str(x, "old_table"));
         for (int attempt = 1;; attempt++) {
             rc = set_lock_wait(x, err);
             if (!rc)
-                rc = ex(x, b.ptr, err);
-            if (!rc || retry_wait(x, attempt, deadline, "dropping the old table", err))
+                rc = osc_ex(x, b.ptr, err);
+            if (!rc || osc_retry_wait(x, attempt, deadline, "dropping the old table", err))
                 break;
         }
         if (rc) {
-            mg_err_context(err, "dropping the old table %s", st_str(x, "old_table"));
+            mg_err_context(err, "dropping the old table %s", osc_st_str(x, "old_table"));
             mg_buf_free(&b);
             return rc;
         }
         mg_buf_free(&b);
         json_object_set_new(x->j->state, "old_dropped", json_true());
-        mg_info("osc job %lld: dropped the old table %s", x->j->id, st_str(x, "old_table"));
+        mg_info("osc job %lld: dropped the old table %s", x->j->id, osc_st_str(x, "old_table"));
     }
     return osc_job_save_phase(x, OSC_DONE, 1, err);
 }
@@ -2711,7 +2605,7 @@ static int my_abort(struct osc_ctx *x, struct mg_err *err)
     my_names_init(x, &nm, x->j->id, x->j->schema, x->j->table);
     for (int attempt = 1;; attempt++) {
         rc = drop_objects(x, &nm, err);
-        if (!rc || retry_wait(x, attempt, deadline, "removing the triggers", err))
+        if (!rc || osc_retry_wait(x, attempt, deadline, "removing the triggers", err))
             break;
     }
     if (!rc)

@@ -36,58 +36,11 @@
 
 /* ---------- small helpers ---------- */
 
-static void qi(struct osc_ctx *x, struct mg_buf *b, const char *ident)
-{
-    drv_quote_ident(x->c, b, ident);
-}
-
 static void qname(struct osc_ctx *x, struct mg_buf *b, const char *schema, const char *name)
 {
-    qi(x, b, schema);
+    osc_qi(x, b, schema);
     mg_buf_addch(b, '.');
-    qi(x, b, name);
-}
-
-static const char *st_str(const struct osc_ctx *x, const char *key)
-{
-    return json_string_value(json_object_get(x->j->state, key));
-}
-
-/* A generated statement of the job (state.sql.NAME). */
-static const char *sqlt(const struct osc_ctx *x, const char *name)
-{
-    const char *s = json_string_value(json_object_get(json_object_get(x->j->state, "sql"), name));
-    if (!s)
-        mg_die_oom("osc job state lacks a statement"); /* a state we wrote ourselves */
-    return s;
-}
-
-static int is_true(const char *v)
-{
-    return v && (v[0] == 't' || v[0] == '1');
-}
-
-static int q(struct osc_ctx *x, struct drv_result **r, const char *sql, const char *const *p,
-             size_t n, struct mg_err *err)
-{
-    return drv_query(x->c, r, sql, p, n, err);
-}
-
-/* Runs a query for its effect only. */
-static int q0(struct osc_ctx *x, const char *sql, const char *const *p, size_t n,
-              struct mg_err *err)
-{
-    struct drv_result *r;
-    int rc = drv_query(x->c, &r, sql, p, n, err);
-
-    drv_result_free(r);
-    return rc;
-}
-
-static int ex(struct osc_ctx *x, const char *sql, struct mg_err *err)
-{
-    mg_debug("osc: %s", sql);
-    return drv_exec(x->c, sql, NULL, err);
+    osc_qi(x, b, name);
 }
 
 static const char *sqlf(const char *name)
@@ -101,7 +54,7 @@ static int run_or_plan(struct osc_ctx *x, json_t *list, const char *sql, int pla
 {
     if (list)
         json_array_append_new(list, json_string(sql));
-    return plan_only ? 0 : ex(x, sql, err);
+    return plan_only ? 0 : osc_ex(x, sql, err);
 }
 
 /* ---------- the ALTER, through libpg_query ---------- */
@@ -501,7 +454,7 @@ static int read_table(struct osc_ctx *x, const char *name, struct pg_table *t, s
     int rc;
 
     memset(t, 0, sizeof(*t));
-    rc = q(x, &r, sqlf("osc_pg_table"), p, 1, err);
+    rc = osc_q(x, &r, sqlf("osc_pg_table"), p, 1, err);
     if (rc) {
         if (!strcmp(err->sqlstate, "42602") || !strcmp(err->sqlstate, "42601"))
             mg_err_hint(err, "write the table as SQL does: my_table, app.my_table, or with "
@@ -520,16 +473,16 @@ static int read_table(struct osc_ctx *x, const char *name, struct pg_table *t, s
     t->name = mg_strdup(drv_val(r, 0, 2));
     t->kind = drv_val(r, 0, 3)[0];
     t->persistence = drv_val(r, 0, 4)[0];
-    t->partition = is_true(drv_val(r, 0, 5));
-    t->typed = is_true(drv_val(r, 0, 6));
-    t->rls = is_true(drv_val(r, 0, 7));
-    t->inherits = is_true(drv_val(r, 0, 8));
-    t->rules = is_true(drv_val(r, 0, 9));
-    t->publication = is_true(drv_val(r, 0, 10));
-    t->extstats = is_true(drv_val(r, 0, 11));
-    t->selffk = is_true(drv_val(r, 0, 12));
+    t->partition = osc_is_true(drv_val(r, 0, 5));
+    t->typed = osc_is_true(drv_val(r, 0, 6));
+    t->rls = osc_is_true(drv_val(r, 0, 7));
+    t->inherits = osc_is_true(drv_val(r, 0, 8));
+    t->rules = osc_is_true(drv_val(r, 0, 9));
+    t->publication = osc_is_true(drv_val(r, 0, 10));
+    t->extstats = osc_is_true(drv_val(r, 0, 11));
+    t->selffk = osc_is_true(drv_val(r, 0, 12));
     t->owner = mg_strdup(drv_val(r, 0, 13));
-    t->may_own = is_true(drv_val(r, 0, 14));
+    t->may_own = osc_is_true(drv_val(r, 0, 14));
     t->reltuples = atoll(drv_val(r, 0, 15));
     t->bytes = atoll(drv_val(r, 0, 16));
     t->replident = drv_val(r, 0, 17)[0];
@@ -611,7 +564,7 @@ static int read_cols(struct osc_ctx *x, const char *oid, struct pg_cols *out, st
 {
     const char *p[1] = {oid};
     struct drv_result *r;
-    int rc = q(x, &r, sqlf("osc_pg_columns"), p, 1, err);
+    int rc = osc_q(x, &r, sqlf("osc_pg_columns"), p, 1, err);
 
     memset(out, 0, sizeof(*out));
     if (rc)
@@ -623,7 +576,7 @@ static int read_cols(struct osc_ctx *x, const char *oid, struct pg_cols *out, st
         c->type = mg_strdup(drv_val(r, i, 1));
         c->gen = drv_val(r, i, 2)[0];
         c->ident = drv_val(r, i, 3)[0];
-        c->hashable = is_true(drv_val(r, i, 4));
+        c->hashable = osc_is_true(drv_val(r, i, 4));
         c->typeid = mg_strdup(drv_val(r, i, 5));
         c->cat = drv_val(r, i, 6)[0];
         c->regtype = mg_strdup(drv_val(r, i, 7));
@@ -645,7 +598,7 @@ static int read_keys(struct osc_ctx *x, const char *oid, json_t **out, struct mg
 {
     const char *p[1] = {oid};
     struct drv_result *r;
-    int rc = q(x, &r, sqlf("osc_pg_keys"), p, 1, err);
+    int rc = osc_q(x, &r, sqlf("osc_pg_keys"), p, 1, err);
     json_error_t je;
 
     *out = NULL;
@@ -661,9 +614,10 @@ static int read_keys(struct osc_ctx *x, const char *oid, json_t **out, struct mg
             cols = json_array();
             types = json_array();
         }
-        json_array_append_new(*out, json_pack("{s:s,s:b,s:o,s:o,s:b}", "index", drv_val(r, i, 0),
-                                              "primary", is_true(drv_val(r, i, 1)), "cols", cols,
-                                              "types", types, "usable", is_true(drv_val(r, i, 4))));
+        json_array_append_new(*out,
+                              json_pack("{s:s,s:b,s:o,s:o,s:b}", "index", drv_val(r, i, 0),
+                                        "primary", osc_is_true(drv_val(r, i, 1)), "cols", cols,
+                                        "types", types, "usable", osc_is_true(drv_val(r, i, 4))));
     }
     drv_result_free(r);
     return 0;
@@ -756,7 +710,7 @@ static void krow(struct osc_ctx *x, struct mg_buf *b, const char *prefix, const 
         if (engine_name)
             mg_buf_addf(b, "%s%zu", engine_name, i + 1);
         else
-            qi(x, b, g->k[i]);
+            osc_qi(x, b, g->k[i]);
     }
     mg_buf_addch(b, ')');
 }
@@ -778,7 +732,7 @@ static void korder(struct osc_ctx *x, struct mg_buf *b, const char *prefix, cons
         if (i)
             mg_buf_adds(b, ", ");
         mg_buf_addf(b, "%s.", prefix);
-        qi(x, b, g->k[i]);
+        osc_qi(x, b, g->k[i]);
     }
 }
 
@@ -804,7 +758,7 @@ static void col_list(struct osc_ctx *x, struct mg_buf *b, const struct pg_gen *g
     for (size_t i = 0; i < g->ncols; i++) {
         if (i)
             mg_buf_adds(b, ", ");
-        qi(x, b, g->cols[i].name);
+        osc_qi(x, b, g->cols[i].name);
     }
 }
 
@@ -829,9 +783,9 @@ static void on_conflict(struct osc_ctx *x, struct mg_buf *b, const struct pg_gen
         if (is_key)
             continue;
         mg_buf_adds(b, any ? ", " : " DO UPDATE SET ");
-        qi(x, b, g->cols[i].name);
+        osc_qi(x, b, g->cols[i].name);
         mg_buf_adds(b, " = EXCLUDED.");
-        qi(x, b, g->cols[i].name);
+        osc_qi(x, b, g->cols[i].name);
         any = 1;
     }
     if (!any)
@@ -912,7 +866,7 @@ static char *gen_enqueue(struct osc_ctx *x, const struct pg_gen *g, int with_lo)
     mg_buf_adds(&b, " UNION SELECT ");
     for (size_t i = 0; i < g->nk; i++) {
         mg_buf_addf(&b, "%ss.", i ? ", " : "");
-        qi(x, &b, g->k[i]);
+        osc_qi(x, &b, g->k[i]);
         mg_buf_addf(&b, "::%s", g->kt[i]);
     }
     mg_buf_addf(&b, " FROM %s AS s WHERE ", g->nm->shadow.ptr);
@@ -1028,7 +982,7 @@ static json_t *gen_sql(struct osc_ctx *x, const struct pg_gen *g)
     mg_buf_addf(&b, " FROM %s AS src ORDER BY ", g->qtable);
     for (size_t i = 0; i < g->nk; i++) {
         mg_buf_addf(&b, "%ssrc.", i ? ", " : "");
-        qi(x, &b, g->k[i]);
+        osc_qi(x, &b, g->k[i]);
         mg_buf_adds(&b, " DESC");
     }
     mg_buf_adds(&b, " LIMIT 1");
@@ -1098,7 +1052,7 @@ static int collect(struct osc_ctx *x, const char *sqlname, const char *const *p,
                    json_t *list, struct mg_err *err)
 {
     struct drv_result *r;
-    int rc = q(x, &r, sqlf(sqlname), p, n, err);
+    int rc = osc_q(x, &r, sqlf(sqlname), p, n, err);
 
     if (rc)
         return rc;
@@ -1129,7 +1083,7 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
     /* capture first: all of these name the original, which is still where it was */
     {
         const char *p[2] = {toid, soid};
-        rc = q(x, &r, sqlf("osc_pg_sequences"), p, 2, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_sequences"), p, 2, err);
         if (rc)
             goto out;
         for (size_t i = 0; i < r->nrows; i++)
@@ -1139,7 +1093,7 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
     }
     {
         const char *p[1] = {toid};
-        rc = q(x, &r, sqlf("osc_pg_views"), p, 1, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_views"), p, 1, err);
         if (rc)
             goto out;
         for (size_t i = 0; i < r->nrows; i++) {
@@ -1150,7 +1104,7 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
                                      "view: re-created over the new table at the cut-over"));
         }
         drv_result_free(r);
-        rc = q(x, &r, sqlf("osc_pg_fks_in"), p, 1, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_fks_in"), p, 1, err);
         if (rc)
             goto out;
         for (size_t i = 0; i < r->nrows; i++) {
@@ -1168,7 +1122,7 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
     }
     {
         const char *p[3] = {toid, nm->trig_sync, nm->trig_trunc};
-        rc = q(x, &r, sqlf("osc_pg_triggers"), p, 3, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_triggers"), p, 3, err);
         if (rc)
             goto out;
         for (size_t i = 0; i < r->nrows; i++) {
@@ -1180,7 +1134,7 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
                             en[0] == 'D'   ? "DISABLE"
                             : en[0] == 'R' ? "ENABLE REPLICA"
                                            : "ENABLE ALWAYS");
-                qi(x, &b, drv_val(r, i, 1));
+                osc_qi(x, &b, drv_val(r, i, 1));
                 json_array_append_new(trigs, json_string(b.ptr));
             }
             if (notes) {
@@ -1203,12 +1157,12 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
     /* 1. the engine's triggers go; the table is locked, nothing writes any more */
     mg_buf_reset(&b);
     mg_buf_adds(&b, "DROP TRIGGER ");
-    qi(x, &b, nm->trig_sync);
+    osc_qi(x, &b, nm->trig_sync);
     mg_buf_addf(&b, " ON %s", x->qtable.ptr);
     json_array_append_new(list, json_string(b.ptr));
     mg_buf_reset(&b);
     mg_buf_adds(&b, "DROP TRIGGER ");
-    qi(x, &b, nm->trig_trunc);
+    osc_qi(x, &b, nm->trig_trunc);
     mg_buf_addf(&b, " ON %s", x->qtable.ptr);
     json_array_append_new(list, json_string(b.ptr));
     /* 2. serial sequences stay where they are; OWNED BY needs the same schema */
@@ -1221,28 +1175,28 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
     /* 3. the swap: the original moves out, the shadow moves in, names and all */
     mg_buf_reset(&b);
     mg_buf_adds(&b, "CREATE SCHEMA ");
-    qi(x, &b, nm->old);
+    osc_qi(x, &b, nm->old);
     json_array_append_new(list, json_string(b.ptr));
     mg_buf_reset(&b);
     mg_buf_addf(&b, "ALTER TABLE %s SET SCHEMA ", x->qtable.ptr);
-    qi(x, &b, nm->old);
+    osc_qi(x, &b, nm->old);
     json_array_append_new(list, json_string(b.ptr));
     mg_buf_reset(&b);
     mg_buf_addf(&b, "ALTER TABLE %s SET SCHEMA ", nm->shadow.ptr);
-    qi(x, &b, schema);
+    osc_qi(x, &b, schema);
     json_array_append_new(list, json_string(b.ptr));
     for (size_t i = 0; i < json_array_size(seqs); i++) {
         json_t *s = json_array_get(seqs, i);
         mg_buf_reset(&b);
         mg_buf_addf(&b, "ALTER SEQUENCE %s OWNED BY %s.",
                     json_string_value(json_object_get(s, "seq")), x->qtable.ptr);
-        qi(x, &b, json_string_value(json_object_get(s, "col")));
+        osc_qi(x, &b, json_string_value(json_object_get(s, "col")));
         json_array_append_new(list, json_string(b.ptr));
     }
     /* identity sequences: the new one continues where the old one is */
     {
         const char *p[2] = {toid, soid};
-        rc = q(x, &r, sqlf("osc_pg_identity"), p, 2, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_identity"), p, 2, err);
         if (rc)
             goto out;
         for (size_t i = 0; i < r->nrows; i++) {
@@ -1264,13 +1218,13 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
         json_t *f = json_array_get(fks_out, i);
         mg_buf_reset(&b);
         mg_buf_addf(&b, "ALTER TABLE %s ADD CONSTRAINT ", x->qtable.ptr);
-        qi(x, &b, json_string_value(json_object_get(f, "name")));
+        osc_qi(x, &b, json_string_value(json_object_get(f, "name")));
         mg_buf_addf(&b, " %s NOT VALID", json_string_value(json_object_get(f, "def")));
         json_array_append_new(list, json_string(b.ptr));
         if (json_is_true(json_object_get(f, "valid"))) {
             mg_buf_reset(&b);
             mg_buf_addf(&b, "ALTER TABLE %s VALIDATE CONSTRAINT ", x->qtable.ptr);
-            qi(x, &b, json_string_value(json_object_get(f, "name")));
+            osc_qi(x, &b, json_string_value(json_object_get(f, "name")));
             json_array_append_new(post, json_string(b.ptr));
         }
     }
@@ -1278,7 +1232,7 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
     json_array_extend(list, grants);
     {
         const char *p[1] = {toid};
-        rc = q(x, &r, sqlf("osc_pg_replident"), p, 1, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_replident"), p, 1, err);
         if (rc)
             goto out;
         const char *ri = drv_val(r, 0, 0), *idx = drv_val(r, 0, 1);
@@ -1289,7 +1243,7 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
             mg_buf_addf(&b, "ALTER TABLE %s REPLICA IDENTITY NOTHING", x->qtable.ptr);
         else if (ri[0] == 'i' && idx) {
             mg_buf_addf(&b, "ALTER TABLE %s REPLICA IDENTITY USING INDEX ", x->qtable.ptr);
-            qi(x, &b, idx);
+            osc_qi(x, &b, idx);
         }
         if (b.len)
             json_array_append_new(list, json_string(b.ptr));
@@ -1298,19 +1252,19 @@ static int cutover_plan(struct osc_ctx *x, const struct pg_names *nm, const char
     /* 5. the engine's leftovers: change log, position, functions */
     mg_buf_reset(&b);
     mg_buf_adds(&b, "DROP SCHEMA ");
-    qi(x, &b, nm->work);
+    osc_qi(x, &b, nm->work);
     mg_buf_adds(&b, " CASCADE");
     json_array_append_new(list, json_string(b.ptr));
     /* after: the original keeps no foreign keys that could hold up its parents */
     {
         const char *p[1] = {toid};
-        rc = q(x, &r, sqlf("osc_pg_fks_out"), p, 1, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_fks_out"), p, 1, err);
         if (rc)
             goto out;
         for (size_t i = 0; i < r->nrows; i++) {
             mg_buf_reset(&b);
             mg_buf_addf(&b, "ALTER TABLE %s DROP CONSTRAINT ", oldq.ptr);
-            qi(x, &b, drv_val(r, i, 0));
+            osc_qi(x, &b, drv_val(r, i, 0));
             json_array_append_new(post, json_string(b.ptr));
         }
         drv_result_free(r);
@@ -1391,7 +1345,7 @@ static int check_dependents(struct osc_ctx *x, struct pg_start *s, struct mg_err
     const char *p[1] = {s->t.oid};
     struct drv_result *r;
     struct mg_buf bad = MG_BUF_INIT;
-    int rc = q(x, &r, sqlf("osc_pg_dependents"), p, 1, err);
+    int rc = osc_q(x, &r, sqlf("osc_pg_dependents"), p, 1, err);
 
     if (rc)
         return rc;
@@ -1399,7 +1353,7 @@ static int check_dependents(struct osc_ctx *x, struct pg_start *s, struct mg_err
     for (size_t i = 0; i < r->nrows; i++) {
         const char *kind = drv_val(r, i, 0), *what = drv_val(r, i, 1), *rel = drv_val(r, i, 2);
         const char *col = drv_val(r, i, 3);
-        int may = is_true(drv_val(r, i, 4));
+        int may = osc_is_true(drv_val(r, i, 4));
         if (!strcmp(kind, "own"))
             continue;
         if ((!strcmp(kind, "view") || !strcmp(kind, "fk_in")) && !may) {
@@ -1446,7 +1400,7 @@ static int read_fks_out(struct osc_ctx *x, const char *oid, json_t **out, struct
 {
     const char *p[1] = {oid};
     struct drv_result *r;
-    int rc = q(x, &r, sqlf("osc_pg_fks_out"), p, 1, err);
+    int rc = osc_q(x, &r, sqlf("osc_pg_fks_out"), p, 1, err);
 
     *out = NULL;
     if (rc)
@@ -1455,7 +1409,7 @@ static int read_fks_out(struct osc_ctx *x, const char *oid, json_t **out, struct
     for (size_t i = 0; i < r->nrows; i++)
         json_array_append_new(*out,
                               json_pack("{s:s,s:s,s:b}", "name", drv_val(r, i, 0), "def",
-                                        drv_val(r, i, 1), "valid", is_true(drv_val(r, i, 2))));
+                                        drv_val(r, i, 1), "valid", osc_is_true(drv_val(r, i, 2))));
     drv_result_free(r);
     return 0;
 }
@@ -1514,7 +1468,7 @@ static int map_columns(struct osc_ctx *x, struct pg_start *s, const struct pg_co
             mg_buf_addf(&b, "(%s)", using);
         else {
             mg_buf_adds(&b, "src.");
-            qi(x, &b, S->name);
+            osc_qi(x, &b, S->name);
         }
         c->expr = mg_strdup(b.ptr);
         c->changed = using || strcmp(T->typeid, S->typeid) != 0;
@@ -1531,7 +1485,7 @@ static int map_columns(struct osc_ctx *x, struct pg_start *s, const struct pg_co
         c->vt = mg_strdup(b.ptr);
         mg_buf_reset(&b);
         mg_buf_adds(&b, "s.");
-        qi(x, &b, S->name);
+        osc_qi(x, &b, S->name);
         if (!S->hashable) {
             char *inner = mg_buf_detach(&b);
             mg_buf_addf(&b, "CAST(%s AS text)", inner);
@@ -1621,7 +1575,7 @@ static int keep_index_names(struct osc_ctx *x, const char *toid, const char *soi
     const char *p[2] = {toid, soid};
     struct drv_result *r;
     struct mg_buf b = MG_BUF_INIT;
-    int rc = q(x, &r, sqlf("osc_pg_index_names"), p, 2, err);
+    int rc = osc_q(x, &r, sqlf("osc_pg_index_names"), p, 2, err);
 
     for (int step = 0; !rc && step < 2; step++) {
         for (size_t i = 0; !rc && i < r->nrows; i++) {
@@ -1631,7 +1585,7 @@ static int keep_index_names(struct osc_ctx *x, const char *toid, const char *soi
             mg_buf_adds(&b, "ALTER INDEX ");
             qname(x, &b, nm->work, step ? tmp : drv_val(r, i, 0));
             mg_buf_adds(&b, " RENAME TO ");
-            qi(x, &b, step ? drv_val(r, i, 1) : tmp);
+            osc_qi(x, &b, step ? drv_val(r, i, 1) : tmp);
             rc = run_or_plan(x, plan, b.ptr, 0, err);
         }
     }
@@ -1676,7 +1630,7 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
         goto out;
 
     mg_buf_adds(&b, "CREATE SCHEMA ");
-    qi(x, &b, nm->work);
+    osc_qi(x, &b, nm->work);
     rc = run_or_plan(x, setup, b.ptr, 0, err);
     mg_buf_reset(&b);
     mg_buf_addf(&b, "CREATE %sTABLE %s (LIKE %s INCLUDING ALL EXCLUDING STATISTICS)",
@@ -1686,7 +1640,7 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
     if (!rc && strcmp(s->t.owner, s->t.user)) {
         mg_buf_reset(&b);
         mg_buf_addf(&b, "ALTER TABLE %s OWNER TO ", nm->shadow.ptr);
-        qi(x, &b, s->t.owner);
+        osc_qi(x, &b, s->t.owner);
         rc = run_or_plan(x, setup, b.ptr, 0, err);
     }
     if (!rc) {
@@ -1699,7 +1653,7 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
     }
     if (!rc) {
         const char *p[1] = {nm->shadow.ptr};
-        rc = q(x, &r, sqlf("osc_pg_regclass"), p, 1, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_regclass"), p, 1, err);
         if (!rc)
             soid = mg_strdup(drv_val(r, 0, 0));
         drv_result_free(r);
@@ -1719,26 +1673,26 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
      */
     if (json_array_size(tfks)) {
         json_t *after = NULL;
-        rc = ex(x, "SAVEPOINT migrate_osc_fks", err);
+        rc = osc_ex(x, "SAVEPOINT migrate_osc_fks", err);
         for (size_t i = 0; !rc && i < json_array_size(tfks); i++) {
             json_t *f = json_array_get(tfks, i);
             mg_buf_reset(&b);
             mg_buf_addf(&b, "ALTER TABLE %s ADD CONSTRAINT ", nm->shadow.ptr);
-            qi(x, &b, json_string_value(json_object_get(f, "name")));
+            osc_qi(x, &b, json_string_value(json_object_get(f, "name")));
             mg_buf_addf(&b, " %s", json_string_value(json_object_get(f, "def")));
-            rc = ex(x, b.ptr, err);
+            rc = osc_ex(x, b.ptr, err);
             /* valid on the empty shadow, so that its definition reads without NOT VALID */
             if (!rc && !json_is_true(json_object_get(f, "valid"))) {
                 mg_buf_reset(&b);
                 mg_buf_addf(&b, "ALTER TABLE %s VALIDATE CONSTRAINT ", nm->shadow.ptr);
-                qi(x, &b, json_string_value(json_object_get(f, "name")));
-                rc = ex(x, b.ptr, err);
+                osc_qi(x, &b, json_string_value(json_object_get(f, "name")));
+                rc = osc_ex(x, b.ptr, err);
             }
         }
         if (!rc)
             rc = osc_pg_alter_retarget(&ret, o->alter, nm->work, s->t.name, NULL, &empty, err);
         if (!rc && !empty) {
-            rc = ex(x, ret, err);
+            rc = osc_ex(x, ret, err);
             if (rc)
                 mg_err_context(err, "applying the ALTER to the shadow table: %s", ret);
         }
@@ -1760,7 +1714,7 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
         }
         json_decref(after);
         if (!rc)
-            rc = ex(x, "ROLLBACK TO SAVEPOINT migrate_osc_fks", err);
+            rc = osc_ex(x, "ROLLBACK TO SAVEPOINT migrate_osc_fks", err);
         for (size_t i = 0; i < json_array_size(tfks); i++)
             json_array_append(skip, json_object_get(json_array_get(tfks, i), "name"));
         if (rc)
@@ -1812,7 +1766,7 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
      */
     {
         const char *p[2] = {soid, nm->shadow.ptr};
-        rc = q(x, &r, sqlf("osc_pg_build"), p, 2, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_build"), p, 2, err);
         for (size_t i = 0; !rc && i < r->nrows; i++) {
             if (drv_val(r, i, 1))
                 rc = run_or_plan(x, setup, drv_val(r, i, 1), 0, err);
@@ -1866,14 +1820,14 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
         json_t *plan = json_object(), *sqls = json_object(), *batch = json_array();
         mg_buf_reset(&b);
         mg_buf_adds(&b, "CREATE TRIGGER ");
-        qi(x, &b, nm->trig_sync);
+        osc_qi(x, &b, nm->trig_sync);
         mg_buf_addf(&b,
                     " AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()",
                     x->qtable.ptr, nm->fn_sync.ptr);
         json_array_append_new(setup, json_string(b.ptr));
         mg_buf_reset(&b);
         mg_buf_adds(&b, "CREATE TRIGGER ");
-        qi(x, &b, nm->trig_trunc);
+        osc_qi(x, &b, nm->trig_trunc);
         mg_buf_addf(&b, " AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()",
                     x->qtable.ptr, nm->fn_trunc.ptr);
         json_array_append_new(setup, json_string(b.ptr));
@@ -1937,37 +1891,27 @@ static int setup_attempt(struct osc_ctx *x, struct pg_start *s, struct mg_err *e
 
     mg_buf_reset(&b);
     mg_buf_adds(&b, "CREATE TRIGGER ");
-    qi(x, &b, nm->trig_sync);
+    osc_qi(x, &b, nm->trig_sync);
     mg_buf_addf(&b, " AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()",
                 x->qtable.ptr, nm->fn_sync.ptr);
-    rc = ex(x, b.ptr, err);
+    rc = osc_ex(x, b.ptr, err);
     mg_buf_reset(&b);
     mg_buf_adds(&b, "CREATE TRIGGER ");
-    qi(x, &b, nm->trig_trunc);
+    osc_qi(x, &b, nm->trig_trunc);
     mg_buf_addf(&b, " AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()", x->qtable.ptr,
                 nm->fn_trunc.ptr);
     if (!rc)
-        rc = ex(x, b.ptr, err);
+        rc = osc_ex(x, b.ptr, err);
     if (rc)
         goto out;
 
     /* the copy's end: under the trigger's lock no write is in flight, so this is exact */
-    rc = q(x, &r, json_string_value(json_object_get(sql, "max_key")), NULL, 0, err);
-    if (rc)
-        goto out;
-    if (r->nrows) {
-        const char *vals[MAX_KEYS];
-        for (size_t i = 0; i < g.nk; i++)
-            vals[i] = drv_val(r, 0, i);
-        rc = osc_key_json(vals, g.nk, &x->j->max_key, err);
-    }
-    drv_result_free(r);
-    r = NULL;
+    rc = osc_read_max_key(x, json_string_value(json_object_get(sql, "max_key")), err);
     if (rc)
         goto out;
     {
         const char *p[1] = {s->t.oid};
-        rc = q(x, &r, sqlf("osc_pg_signature"), p, 1, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_signature"), p, 1, err);
         if (rc)
             goto out;
         json_object_set_new(x->j->state, "signature", json_string(drv_val(r, 0, 0)));
@@ -2006,24 +1950,6 @@ out:
     return rc;
 }
 
-/* Sleeps before retry `attempt` of a lock-bound step; 0 to retry, else the error stands. */
-static int retry_wait(struct osc_ctx *x, int attempt, int64_t deadline, const char *what,
-                      struct mg_err *err)
-{
-    int64_t now = mg_monotonic_ms();
-    long wait;
-
-    if (!mg_err_retryable(err) || now >= deadline || mg_run_interrupted())
-        return err->code;
-    wait = mg_backoff_ms(x->o->cutover_lock_ms * 2, attempt, 5000);
-    if (now + wait > deadline)
-        wait = (long)(deadline - now);
-    mg_warn("osc: %s: %s; retry %d in %ldms", what, err->msg, attempt, wait);
-    mg_err_clear(err);
-    mg_sleep_ms(wait);
-    return 0;
-}
-
 /* Resolves the table a job is for and refuses it early when it cannot be done. */
 static int resolve(struct osc_ctx *x, const char *name, struct pg_table *t, struct mg_err *err)
 {
@@ -2050,10 +1976,10 @@ static int pg_start_alter(struct osc_ctx *x, struct mg_err *err)
     if (rc)
         goto out;
     if (s.a.schema) {
-        qi(x, &name, s.a.schema);
+        osc_qi(x, &name, s.a.schema);
         mg_buf_addch(&name, '.');
     }
-    qi(x, &name, s.a.relname);
+    osc_qi(x, &name, s.a.relname);
     rc = resolve(x, o->table ? o->table : name.ptr, &s.t, err);
     if (!rc && o->table) {
         struct pg_table t2;
@@ -2083,7 +2009,7 @@ static int pg_start_alter(struct osc_ctx *x, struct mg_err *err)
                      json_string_value(json_array_get(kc, i)));
         }
     }
-    rc = q(x, &r, sqlf("osc_job_nextid"), NULL, 0, err);
+    rc = osc_q(x, &r, sqlf("osc_job_nextid"), NULL, 0, err);
     if (rc)
         goto out;
     s.id = atoll(drv_val(r, 0, 0));
@@ -2100,7 +2026,7 @@ static int pg_start_alter(struct osc_ctx *x, struct mg_err *err)
         for (int attempt = 1;; attempt++) {
             rc = setup_attempt(x, &s, err);
             if (!rc ||
-                retry_wait(x, attempt, deadline, "creating the shadow table and triggers", err))
+                osc_retry_wait(x, attempt, deadline, "creating the shadow table and triggers", err))
                 break;
         }
     }
@@ -2182,28 +2108,17 @@ static int pg_start_backfill(struct osc_ctx *x, struct mg_err *err)
     mg_buf_addf(&b, " FROM %s AS src ORDER BY ", x->qtable.ptr);
     for (size_t i = 0; i < g.nk; i++) {
         mg_buf_addf(&b, "%ssrc.", i ? ", " : "");
-        qi(x, &b, g.k[i]);
+        osc_qi(x, &b, g.k[i]);
         mg_buf_adds(&b, " DESC");
     }
     mg_buf_adds(&b, " LIMIT 1");
     json_object_set_new(sql, "max_key", json_string(b.ptr));
     if (o->dry_run) {
-        json_t *plan = json_object();
-        json_object_set_new(plan, "table", json_string(x->qtable.ptr));
-        json_object_set_new(plan, "statement", json_string(o->backfill));
-        json_object_set_new(plan, "where", o->where ? json_string(o->where) : json_null());
-        json_object_set_new(plan, "key", json_string(x->res->key));
-        json_object_set(plan, "key_index", json_object_get(s.key, "index"));
-        json_object_set_new(plan, "rows_estimate", json_integer(s.t.reltuples));
-        json_object_set_new(plan, "size_bytes", json_integer(s.t.bytes));
-        json_object_set_new(plan, "sql",
-                            json_pack("{s:[O],s:[O,O]}", "setup", json_object_get(sql, "max_key"),
-                                      "batch", json_object_get(sql, "boundary_next"),
-                                      json_object_get(sql, "update_next")));
-        x->res->plan = plan;
+        osc_backfill_plan(x, sql, json_incref(json_object_get(s.key, "index")), s.t.reltuples,
+                          s.t.bytes);
         goto out;
     }
-    rc = q(x, &r, sqlf("osc_job_nextid"), NULL, 0, err);
+    rc = osc_q(x, &r, sqlf("osc_job_nextid"), NULL, 0, err);
     if (rc)
         goto out;
     x->j = osc_job_new(x, "backfill", OSC_COPY, s.t.schema, s.t.name, kc, s.t.reltuples);
@@ -2212,15 +2127,7 @@ static int pg_start_backfill(struct osc_ctx *x, struct mg_err *err)
     r = NULL;
     rc = drv_begin_timeouts(x->c, o->cutover_lock_ms, o->statement_timeout_ms, err);
     if (!rc)
-        rc = q(x, &r, json_string_value(json_object_get(sql, "max_key")), NULL, 0, err);
-    if (!rc && r->nrows) {
-        const char *vals[MAX_KEYS];
-        for (size_t i = 0; i < g.nk; i++)
-            vals[i] = drv_val(r, 0, i);
-        rc = osc_key_json(vals, g.nk, &x->j->max_key, err);
-    }
-    drv_result_free(r);
-    r = NULL;
+        rc = osc_read_max_key(x, json_string_value(json_object_get(sql, "max_key")), err);
     json_object_set_new(x->j->state, "sql", json_incref(sql));
     json_object_set_new(x->j->state, "table_oid", json_string(s.t.oid));
     snprintf(x->j->phase, sizeof(x->j->phase), "%s", x->j->max_key ? OSC_COPY : OSC_DONE);
@@ -2258,7 +2165,7 @@ static int range_end(struct osc_ctx *x, const json_t *lo, long n, json_t **hi, s
     np += osc_key_params(x->j->max_key, p + np, MAX_KEYS);
     snprintf(off, sizeof(off), "%ld", n > 0 ? n - 1 : 0);
     p[np++] = off;
-    rc = q(x, &r, sqlt(x, lo ? "boundary_next" : "boundary_first"), p, np, err);
+    rc = osc_q(x, &r, osc_sqlt(x, lo ? "boundary_next" : "boundary_first"), p, np, err);
     if (rc)
         return rc;
     if (r->nrows) {
@@ -2285,7 +2192,7 @@ static int q_count(struct osc_ctx *x, const char *sql, const char *const *p, siz
                    long long *n, struct mg_err *err)
 {
     struct drv_result *r;
-    int rc = q(x, &r, sql, p, np, err);
+    int rc = osc_q(x, &r, sql, p, np, err);
 
     if (!rc)
         *n = r->affected > 0 ? r->affected : 0;
@@ -2301,7 +2208,7 @@ static int pg_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
     json_t *hi = NULL;
     const char *p[2 * MAX_KEYS];
     size_t np;
-    int rc, last = 0;
+    int rc;
     int64_t deadline = mg_monotonic_ms() + o->cutover_timeout_ms;
 
     for (int attempt = 1;; attempt++) {
@@ -2312,33 +2219,16 @@ static int pg_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
         if (!rc) {
             np = range_params(lo, hi, p);
             if (backfill)
-                rc = q_count(x, sqlt(x, lo ? "update_next" : "update_first"), p, np, rows, err);
+                rc = q_count(x, osc_sqlt(x, lo ? "update_next" : "update_first"), p, np, rows, err);
             else
-                rc = q_count(x, sqlt(x, lo ? "copy_next" : "copy_first"), p, np, rows, err);
-            last = osc_keys_equal(hi, x->j->max_key);
+                rc = q_count(x, osc_sqlt(x, lo ? "copy_next" : "copy_first"), p, np, rows, err);
         }
-        if (!rc) {
-            json_t *prev = x->j->last_key;
-            char phase[16];
-            snprintf(phase, sizeof(phase), "%s", x->j->phase);
-            x->j->last_key = hi;
-            if (last)
-                snprintf(x->j->phase, sizeof(x->j->phase), "%s", backfill ? OSC_DONE : OSC_BUILD);
-            rc = osc_job_save_batch(x, *rows, err);
-            if (!rc)
-                rc = drv_commit(x->c, err);
-            if (!rc) {
-                json_decref(prev);
-                return 0;
-            }
-            /* not recorded: the job stays where it was */
-            x->j->last_key = prev;
-            snprintf(x->j->phase, sizeof(x->j->phase), "%s", phase);
-        }
+        if (!rc && !(rc = osc_batch_commit(x, hi, *rows, err)))
+            return 0;
         drv_rollback_quiet(x->c);
         json_decref(hi);
         hi = NULL;
-        if (retry_wait(x, attempt, deadline, "a batch", err))
+        if (osc_retry_wait(x, attempt, deadline, "a batch", err))
             return rc;
     }
 }
@@ -2353,7 +2243,7 @@ static int pick(struct osc_ctx *x, long n, struct mg_buf *ids, size_t *count, st
 
     *count = 0;
     snprintf(lim, sizeof(lim), "%ld", n);
-    rc = q(x, &r, sqlt(x, "replay_pick_all"), p, 1, err);
+    rc = osc_q(x, &r, osc_sqlt(x, "replay_pick_all"), p, 1, err);
     if (rc)
         return rc;
     mg_buf_reset(ids);
@@ -2374,12 +2264,12 @@ static int pick(struct osc_ctx *x, long n, struct mg_buf *ids, size_t *count, st
 static int replay_ids(struct osc_ctx *x, const char *ids, struct mg_err *err)
 {
     const char *p[1] = {ids};
-    int rc = q0(x, sqlt(x, "replay_upsert"), p, 1, err);
+    int rc = osc_q0(x, osc_sqlt(x, "replay_upsert"), p, 1, err);
 
     if (!rc)
-        rc = q0(x, sqlt(x, "replay_delete"), p, 1, err);
+        rc = osc_q0(x, osc_sqlt(x, "replay_delete"), p, 1, err);
     if (!rc)
-        rc = q0(x, sqlt(x, "replay_forget"), p, 1, err);
+        rc = osc_q0(x, osc_sqlt(x, "replay_forget"), p, 1, err);
     return rc;
 }
 
@@ -2444,7 +2334,7 @@ static int pg_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
     if (rc)
         goto out;
     np = range_params(lo, hi, p);
-    rc = q(x, &r, sqlt(x, lo ? "verify_next" : "verify_first"), p, np, err);
+    rc = osc_q(x, &r, osc_sqlt(x, lo ? "verify_next" : "verify_first"), p, np, err);
     if (rc)
         goto out;
     *rows = atoll(drv_val(r, 0, 0));
@@ -2452,7 +2342,7 @@ static int pg_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
                             drv_val(r, 0, 3), match, detail, err);
     if (rc || *match)
         goto out;
-    rc = q0(x, sqlt(x, lo ? "enqueue_next" : "enqueue_first"), p, np, err);
+    rc = osc_q0(x, osc_sqlt(x, lo ? "enqueue_next" : "enqueue_first"), p, np, err);
     if (!rc)
         rc = drv_commit(x->c, err);
 out:
@@ -2469,7 +2359,7 @@ static int run_retried(struct osc_ctx *x, const char *sql, const char *what, str
 static int pg_build(struct osc_ctx *x, struct mg_err *err)
 {
     json_t *build = json_object_get(x->j->state, "build");
-    const char *work = st_str(x, "work_schema");
+    const char *work = osc_st_str(x, "work_schema");
     struct pg_names nm;
     int rc = 0;
 
@@ -2482,8 +2372,8 @@ static int pg_build(struct osc_ctx *x, struct mg_err *err)
         if (name) {
             const char *p[3] = {nm.shadow.ptr, name, work ? work : nm.work};
             struct drv_result *r;
-            rc = q(x, &r, sqlf("osc_pg_built"), p, 3, err);
-            int done = !rc && is_true(drv_val(r, 0, 0));
+            rc = osc_q(x, &r, sqlf("osc_pg_built"), p, 3, err);
+            int done = !rc && osc_is_true(drv_val(r, 0, 0));
             drv_result_free(r);
             if (rc || done)
                 continue;
@@ -2510,7 +2400,7 @@ static int pg_build(struct osc_ctx *x, struct mg_err *err)
     if (!rc)
         rc = drv_begin_timeouts(x->c, x->o->cutover_lock_ms, x->o->statement_timeout_ms, err);
     if (!rc)
-        rc = q0(x, sqlt(x, "go_live"), NULL, 0, err);
+        rc = osc_q0(x, osc_sqlt(x, "go_live"), NULL, 0, err);
     if (!rc)
         rc = osc_job_save_phase(x, OSC_VERIFY, 0, err);
     if (!rc)
@@ -2532,7 +2422,7 @@ static void names_from_state(struct osc_ctx *x, struct pg_names *nm)
 static int pg_cutover(struct osc_ctx *x, struct mg_err *err)
 {
     const struct mg_osc_opts *o = x->o;
-    const char *toid = st_str(x, "table_oid");
+    const char *toid = osc_st_str(x, "table_oid");
     struct pg_names nm;
     struct mg_buf b = MG_BUF_INIT, ids = MG_BUF_INIT;
     struct drv_result *r = NULL;
@@ -2544,16 +2434,16 @@ static int pg_cutover(struct osc_ctx *x, struct mg_err *err)
     rc = drv_begin_timeouts(x->c, o->cutover_lock_ms, o->statement_timeout_ms, err);
     mg_buf_addf(&b, "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", x->qtable.ptr);
     if (!rc)
-        rc = ex(x, b.ptr, err);
+        rc = osc_ex(x, b.ptr, err);
     if (rc)
         goto out;
     /* the last checks, under the lock: same table, triggers intact, definition unchanged */
     {
         const char *p[5] = {x->qtable.ptr, toid, nm.shadow.ptr, nm.trig_sync, nm.trig_trunc};
-        rc = q(x, &r, sqlf("osc_pg_state_check"), p, 5, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_state_check"), p, 5, err);
         if (rc)
             goto out;
-        if (!is_true(drv_val(r, 0, 0)) || !drv_val(r, 0, 1)) {
+        if (!osc_is_true(drv_val(r, 0, 0)) || !drv_val(r, 0, 1)) {
             rc = mg_err_set(err, MG_EATTENTION,
                             "%s or its shadow table was dropped or replaced while the job ran",
                             x->qtable.ptr);
@@ -2578,7 +2468,7 @@ static int pg_cutover(struct osc_ctx *x, struct mg_err *err)
     }
     {
         const char *p[1] = {toid};
-        rc = q(x, &r, sqlf("osc_pg_signature"), p, 1, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_signature"), p, 1, err);
         if (rc)
             goto out;
         rc = osc_check_signature(x, drv_val(r, 0, 0), "columns, indexes or constraints", err);
@@ -2604,7 +2494,7 @@ static int pg_cutover(struct osc_ctx *x, struct mg_err *err)
     rc = cutover_plan(x, &nm, toid, soid, json_object_get(x->j->state, "fks_out"), list, post, NULL,
                       err);
     for (size_t i = 0; !rc && i < json_array_size(list); i++)
-        rc = ex(x, json_string_value(json_array_get(list, i)), err);
+        rc = osc_ex(x, json_string_value(json_array_get(list, i)), err);
     if (rc) {
         mg_err_context(err, "the cut-over (rolled back, nothing was swapped)");
         goto out;
@@ -2642,13 +2532,13 @@ static int run_retried(struct osc_ctx *x, const char *sql, const char *what, str
     for (int attempt = 1;; attempt++) {
         rc = drv_begin_timeouts(x->c, x->o->cutover_lock_ms, x->o->statement_timeout_ms, err);
         if (!rc)
-            rc = ex(x, sql, err);
+            rc = osc_ex(x, sql, err);
         if (!rc)
             rc = drv_commit(x->c, err);
         if (!rc)
             return 0;
         drv_rollback_quiet(x->c);
-        if (retry_wait(x, attempt, deadline, what, err))
+        if (osc_retry_wait(x, attempt, deadline, what, err))
             return rc;
     }
 }
@@ -2677,9 +2567,9 @@ static int pg_finish(struct osc_ctx *x, struct mg_err *err)
     }
     if (x->o->drop_old && !json_is_true(json_object_get(x->j->state, "old_dropped"))) {
         struct mg_buf b = MG_BUF_INIT;
-        const char *old = st_str(x, "old_table");
+        const char *old = osc_st_str(x, "old_table");
         mg_buf_addf(&b, "DROP TABLE %s; DROP SCHEMA ", old);
-        qi(x, &b, st_str(x, "old_schema"));
+        osc_qi(x, &b, osc_st_str(x, "old_schema"));
         rc = run_retried(x, b.ptr, "dropping the old table", err);
         mg_buf_free(&b);
         if (rc) {
@@ -2694,7 +2584,7 @@ static int pg_finish(struct osc_ctx *x, struct mg_err *err)
 
 static int pg_abort(struct osc_ctx *x, struct mg_err *err)
 {
-    const char *toid = st_str(x, "table_oid");
+    const char *toid = osc_st_str(x, "table_oid");
     struct pg_names nm;
     struct mg_buf b = MG_BUF_INIT;
     struct drv_result *r;
@@ -2712,26 +2602,26 @@ static int pg_abort(struct osc_ctx *x, struct mg_err *err)
         if (!rc) {
             const char *p[5] = {x->qtable.ptr, toid ? toid : "", nm.shadow.ptr, nm.trig_sync,
                                 nm.trig_trunc};
-            rc = q(x, &r, sqlf("osc_pg_state_check"), p, 5, err);
+            rc = osc_q(x, &r, sqlf("osc_pg_state_check"), p, 5, err);
             if (!rc)
-                same = is_true(drv_val(r, 0, 0));
+                same = osc_is_true(drv_val(r, 0, 0));
             drv_result_free(r);
         }
         if (!rc && same) {
             mg_buf_reset(&b);
             mg_buf_adds(&b, "DROP TRIGGER IF EXISTS ");
-            qi(x, &b, nm.trig_sync);
+            osc_qi(x, &b, nm.trig_sync);
             mg_buf_addf(&b, " ON %s; DROP TRIGGER IF EXISTS ", x->qtable.ptr);
-            qi(x, &b, nm.trig_trunc);
+            osc_qi(x, &b, nm.trig_trunc);
             mg_buf_addf(&b, " ON %s", x->qtable.ptr);
-            rc = ex(x, b.ptr, err);
+            rc = osc_ex(x, b.ptr, err);
         }
         if (!rc) {
             mg_buf_reset(&b);
             mg_buf_adds(&b, "DROP SCHEMA IF EXISTS ");
-            qi(x, &b, nm.work);
+            osc_qi(x, &b, nm.work);
             mg_buf_adds(&b, " CASCADE");
-            rc = ex(x, b.ptr, err);
+            rc = osc_ex(x, b.ptr, err);
         }
         if (!rc)
             rc = osc_job_save_phase(x, OSC_ABORTED, 0, err);
@@ -2740,7 +2630,7 @@ static int pg_abort(struct osc_ctx *x, struct mg_err *err)
         if (!rc)
             break;
         drv_rollback_quiet(x->c);
-        if (retry_wait(x, attempt, deadline, "removing the triggers", err))
+        if (osc_retry_wait(x, attempt, deadline, "removing the triggers", err))
             break;
     }
     if (!rc)
@@ -2753,7 +2643,7 @@ static int pg_abort(struct osc_ctx *x, struct mg_err *err)
 
 static int pg_check(struct osc_ctx *x, struct mg_err *err)
 {
-    const char *toid = st_str(x, "table_oid");
+    const char *toid = osc_st_str(x, "table_oid");
     struct pg_names nm;
     struct drv_result *r;
     int rc;
@@ -2764,13 +2654,13 @@ static int pg_check(struct osc_ctx *x, struct mg_err *err)
     {
         const char *p[5] = {x->qtable.ptr, toid ? toid : "", nm.shadow.ptr, nm.trig_sync,
                             nm.trig_trunc};
-        rc = q(x, &r, sqlf("osc_pg_state_check"), p, 5, err);
+        rc = osc_q(x, &r, sqlf("osc_pg_state_check"), p, 5, err);
     }
     if (rc) {
         pg_names_free(&nm);
         return rc;
     }
-    if (!is_true(drv_val(r, 0, 0))) {
+    if (!osc_is_true(drv_val(r, 0, 0))) {
         rc = mg_err_set(err, MG_EATTENTION, "%s was dropped or replaced since osc job %lld started",
                         x->qtable.ptr, x->j->id);
         mg_err_hint(err, "remove the job with 'migrate osc --abort %lld'", x->j->id);
@@ -2794,7 +2684,7 @@ static int pg_check(struct osc_ctx *x, struct mg_err *err)
 
 static void pg_blockers(struct osc_ctx *x, struct mg_buf *out)
 {
-    const char *toid = st_str(x, "table_oid");
+    const char *toid = osc_st_str(x, "table_oid");
     const char *p[1] = {toid};
     struct drv_result *r;
     struct mg_err e;
