@@ -25,6 +25,9 @@
 
 #define DRV_API_VERSION 1
 
+/* The replication lag drv_replica_lag reports for a replication link that is stopped. */
+#define DRV_LAG_STOPPED 86400000L
+
 /* Flags of one statement, from the dialect's own classification. */
 enum drv_stmt_flag {
     DRV_STMT_NO_TXN = 1 << 0,      /* cannot run inside a transaction block */
@@ -369,8 +372,9 @@ struct drv_ops {
      * The largest replication lag the server knows of, in ms (*lag_ms, 0 when none lags),
      * and how many replication links that covers (*replicas).  PostgreSQL: its replicas'
      * replay lag as the primary sees it (lag the session may not see counts as 0).
-     * MySQL/MariaDB: the server's own lag as a replica, one link per channel; a primary
-     * knows nothing of its replicas' lag and reports 0 links.
+     * MySQL/MariaDB: the server's own lag as a replica, one link per channel (a link whose
+     * replication is stopped counts DRV_LAG_STOPPED); a primary knows nothing of its replicas'
+     * lag and reports 0 links.
      */
     int (*replica_lag)(struct drv_conn *c, long *lag_ms, int *replicas, struct mg_err *err);
     /* Sessions running a statement on the server, this one excluded. */

@@ -1826,7 +1826,7 @@ static int my_log_position(struct drv_conn *base, struct drv_log_pos *out, struc
 
 /*
  * Replication lag as this server knows it: when it is itself a replica, the largest
- * Seconds_Behind_Master of its connections (a stopped one counts as a day); a primary cannot
+ * Seconds_Behind_Master of its connections (a stopped one is DRV_LAG_STOPPED); a primary cannot
  * see its replicas' lag, and reports none (*replicas = 0).
  */
 static int my_replica_lag(struct drv_conn *base, long *lag_ms, int *replicas, struct mg_err *err)
@@ -1846,7 +1846,7 @@ static int my_replica_lag(struct drv_conn *base, long *lag_ms, int *replicas, st
     *replicas = (int)r->nrows;
     for (size_t i = 0; col != (size_t)-1 && i < r->nrows; i++) {
         const char *v = drv_val(r, i, col);
-        long ms = v ? atol(v) * 1000 : 86400000L;
+        long ms = v ? atol(v) * 1000 : DRV_LAG_STOPPED;
         if (ms > *lag_ms)
             *lag_ms = ms;
     }

@@ -33,6 +33,7 @@ enum {
     O_RESUME,
     O_ABORT,
     O_LIST,
+    O_REPLICA,
 };
 
 static int parse_count(long *out, const char *opt, const char *arg, struct mg_err *err)
@@ -187,6 +188,7 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         {"resume", required_argument, NULL, O_RESUME},
         {"abort", required_argument, NULL, O_ABORT},
         {"list", no_argument, NULL, O_LIST},
+        {"replica", required_argument, NULL, O_REPLICA},
         {0, 0, 0, 0},
     };
     struct mg_osc_opts o;
@@ -194,6 +196,8 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     struct mg_session s;
     long long abort_id = 0;
     int list = 0, c, rc = 0;
+    const char *replicas[32];
+    size_t nreplicas = 0;
 
     mg_osc_opts_init(&o);
     while ((c = mg_cli_getopt(ctx, argc, argv, "", opts, err)) != -1) {
@@ -251,6 +255,14 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             break;
         case O_LIST:
             list = 1;
+            break;
+        case O_REPLICA:
+            if (nreplicas == sizeof(replicas) / sizeof(replicas[0]))
+                return mg_err_set(err, MG_EUSAGE, "at most %zu --replica options",
+                                  sizeof(replicas) / sizeof(replicas[0]));
+            replicas[nreplicas++] = optarg;
+            o.replicas = replicas;
+            o.nreplicas = nreplicas;
             break;
         default:
             return MG_EUSAGE;

@@ -18,6 +18,7 @@
 #include "osc_impl.h"
 #include "run.h"
 #include "sqltext.h"
+#include "url.h"
 #include "util.h"
 
 #define FIRST_BATCH     1000    /* rows of the first copy batch: start small */
@@ -419,6 +420,16 @@ struct osc_job *osc_job_new(struct osc_ctx *x, const char *kind, const char *pha
                            (json_int_t)o->max_load, "critical_load", (json_int_t)o->critical_load,
                            "cutover_timeout_ms", (json_int_t)o->cutover_timeout_ms,
                            "cutover_lock_ms", (json_int_t)o->cutover_lock_ms);
+    if (o->nreplicas) {
+        json_t *names = json_array();
+        for (size_t i = 0; i < o->nreplicas; i++) {
+            struct mg_buf b = MG_BUF_INIT;
+            mg_url_redact_str(&b, o->replicas[i]);
+            json_array_append_new(names, json_string(b.ptr));
+            mg_buf_free(&b);
+        }
+        json_object_set_new(j->options, "replicas", names);
+    }
     return j;
 }
 
@@ -652,6 +663,107 @@ static int throttle_query_true(struct osc_ctx *x, int *yes, struct mg_err *err)
     return 0;
 }
 
+/* ---------- the replicas of --replica ---------- */
+
+static int replica_open(struct osc_replica *r, struct mg_err *err)
+{
+    struct drv_connect_opts co = {.application_name = "migrate osc", .connect_timeout_ms = 5000};
+    return drv_open(&r->c, r->url, &co, err);
+}
+
+/*
+ * Connects to each --replica before a job starts and checks it is a replica of the same kind
+ * of server: a wrong URL is said at once, not found out by a pause that never ends.
+ */
+static int replicas_open(struct osc_ctx *x, struct mg_err *err)
+{
+    const struct mg_osc_opts *o = x->o;
+
+    if (!o->nreplicas || x->replicas)
+        return 0;
+    if (strcmp(x->c->info.dialect, "mysql")) {
+        mg_err_set(err, MG_EUSAGE, "--replica is for MySQL and MariaDB");
+        mg_err_detail(err, "a PostgreSQL primary sees its standbys' replay lag itself "
+                           "(pg_stat_replication), which --max-lag reads");
+        return MG_EUSAGE;
+    }
+    x->replicas = mg_calloc(o->nreplicas, sizeof(*x->replicas));
+    for (size_t i = 0; i < o->nreplicas; i++) {
+        struct osc_replica *r = &x->replicas[i];
+        struct mg_buf name = MG_BUF_INIT;
+        long lag;
+        int links, rc;
+        r->url = o->replicas[i];
+        mg_url_redact_str(&name, r->url);
+        snprintf(r->name, sizeof(r->name), "%s", name.ptr);
+        mg_buf_free(&name);
+        rc = replica_open(r, err);
+        if (rc) {
+            mg_err_context(err, "--replica %s", r->name);
+            return rc;
+        }
+        if (strcmp(r->c->info.dialect, x->c->info.dialect)) {
+            mg_err_set(err, MG_EUSAGE, "--replica %s is a %s server, the table's is %s", r->name,
+                       r->c->info.product, x->c->info.product);
+            return MG_EUSAGE;
+        }
+        rc = drv_replica_lag(r->c, &lag, &links, err);
+        if (rc) {
+            mg_err_context(err, "reading the replication status of --replica %s", r->name);
+            return rc;
+        }
+        if (!links) {
+            mg_err_set(err, MG_EUSAGE,
+                       "--replica %s is not a replica: it replicates from no server", r->name);
+            mg_err_hint(err, "name the replicas of the server the table is on");
+            return MG_EUSAGE;
+        }
+        mg_info("osc: --max-lag watches replica %s (lag now %s%ldms)", r->name,
+                lag >= DRV_LAG_STOPPED ? "unknown, replication stopped; " : "",
+                lag >= DRV_LAG_STOPPED ? 0L : lag);
+    }
+    return 0;
+}
+
+static void replicas_close(struct osc_ctx *x)
+{
+    for (size_t i = 0; x->replicas && i < x->o->nreplicas; i++)
+        if (x->replicas[i].c)
+            drv_close(x->replicas[i].c);
+    free(x->replicas);
+    x->replicas = NULL;
+}
+
+/*
+ * The first reason to wait that a --replica gives: its lag above --max-lag, its replication
+ * stopped, or the replica out of reach (reconnected at the next look).  A replica that cannot
+ * be read is waited for rather than ignored: the copy would otherwise run at full speed while
+ * nobody watches that replica's lag.
+ */
+static void replicas_lag(struct osc_ctx *x, char *why, size_t size)
+{
+    for (size_t i = 0; x->replicas && i < x->o->nreplicas && !why[0]; i++) {
+        struct osc_replica *r = &x->replicas[i];
+        struct mg_err e;
+        long lag;
+        int links;
+        mg_err_clear(&e);
+        if ((!r->c && replica_open(r, &e)) || drv_replica_lag(r->c, &lag, &links, &e)) {
+            if (r->c)
+                drv_close(r->c);
+            r->c = NULL;
+            snprintf(why, size, "replica %s cannot be reached: %s", r->name, e.msg);
+        } else if (!links) {
+            snprintf(why, size, "replica %s replicates from no server any more", r->name);
+        } else if (lag >= DRV_LAG_STOPPED) {
+            snprintf(why, size, "replication is stopped on replica %s", r->name);
+        } else if (lag > x->o->max_lag_ms) {
+            snprintf(why, size, "replica %s lags %ldms, above --max-lag %ldms", r->name, lag,
+                     x->o->max_lag_ms);
+        }
+    }
+}
+
 /*
  * Waits while a pause is asked for; returns an error above --critical-load or when the run
  * is interrupted.  The reason of a pause is said once, and again when it changes.
@@ -690,15 +802,20 @@ static int throttle(struct osc_ctx *x, struct mg_err *err)
             rc = drv_replica_lag(x->c, &lag, &replicas, err);
             if (rc)
                 return rc;
-            if (!replicas && !x->lag_warned && !strcmp(x->c->info.dialect, "mysql")) {
+            if (!replicas && !o->nreplicas && !x->lag_warned &&
+                !strcmp(x->c->info.dialect, "mysql")) {
                 mg_warn("--max-lag: the server is not a replica, and a MySQL/MariaDB "
-                        "primary cannot see its replicas' lag; watch them with --throttle-query "
-                        "(a heartbeat table, for example)");
+                        "primary cannot see its replicas' lag; name them with --replica URL, or "
+                        "watch them with --throttle-query (a heartbeat table, for example)");
                 x->lag_warned = 1;
             }
-            if (lag > o->max_lag_ms)
+            if (lag >= DRV_LAG_STOPPED)
+                snprintf(why, sizeof(why), "replication is stopped on this server");
+            else if (lag > o->max_lag_ms)
                 snprintf(why, sizeof(why), "replication lag %ldms, above --max-lag %ldms", lag,
                          o->max_lag_ms);
+            if (!why[0])
+                replicas_lag(x, why, sizeof(why));
         }
         if (!why[0] && o->throttle_query) {
             int yes;
@@ -1087,6 +1204,11 @@ static int opts_check(const struct mg_osc_opts *o, struct mg_err *err)
                          "the table behind it");
         return MG_EUSAGE;
     }
+    if (o->nreplicas && !o->max_lag_ms) {
+        mg_err_set(err, MG_EUSAGE, "--replica goes with --max-lag");
+        mg_err_hint(err, "say how much lag to allow: --max-lag 5s");
+        return MG_EUSAGE;
+    }
     if (o->critical_load && o->max_load && o->critical_load <= o->max_load) {
         mg_err_set(err, MG_EUSAGE, "--critical-load (%ld) must be above --max-load (%ld)",
                    o->critical_load, o->max_load);
@@ -1165,6 +1287,8 @@ int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc
                 return rc;
             } else {
                 rc = lock_job(&x, err);
+                if (!rc && !is_phase(&x, OSC_DONE))
+                    rc = replicas_open(&x, err);
                 if (!rc) {
                     mg_info("osc job %lld: resuming %s of %s (phase %s)", x.j->id,
                             !strcmp(x.j->kind, "backfill") ? "the backfill" : "the change",
@@ -1178,7 +1302,9 @@ int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc
             }
         }
     } else {
-        rc = opts->alter ? x.be->start_alter(&x, err) : x.be->start_backfill(&x, err);
+        rc = opts->dry_run ? 0 : replicas_open(&x, err);
+        if (!rc)
+            rc = opts->alter ? x.be->start_alter(&x, err) : x.be->start_backfill(&x, err);
         if (!rc && x.j)
             set_qtable(&x);
         if (!rc && !opts->dry_run) {
@@ -1208,6 +1334,7 @@ int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc
         mg_err_context(err, "osc job %lld (%s, phase %s)", x.j->id, x.qtable.ptr, x.j->phase);
     }
     unlock_job(&x);
+    replicas_close(&x);
     osc_job_free(x.j);
     mg_buf_free(&x.qtable);
     return rc;

@@ -23,12 +23,14 @@
 
 /* What a job is asked to do, from the command line or a migration file. */
 struct mg_osc_opts {
-    const char *table;          /* --table: a name in SQL syntax (quoted parts allowed) */
-    const char *alter;          /* --alter: one ALTER TABLE statement */
-    const char *backfill;       /* --backfill: "SET col = expr, ..." */
-    const char *where;          /* --where: a condition for the backfill */
-    long chunk_ms;              /* --chunk-time: target time per batch (500ms) */
-    long max_lag_ms;            /* --max-lag: pause while replicas lag more (0: off) */
+    const char *table;           /* --table: a name in SQL syntax (quoted parts allowed) */
+    const char *alter;           /* --alter: one ALTER TABLE statement */
+    const char *backfill;        /* --backfill: "SET col = expr, ..." */
+    const char *where;           /* --where: a condition for the backfill */
+    long chunk_ms;               /* --chunk-time: target time per batch (500ms) */
+    long max_lag_ms;             /* --max-lag: pause while replicas lag more (0: off) */
+    const char *const *replicas; /* --replica URL...: MySQL/MariaDB replicas to watch */
+    size_t nreplicas;
     long max_load;              /* --max-load: pause while more sessions are active (0: off) */
     long critical_load;         /* --critical-load: stop above this many (0: off) */
     const char *throttle_query; /* --throttle-query: pause while it returns true */

@@ -51,6 +51,13 @@ struct osc_job {
 
 struct osc_backend;
 
+/* A replica named by --replica, whose own lag --max-lag watches. */
+struct osc_replica {
+    const char *url;
+    struct drv_conn *c; /* NULL while it cannot be reached */
+    char name[256];     /* the URL without its password, for messages */
+};
+
 /* One job while it runs. */
 struct osc_ctx {
     struct drv_conn *c;
@@ -58,10 +65,11 @@ struct osc_ctx {
     struct osc_job *j;
     struct mg_osc_result *res;
     const struct osc_backend *be;
-    struct mg_buf qtable; /* the table, schema-qualified and quoted */
-    int recopying;        /* the range being verified was queued for a re-copy before */
-    int locked;           /* this process holds the job's advisory lock */
-    int lag_warned;       /* said that --max-lag sees no replication link */
+    struct mg_buf qtable;         /* the table, schema-qualified and quoted */
+    int recopying;                /* the range being verified was queued for a re-copy before */
+    int locked;                   /* this process holds the job's advisory lock */
+    int lag_warned;               /* said that --max-lag sees no replication link */
+    struct osc_replica *replicas; /* the --replica connections (opts->nreplicas of them) */
 };
 
 struct osc_backend {
