@@ -198,6 +198,7 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     int list = 0, c, rc = 0;
     const char *replicas[32];
     size_t nreplicas = 0;
+    unsigned given = 0;
 
     mg_osc_opts_init(&o);
     while ((c = mg_cli_getopt(ctx, argc, argv, "", opts, err)) != -1) {
@@ -216,15 +217,19 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             break;
         case O_CHUNK:
             rc = mg_parse_duration(&o.chunk_ms, optarg, err);
+            given |= MG_OSC_GIVEN_CHUNK_TIME;
             break;
         case O_MAX_LAG:
             rc = mg_parse_duration(&o.max_lag_ms, optarg, err);
+            given |= MG_OSC_GIVEN_MAX_LAG;
             break;
         case O_MAX_LOAD:
             rc = parse_count(&o.max_load, "--max-load", optarg, err);
+            given |= MG_OSC_GIVEN_MAX_LOAD;
             break;
         case O_CRIT_LOAD:
             rc = parse_count(&o.critical_load, "--critical-load", optarg, err);
+            given |= MG_OSC_GIVEN_CRITICAL_LOAD;
             break;
         case O_THROTTLE_Q:
             o.throttle_query = optarg;
@@ -263,6 +268,7 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             replicas[nreplicas++] = optarg;
             o.replicas = replicas;
             o.nreplicas = nreplicas;
+            given |= MG_OSC_GIVEN_REPLICAS;
             break;
         default:
             return MG_EUSAGE;
@@ -292,10 +298,16 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         return mg_err_set(err, MG_EUSAGE, "--dry-run goes with --alter or --backfill");
     o.statement_timeout_ms = ctx->statement_timeout_ms;
     o.run_id = ctx->run_id;
-
     rc = mg_session_open(&s, ctx, 0, err);
     if (rc)
         return rc;
+    /* the environment of migrate.ini is known once the session is open */
+    rc = mg_osc_opts_env(&o, ctx->env, given, err);
+    if (rc) {
+        mg_session_close(&s);
+        mg_osc_opts_free(&o);
+        return rc;
+    }
     if (list) {
         json_t *jobs;
         rc = mg_osc_list(s.conn, &jobs, err);
@@ -308,6 +320,7 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
             }
         }
         mg_session_close(&s);
+        mg_osc_opts_free(&o);
         return rc;
     }
     mg_run_watch(s.conn);
@@ -338,5 +351,6 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     }
     mg_osc_result_free(&res);
     mg_session_close(&s);
+    mg_osc_opts_free(&o);
     return rc;
 }

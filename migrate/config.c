@@ -96,6 +96,11 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         {"gate.max_blocking", offsetof(struct mg_env, gate_max_blocking)},
         {"gate.checkpoint", offsetof(struct mg_env, gate_checkpoint)},
         {"gate.confirm", offsetof(struct mg_env, gate_confirm)},
+        {"osc.max_lag", offsetof(struct mg_env, osc_max_lag)},
+        {"osc.replicas", offsetof(struct mg_env, osc_replicas)},
+        {"osc.max_load", offsetof(struct mg_env, osc_max_load)},
+        {"osc.critical_load", offsetof(struct mg_env, osc_critical_load)},
+        {"osc.chunk_time", offsetof(struct mg_env, osc_chunk_time)},
     };
     if (!strcmp(name, "production")) {
         if (truthy(value, &e->production) < 0) {
@@ -118,7 +123,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     mg_err_hint(st->err, "settings: database, path, production, lock_timeout, "
                          "statement_timeout, retries, lock_wait, retry_delay, checkpoint_dir, "
                          "gate.lint, gate.preflight, gate.max_xact_age, gate.max_lag, "
-                         "gate.max_blocking, gate.checkpoint, gate.confirm");
+                         "gate.max_blocking, gate.checkpoint, gate.confirm, osc.max_lag, "
+                         "osc.replicas, osc.max_load, osc.critical_load, osc.chunk_time");
     return 0;
 }
 
@@ -162,7 +168,8 @@ void mg_config_free(struct mg_config *c)
                         &e->lock_wait,    &e->retry_delay,       &e->checkpoint_dir,
                         &e->gate_lint,    &e->gate_preflight,    &e->gate_max_xact_age,
                         &e->gate_max_lag, &e->gate_max_blocking, &e->gate_checkpoint,
-                        &e->gate_confirm};
+                        &e->gate_confirm, &e->osc_max_lag,       &e->osc_replicas,
+                        &e->osc_max_load, &e->osc_critical_load, &e->osc_chunk_time};
         for (size_t k = 0; k < MG_ARRAY_SIZE(all); k++)
             free(*all[k]);
     }
@@ -223,7 +230,7 @@ int mg_config_resolve(char **out, const char *raw, const char *what, struct mg_e
 }
 
 /* A URL written with its password in the file, rather than through ${VAR} or @file:? */
-static int literal_password(const char *raw)
+int mg_config_literal_password(const char *raw)
 {
     struct mg_url u;
     struct mg_err e;
@@ -264,7 +271,7 @@ int mg_config_apply(struct mg_ctx *ctx, const struct mg_env *env, struct mg_err 
     char what[160];
     char *v = NULL;
 
-    if (env->production && env->database && literal_password(env->database)) {
+    if (env->production && env->database && mg_config_literal_password(env->database)) {
         mg_err_set(err, MG_EUSAGE,
                    "environment '%s' is marked production and its database URL holds a "
                    "literal password",
@@ -272,6 +279,22 @@ int mg_config_apply(struct mg_ctx *ctx, const struct mg_env *env, struct mg_err 
         mg_err_hint(err, "keep the password out of migrate.ini: write ${DATABASE_URL} or "
                          "@file:/run/secrets/database-url, or use ~/.pgpass");
         return MG_EUSAGE;
+    }
+    if (env->production && env->osc_replicas) {
+        /* each URL of the list, as the user wrote it */
+        char *list = mg_strdup(env->osc_replicas), *save = NULL;
+        int bad = 0;
+        for (char *u = strtok_r(list, ", \t", &save); u && !bad; u = strtok_r(NULL, ", \t", &save))
+            bad = mg_config_literal_password(u);
+        free(list);
+        if (bad) {
+            mg_err_set(err, MG_EUSAGE,
+                       "environment '%s' is marked production and a URL of its osc.replicas holds "
+                       "a literal password",
+                       env->name);
+            mg_err_hint(err, "write ${REPLICA_URL} or @file:PATH in migrate.ini instead");
+            return MG_EUSAGE;
+        }
     }
 #define RESOLVE(field, bit, key)                                                                   \
     do {                                                                                           \

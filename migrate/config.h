@@ -7,6 +7,8 @@
  *   production = true
  *   lock_timeout = 2s
  *   gate.confirm = on                      ; down and force need --confirm=<database>
+ *   osc.max_lag  = 5s                      ; online schema changes: their throttling
+ *   osc.replicas = ${REPLICA1_URL} ${REPLICA2_URL}
  *
  * Values may hold ${VAR} (from the environment) or be @file:PATH (the file's
  * content, trailing newline removed).  An environment marked production
@@ -36,6 +38,12 @@ struct mg_env {
     char *gate_max_blocking; /* duration */
     char *gate_checkpoint;   /* required | optional */
     char *gate_confirm;      /* on | off; default on in production */
+    /* online schema changes (migrate osc, -- migrate:online files run by up) */
+    char *osc_max_lag;       /* duration */
+    char *osc_replicas;      /* URLs, separated by commas or blanks */
+    char *osc_max_load;      /* count */
+    char *osc_critical_load; /* count */
+    char *osc_chunk_time;    /* duration */
 };
 
 struct mg_config {
@@ -61,6 +69,9 @@ int mg_config_resolve(char **out, const char *raw, const char *what, struct mg_e
  * literal password when the environment is marked production.
  */
 int mg_config_apply(struct mg_ctx *ctx, const struct mg_env *env, struct mg_err *err);
+
+/* Whether a URL as written in migrate.ini holds a literal password (not ${VAR}, not @file:). */
+int mg_config_literal_password(const char *raw);
 
 /* The gate setting `value` or, when NULL, the default for the environment. */
 int mg_env_confirm_required(const struct mg_env *env);

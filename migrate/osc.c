@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "ctx.h"
 #include "history.h"
 #include "log.h"
@@ -38,6 +39,91 @@ void mg_osc_opts_init(struct mg_osc_opts *o)
     o->chunk_ms = 500;
     o->cutover_timeout_ms = 60000;
     o->cutover_lock_ms = 100;
+}
+
+void mg_osc_opts_free(struct mg_osc_opts *o)
+{
+    for (size_t i = 0; o->env_replicas && o->env_replicas[i]; i++)
+        free(o->env_replicas[i]);
+    free(o->env_replicas);
+    o->env_replicas = NULL;
+}
+
+/* One osc.* setting of the environment, resolved (*out NULL when it is not set). */
+static int env_value(char **out, const struct mg_env *env, const char *raw, const char *key,
+                     struct mg_err *err)
+{
+    char what[160];
+
+    *out = NULL;
+    if (!raw)
+        return 0;
+    snprintf(what, sizeof(what), "migrate.ini [env.%s] %s", env->name, key);
+    return mg_config_resolve(out, raw, what, err);
+}
+
+static int env_count(long *out, const struct mg_env *env, const char *raw, const char *key,
+                     struct mg_err *err)
+{
+    char *v;
+    uint64_t n;
+    int rc = env_value(&v, env, raw, key, err);
+
+    if (rc || !v)
+        return rc;
+    if (mg_parse_u64(&n, v, strlen(v)) < 0 || n > 1000000)
+        rc = mg_err_set(err, MG_EUSAGE, "migrate.ini [env.%s] %s = '%s' is not a whole number",
+                        env->name, key, v);
+    else
+        *out = (long)n;
+    free(v);
+    return rc;
+}
+
+static int env_duration(long *out, const struct mg_env *env, const char *raw, const char *key,
+                        struct mg_err *err)
+{
+    char *v;
+    int rc = env_value(&v, env, raw, key, err);
+
+    if (rc || !v)
+        return rc;
+    rc = mg_parse_duration(out, v, err);
+    if (rc)
+        mg_err_context(err, "migrate.ini [env.%s] %s", env->name, key);
+    free(v);
+    return rc;
+}
+
+int mg_osc_opts_env(struct mg_osc_opts *o, const struct mg_env *env, unsigned given,
+                    struct mg_err *err)
+{
+    char *list = NULL, *save = NULL;
+    size_t n = 0;
+    int rc = 0;
+
+    if (!env)
+        return 0;
+    if (!(given & MG_OSC_GIVEN_MAX_LAG))
+        rc = env_duration(&o->max_lag_ms, env, env->osc_max_lag, "osc.max_lag", err);
+    if (!rc && !(given & MG_OSC_GIVEN_CHUNK_TIME))
+        rc = env_duration(&o->chunk_ms, env, env->osc_chunk_time, "osc.chunk_time", err);
+    if (!rc && !(given & MG_OSC_GIVEN_MAX_LOAD))
+        rc = env_count(&o->max_load, env, env->osc_max_load, "osc.max_load", err);
+    if (!rc && !(given & MG_OSC_GIVEN_CRITICAL_LOAD))
+        rc = env_count(&o->critical_load, env, env->osc_critical_load, "osc.critical_load", err);
+    if (!rc && !(given & MG_OSC_GIVEN_REPLICAS))
+        rc = env_value(&list, env, env->osc_replicas, "osc.replicas", err);
+    if (rc || !list)
+        return rc;
+    mg_osc_opts_free(o);
+    o->env_replicas = mg_calloc(strlen(list) / 2 + 2, sizeof(*o->env_replicas));
+    for (char *u = strtok_r(list, ", \t\n", &save); u; u = strtok_r(NULL, ", \t\n", &save))
+        o->env_replicas[n++] = mg_strdup(u);
+    free(list);
+    o->replicas = (const char *const *)o->env_replicas;
+    o->nreplicas = n;
+    return 0;
 }
 
 long mg_osc_next_batch(long size, long long took_ms, long target_ms)
@@ -1206,7 +1292,8 @@ static int opts_check(const struct mg_osc_opts *o, struct mg_err *err)
     }
     if (o->nreplicas && !o->max_lag_ms) {
         mg_err_set(err, MG_EUSAGE, "--replica goes with --max-lag");
-        mg_err_hint(err, "say how much lag to allow: --max-lag 5s");
+        mg_err_hint(err, "say how much lag to allow: --max-lag 5s (in migrate.ini: osc.max_lag "
+                         "beside osc.replicas)");
         return MG_EUSAGE;
     }
     if (o->critical_load && o->max_load && o->critical_load <= o->max_load) {

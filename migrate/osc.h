@@ -31,6 +31,7 @@ struct mg_osc_opts {
     long max_lag_ms;             /* --max-lag: pause while replicas lag more (0: off) */
     const char *const *replicas; /* --replica URL...: MySQL/MariaDB replicas to watch */
     size_t nreplicas;
+    char **env_replicas;        /* owned: the list of migrate.ini's osc.replicas, when it is used */
     long max_load;              /* --max-load: pause while more sessions are active (0: off) */
     long critical_load;         /* --critical-load: stop above this many (0: off) */
     const char *throttle_query; /* --throttle-query: pause while it returns true */
@@ -51,6 +52,26 @@ struct mg_osc_opts {
 
 /* Sets the defaults above. */
 void mg_osc_opts_init(struct mg_osc_opts *o);
+/* Frees what mg_osc_opts_env allocated. */
+void mg_osc_opts_free(struct mg_osc_opts *o);
+
+/* The options mg_osc_opts_env may set, when the command line has not (its `given` bits). */
+enum mg_osc_given {
+    MG_OSC_GIVEN_MAX_LAG = 1 << 0,
+    MG_OSC_GIVEN_REPLICAS = 1 << 1,
+    MG_OSC_GIVEN_MAX_LOAD = 1 << 2,
+    MG_OSC_GIVEN_CRITICAL_LOAD = 1 << 3,
+    MG_OSC_GIVEN_CHUNK_TIME = 1 << 4,
+};
+
+struct mg_env;
+/*
+ * The throttling an environment of migrate.ini sets for its online changes (osc.max_lag,
+ * osc.replicas, osc.max_load, osc.critical_load, osc.chunk_time), for each option not in
+ * `given`; ${VAR} and @file: are resolved.  env may be NULL (no environment: nothing to do).
+ */
+int mg_osc_opts_env(struct mg_osc_opts *o, const struct mg_env *env, unsigned given,
+                    struct mg_err *err);
 
 /* What a job did (counts are the job's totals, times this run's); filled also on failure. */
 struct mg_osc_result {

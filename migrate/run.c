@@ -416,6 +416,8 @@ static int run_online(struct step *p, size_t k, struct mg_err *err)
     if (mg_run_interrupted())
         return mg_err_set(err, MG_ECANCELED, "interrupted before statement %zu", k + 1);
     mg_osc_opts_init(&o);
+    if (mg_osc_opts_env(&o, p->ctx->env, 0, err))
+        return err->code;
     o.statement_timeout_ms = p->ctx->statement_timeout_ms;
     o.run_id = p->ctx->run_id;
     o.from_migration = 1;
@@ -424,7 +426,9 @@ static int run_online(struct step *p, size_t k, struct mg_err *err)
     if (p->f->dir.lock_timeout_ms > 0)
         o.cutover_lock_ms = p->f->dir.lock_timeout_ms;
     mg_info("  statement %zu of %zu (line %d): online schema change", k + 1, p->n, st->line);
-    return mg_osc_run_statement(p->s->conn, &o, p->f->text.ptr + st->off, st->len, err);
+    int rc = mg_osc_run_statement(p->s->conn, &o, p->f->text.ptr + st->off, st->len, err);
+    mg_osc_opts_free(&o);
+    return rc;
 }
 
 static int run_statements(struct step *p, struct mg_err *err)

@@ -70,3 +70,34 @@ assert_eq "$?" 0 "(the job: $(cat "$T/run.err"))"
 assert_eq "$(my "SELECT COUNT(*) FROM t WHERE s = CONCAT('r', id)")" 2000
 backfilled() { replica "SELECT COUNT(*) FROM \`$MYDB\`.t WHERE s = CONCAT('r', id)"; }
 wait_until '[ "$(backfilled)" = 2000 ]' "the backfill on the replica"
+
+# an online migration run by up takes its throttling from the environment of migrate.ini:
+# osc.max_lag and osc.replicas (the URL from the environment variable)
+cat >migrate.ini <<'INI'
+[env.ci]
+database = ${DATABASE_URL}
+path = m
+osc.max_lag = 1s
+osc.replicas = ${REPLICA_URL}
+osc.chunk_time = 10ms
+INI
+mig m 1 widen "-- migrate:online
+ALTER TABLE c MODIFY v bigint;"
+rsql "STOP SLAVE SQL_THREAD"
+REPLICA_URL=$RURL "$MIGRATE_BIN" --env ci up >"$T/up.out" 2>"$T/up.err" &
+pid=$!
+wait_until "grep -q 'paused: replication is stopped on replica' '$T/up.err'" "the pause of up"
+assert_eq "$(my "SELECT status FROM migrate_history WHERE version = 1")" running
+rsql "START SLAVE SQL_THREAD"
+wait $pid
+assert_eq "$?" 0 "(up: $(cat "$T/up.err"))"
+assert_eq "$(my "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'c' AND COLUMN_NAME = 'v'")" bigint
+# a bad setting is named with its place
+cat >migrate.ini <<'INI'
+[env.ci]
+database = ${DATABASE_URL}
+osc.max_load = many
+INI
+mg --env ci osc --table t --backfill "SET s = 'x'"
+assert_rc 2 "bad osc.max_load"
+assert_err "migrate.ini [env.ci] osc.max_load = 'many' is not a whole number"
