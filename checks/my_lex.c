@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "my_int.h"
+#include "mylex.h"
 #include "util.h"
 
 struct lexer {
@@ -23,7 +24,7 @@ struct lexer {
 
 static int is_word(unsigned char c)
 {
-    return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+    return mg_mylex_word_char((char)c);
 }
 
 static int lex_error(struct lexer *lx, size_t at, const char *what)
@@ -42,18 +43,15 @@ static int skip_space(struct lexer *lx)
     const char *s = lx->s;
     while (lx->i < lx->len) {
         char c = s[lx->i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        if (mg_mylex_space(c)) {
             lx->i++;
-        } else if (c == '#' ||
-                   (c == '-' && lx->i + 1 < lx->len && s[lx->i + 1] == '-' &&
-                    (lx->i + 2 >= lx->len || s[lx->i + 2] == ' ' || s[lx->i + 2] == '\t' ||
-                     s[lx->i + 2] == '\n' || s[lx->i + 2] == '\r'))) {
+        } else if (c == '#' || mg_mylex_dash_comment_at(s, lx->i, lx->len)) {
             while (lx->i < lx->len && s[lx->i] != '\n')
                 lx->i++;
         } else if (c == '/' && lx->i + 1 < lx->len && s[lx->i + 1] == '*') {
-            if (lx->i + 2 < lx->len && s[lx->i + 2] == '!') {
+            if (mg_mylex_exec_comment_at(s, lx->i, lx->len)) {
                 /* executable comment: its content is SQL (after an optional version) */
-                lx->i += 3;
+                lx->i += s[lx->i + 2] == 'M' ? 4 : 3;
                 while (lx->i < lx->len && isdigit((unsigned char)s[lx->i]))
                     lx->i++;
                 lx->in_exec = 1;
@@ -82,25 +80,10 @@ static int next_token(struct lexer *lx, struct my_tok *t)
 
     t->off = st;
     if (c == '\'' || c == '"' || c == '`') {
-        size_t i = st + 1;
-        for (;;) {
-            if (i >= lx->len)
-                return lex_error(
-                    lx, st, c == '`' ? "unterminated quoted identifier" : "unterminated string");
-            if (s[i] == '\\' && c != '`') {
-                i += 2;
-                continue;
-            }
-            if ((unsigned char)s[i] == c) {
-                if (i + 1 < lx->len && (unsigned char)s[i + 1] == c) {
-                    i += 2;
-                    continue;
-                }
-                i++;
-                break;
-            }
-            i++;
-        }
+        size_t i = mg_mylex_skip_quoted(s, st, lx->len);
+        if (!i)
+            return lex_error(lx, st,
+                             c == '`' ? "unterminated quoted identifier" : "unterminated string");
         t->kind = c == '`' ? MT_QIDENT : MT_STRING;
         t->len = i - st;
         lx->i = i;

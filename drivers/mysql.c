@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "mylex.h"
 #include "mysql_internal.h"
 #include "util.h"
 
@@ -55,163 +56,6 @@ enum {
 };
 
 static const char *const my_schemes[] = {"mysql", "mariadb", NULL};
-
-/* ---------- lexing: shared by splitting and classification ---------- */
-
-enum tok {
-    TK_SPACE,
-    TK_COMMENT,      /* #..., -- ..., and block comments the server ignores */
-    TK_EXEC_COMMENT, /* executable comments (slash-star-bang): code for the server */
-    TK_QUOTED,       /* '...', "..." or `...` */
-    TK_WORD,         /* keyword, identifier or number */
-    TK_OTHER,        /* one punctuation byte */
-    TK_ERROR,        /* unterminated quote or comment */
-};
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static int is_word_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '$' || (unsigned char)c >= 0x80;
-}
-
-/* Is there an executable comment ("/" "*!" or "/" "*M!") at s[i]? */
-static int exec_comment_at(const char *s, size_t i, size_t end)
-{
-    if (i + 2 >= end || s[i] != '/' || s[i + 1] != '*')
-        return 0;
-    return s[i + 2] == '!' || (s[i + 2] == 'M' && i + 3 < end && s[i + 3] == '!');
-}
-
-/*
- * `--` starts a comment only when a space or a control character follows
- * (or the text ends): in MySQL `1--1` is one minus minus one.
- */
-static int dash_comment_at(const char *s, size_t i, size_t end)
-{
-    return i + 1 < end && s[i] == '-' && s[i + 1] == '-' &&
-           (i + 2 >= end || (unsigned char)s[i + 2] <= ' ');
-}
-
-/*
- * Skips a quoted string or identifier opened at s[i].  In strings a
- * backslash escapes the next byte and a doubled quote is one quote; in
- * backticks only the doubling applies.  Returns the index after the closing
- * quote, or 0 when the quote is not closed.
- */
-static size_t skip_quoted(const char *s, size_t i, size_t end)
-{
-    char q = s[i];
-
-    for (size_t k = i + 1; k < end; k++) {
-        if (s[k] == '\\' && q != '`') {
-            k++;
-            continue;
-        }
-        if (s[k] == q) {
-            if (k + 1 < end && s[k + 1] == q) {
-                k++;
-                continue;
-            }
-            return k + 1;
-        }
-    }
-    return 0;
-}
-
-/*
- * Reads the token at s[i] and sets *next after it.  On TK_ERROR, *next is
- * where the unterminated construct opens and *what names it.
- */
-static enum tok next_token(const char *s, size_t i, size_t end, size_t *next, const char **what)
-{
-    char c = s[i];
-
-    if (is_space(c)) {
-        while (i < end && is_space(s[i]))
-            i++;
-        *next = i;
-        return TK_SPACE;
-    }
-    if (c == '#' || dash_comment_at(s, i, end)) {
-        while (i < end && s[i] != '\n')
-            i++;
-        *next = i;
-        return TK_COMMENT;
-    }
-    if (c == '/' && i + 1 < end && s[i + 1] == '*') {
-        int exec = exec_comment_at(s, i, end);
-        size_t k = i + 2;
-        while (k < end) {
-            if (exec && (s[k] == '\'' || s[k] == '"' || s[k] == '`')) {
-                size_t after = skip_quoted(s, k, end);
-                if (!after) {
-                    *next = k;
-                    *what = "quoted string";
-                    return TK_ERROR;
-                }
-                k = after;
-                continue;
-            }
-            if (s[k] == '*' && k + 1 < end && s[k + 1] == '/') {
-                *next = k + 2;
-                return exec ? TK_EXEC_COMMENT : TK_COMMENT;
-            }
-            k++;
-        }
-        *next = i;
-        *what = exec ? "executable comment (/*! ... */)" : "comment (/* ... */)";
-        return TK_ERROR;
-    }
-    if (c == '\'' || c == '"' || c == '`') {
-        size_t after = skip_quoted(s, i, end);
-        if (!after) {
-            *next = i;
-            *what = c == '`' ? "quoted identifier (`...`)" : "quoted string";
-            return TK_ERROR;
-        }
-        *next = after;
-        return TK_QUOTED;
-    }
-    if (is_word_char(c)) {
-        while (i < end && is_word_char(s[i]))
-            i++;
-        *next = i;
-        return TK_WORD;
-    }
-    *next = i + 1;
-    return TK_OTHER;
-}
-
-/*
- * The code inside an executable comment at s[i..end): [from, to) gets the
- * part after the marker and version number, before the closing delimiter.
- * Returns 1 when the server would run it: a versioned one ("!NNNNN") when
- * NNNNN is at most the server's version, a MariaDB one ("M!") only on
- * MariaDB (whose version numbers start at 100000).
- */
-static int exec_comment_body(const char *s, size_t i, size_t end, int server_version, size_t *from,
-                             size_t *to)
-{
-    int mariadb_only = s[i + 2] == 'M';
-    size_t k = i + (mariadb_only ? 4 : 3), digits = 0;
-    long v = 0;
-
-    while (k < end && s[k] >= '0' && s[k] <= '9' && digits < 6) {
-        v = v * 10 + (s[k] - '0');
-        k++;
-        digits++;
-    }
-    *from = k;
-    *to = end - 2;
-    if (mariadb_only && server_version && server_version < 100000)
-        return 0;
-    return !(digits && server_version && v > server_version);
-}
 
 /* ---------- classification ---------- */
 
@@ -244,18 +88,18 @@ static void collect_words(struct words *out, const char *s, size_t i, size_t end
     while (i < end && out->n < MY_MAX_WORDS) {
         size_t next;
         const char *what;
-        enum tok t = next_token(s, i, end, &next, &what);
-        if (t == TK_ERROR)
+        enum mg_mylex_tok t = mg_mylex_next(s, i, end, &next, &what);
+        if (t == MG_MYLEX_ERROR)
             return;
-        if (t == TK_WORD) {
+        if (t == MG_MYLEX_WORD) {
             add_word(out, s + i, next - i);
-        } else if (t == TK_EXEC_COMMENT) {
+        } else if (t == MG_MYLEX_EXEC_COMMENT) {
             size_t from, to;
-            if (exec_comment_body(s, i, next, server_version, &from, &to))
+            if (mg_mylex_exec_body(s, i, next, server_version, &from, &to))
                 collect_words(out, s, from, to, server_version);
-        } else if (t == TK_QUOTED) {
+        } else if (t == MG_MYLEX_QUOTED) {
             add_word(out, s[i] == '`' ? "`" : "'", 1);
-        } else if (t == TK_OTHER) {
+        } else if (t == MG_MYLEX_OTHER) {
             add_word(out, s[i] == '(' ? "(" : "#", 1);
         }
         i = next;
@@ -343,7 +187,7 @@ static int word_ci(const char *s, size_t i, size_t end, const char *word)
 
     if (i + n > end || strncasecmp(s + i, word, n) != 0)
         return 0;
-    return i + n == end || !is_word_char(s[i + n]);
+    return i + n == end || !mg_mylex_word_char(s[i + n]);
 }
 
 /*
@@ -361,7 +205,7 @@ static int read_delimiter(const char *sql, size_t i, size_t end, char *delim, si
     while (k < end && (sql[k] == ' ' || sql[k] == '\t'))
         k++;
     from = k;
-    while (k < end && !is_space(sql[k]))
+    while (k < end && !mg_mylex_space(sql[k]))
         k++;
     to = k;
     if (to - from >= 2 && (sql[from] == '\'' || sql[from] == '"' || sql[from] == '`') &&
@@ -405,13 +249,13 @@ static int has_code(const char *s, size_t from, size_t to, int server_version)
     while (from < to) {
         size_t next, a, b;
         const char *what;
-        enum tok t = next_token(s, from, to, &next, &what);
-        if (t == TK_ERROR)
+        enum mg_mylex_tok t = mg_mylex_next(s, from, to, &next, &what);
+        if (t == MG_MYLEX_ERROR)
             return 1;
-        if (t == TK_EXEC_COMMENT) {
-            if (exec_comment_body(s, from, next, server_version, &a, &b) && has_code(s, a, b, 0))
+        if (t == MG_MYLEX_EXEC_COMMENT) {
+            if (mg_mylex_exec_body(s, from, next, server_version, &a, &b) && has_code(s, a, b, 0))
                 return 1;
-        } else if (t != TK_SPACE && t != TK_COMMENT) {
+        } else if (t != MG_MYLEX_SPACE && t != MG_MYLEX_COMMENT) {
             return 1;
         }
         from = next;
@@ -458,16 +302,16 @@ static int my_split(struct drv_stmt **out, size_t *n, const char *sql, size_t le
     while (i < len) {
         size_t k = i, next, start, end;
         const char *what;
-        enum tok t;
+        enum mg_mylex_tok t;
 
         /* leading whitespace and comments belong to no statement */
         while (k < len) {
-            t = next_token(sql, k, len, &next, &what);
-            if (t == TK_ERROR) {
+            t = mg_mylex_next(sql, k, len, &next, &what);
+            if (t == MG_MYLEX_ERROR) {
                 free(v);
                 return lex_error(err, sql, next, what);
             }
-            if (t != TK_SPACE && t != TK_COMMENT)
+            if (t != MG_MYLEX_SPACE && t != MG_MYLEX_COMMENT)
                 break;
             k = next;
         }
@@ -490,15 +334,16 @@ static int my_split(struct drv_stmt **out, size_t *n, const char *sql, size_t le
                 i = k + dlen;
                 break;
             }
-            t = next_token(sql, k, len, &next, &what);
-            if (t == TK_ERROR) {
+            t = mg_mylex_next(sql, k, len, &next, &what);
+            if (t == MG_MYLEX_ERROR) {
                 free(v);
                 return lex_error(err, sql, next, what);
             }
             /* quotes and comments hide a delimiter; elsewhere it may start at any byte (END$$) */
-            k = t == TK_QUOTED || t == TK_COMMENT || t == TK_EXEC_COMMENT ? next : k + 1;
+            k = t == MG_MYLEX_QUOTED || t == MG_MYLEX_COMMENT || t == MG_MYLEX_EXEC_COMMENT ? next
+                                                                                            : k + 1;
         }
-        while (end > start && is_space(sql[end - 1]))
+        while (end > start && mg_mylex_space(sql[end - 1]))
             end--;
         if (end == start || !has_code(sql, start, end, server_version))
             continue;

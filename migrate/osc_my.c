@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "mylex.h"
 #include "osc_impl.h"
 #include "run.h"
 #include "sqltext.h"
@@ -45,89 +46,43 @@ struct my_tok {
     size_t off, len; /* in the text */
 };
 
-static int my_word_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '$' || (unsigned char)c >= 0x80;
-}
-
 /* The token at or after i (spaces and comments skipped); returns the offset after it. */
 static size_t my_next(const char *s, size_t len, size_t i, struct my_tok *t)
 {
     for (;;) {
-        while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' ||
-                           s[i] == '\f' || s[i] == '\v'))
-            i++;
-        if (i < len &&
-            (s[i] == '#' || (s[i] == '-' && i + 2 < len && s[i + 1] == '-' &&
-                             (s[i + 2] == ' ' || s[i + 2] == '\t' || s[i + 2] == '\n')))) {
-            while (i < len && s[i] != '\n')
-                i++;
+        size_t next = i;
+        const char *what = NULL;
+        enum mg_mylex_tok k = i < len ? mg_mylex_next(s, i, len, &next, &what) : MG_MYLEX_SPACE;
+        t->off = i;
+        t->len = next - i;
+        if (i >= len) {
+            t->kind = T_END;
+            return i;
+        }
+        switch (k) {
+        case MG_MYLEX_SPACE:
+        case MG_MYLEX_COMMENT:
+            i = next;
             continue;
-        }
-        if (i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
-            if (i + 2 < len && s[i + 2] == '!') {
-                t->kind = T_EXEC; /* executable comment: code only the server reads */
-                t->off = i;
-                t->len = 3;
-                return i + 3;
-            }
-            size_t e = i + 2;
-            while (e + 1 < len && !(s[e] == '*' && s[e + 1] == '/'))
-                e++;
-            if (e + 1 >= len) {
-                t->kind = T_BAD;
-                t->off = i;
-                t->len = len - i;
-                return len;
-            }
-            i = e + 2;
-            continue;
-        }
-        break;
-    }
-    t->off = i;
-    if (i >= len) {
-        t->kind = T_END;
-        t->len = 0;
-        return i;
-    }
-    char c = s[i];
-    if (c == '`' || c == '\'' || c == '"') {
-        size_t e = i + 1;
-        for (; e < len; e++) {
-            if (c != '`' && s[e] == '\\' && e + 1 < len) {
-                e++;
-                continue;
-            }
-            if (s[e] == c) {
-                if (e + 1 < len && s[e + 1] == c) {
-                    e++;
-                    continue;
-                }
-                break;
-            }
-        }
-        if (e >= len) {
+        case MG_MYLEX_EXEC_COMMENT:
+            t->kind = T_EXEC; /* code only the server reads */
+            return next;
+        case MG_MYLEX_ERROR: /* next: where the unterminated quote or comment opens */
             t->kind = T_BAD;
-            t->len = len - i;
+            t->off = next;
+            t->len = len - next;
             return len;
+        case MG_MYLEX_QUOTED:
+            t->kind = s[i] == '`' ? T_QIDENT : T_STRING;
+            return next;
+        case MG_MYLEX_WORD:
+            t->kind = T_WORD;
+            return next;
+        case MG_MYLEX_OTHER:
+            t->kind = T_PUNCT;
+            return next;
         }
-        t->kind = c == '`' ? T_QIDENT : T_STRING;
-        t->len = e + 1 - i;
-        return e + 1;
     }
-    if (my_word_char(c)) {
-        size_t e = i;
-        while (e < len && my_word_char(s[e]))
-            e++;
-        t->kind = T_WORD;
-        t->len = e - i;
-        return e;
-    }
-    t->kind = T_PUNCT;
-    t->len = 1;
-    return i + 1;
 }
 
 static int tok_is(const char *s, const struct my_tok *t, const char *word)
