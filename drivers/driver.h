@@ -11,7 +11,7 @@
  * and on failure fill the caller's struct mg_err with the server's own words
  * (message, SQLSTATE, detail, hint, position).  A driver never prints, never
  * exits, and never includes anything from migrate/ but the utility headers
- * (buf.h, err.h, util.h, url.h, log.h is not allowed either).
+ * (buf.h, err.h, util.h, url.h, mylex.h; log.h is not allowed either).
  */
 #ifndef DRV_DRIVER_H
 #define DRV_DRIVER_H
