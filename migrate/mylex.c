@@ -45,7 +45,8 @@ size_t mg_mylex_skip_quoted(const char *s, size_t i, size_t end)
     return 0;
 }
 
-enum mg_mylex_tok mg_mylex_next(const char *s, size_t i, size_t end, size_t *next, const char **what)
+enum mg_mylex_tok mg_mylex_next(const char *s, size_t i, size_t end, size_t *next,
+                                const char **what)
 {
     char c = s[i];
 
@@ -106,7 +107,7 @@ enum mg_mylex_tok mg_mylex_next(const char *s, size_t i, size_t end, size_t *nex
 }
 
 int mg_mylex_exec_body(const char *s, size_t i, size_t end, int server_version, size_t *from,
-                             size_t *to)
+                       size_t *to)
 {
     int mariadb_only = s[i + 2] == 'M';
     size_t k = i + (mariadb_only ? 4 : 3), digits = 0;
