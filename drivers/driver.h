@@ -16,6 +16,7 @@
 #ifndef DRV_DRIVER_H
 #define DRV_DRIVER_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,8 +26,9 @@
 
 #define DRV_API_VERSION 1
 
-/* The replication lag drv_replica_lag reports for a replication link that is stopped. */
-#define DRV_LAG_STOPPED 86400000L
+/* The replication lag drv_replica_lag reports for a replication link that is stopped: no
+   real lag reaches it. */
+#define DRV_LAG_STOPPED LONG_MAX
 
 /* Flags of one statement, from the dialect's own classification. */
 enum drv_stmt_flag {

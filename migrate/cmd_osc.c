@@ -301,8 +301,9 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     rc = mg_session_open(&s, ctx, 0, err);
     if (rc)
         return rc;
-    /* the environment of migrate.ini is known once the session is open */
-    rc = mg_osc_opts_env(&o, ctx->env, given, err);
+    /* the environment of migrate.ini is known once the session is open; --list and --abort
+       throttle nothing */
+    rc = list || abort_id ? 0 : mg_osc_opts_env(&o, ctx->env, given, err);
     if (rc) {
         mg_session_close(&s);
         mg_osc_opts_free(&o);

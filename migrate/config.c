@@ -284,7 +284,8 @@ int mg_config_apply(struct mg_ctx *ctx, const struct mg_env *env, struct mg_err 
         /* each URL of the list, as the user wrote it */
         char *list = mg_strdup(env->osc_replicas), *save = NULL;
         int bad = 0;
-        for (char *u = strtok_r(list, ", \t", &save); u && !bad; u = strtok_r(NULL, ", \t", &save))
+        for (char *u = strtok_r(list, " \t\r\n", &save); u && !bad;
+             u = strtok_r(NULL, " \t\r\n", &save))
             bad = mg_config_literal_password(u);
         free(list);
         if (bad) {

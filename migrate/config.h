@@ -40,7 +40,7 @@ struct mg_env {
     char *gate_confirm;      /* on | off; default on in production */
     /* online schema changes (migrate osc, -- migrate:online files run by up) */
     char *osc_max_lag;       /* duration */
-    char *osc_replicas;      /* URLs, separated by commas or blanks */
+    char *osc_replicas;      /* URLs, separated by blanks */
     char *osc_max_load;      /* count */
     char *osc_critical_load; /* count */
     char *osc_chunk_time;    /* duration */

@@ -43,6 +43,10 @@ void mg_osc_opts_init(struct mg_osc_opts *o)
 
 void mg_osc_opts_free(struct mg_osc_opts *o)
 {
+    if (o->env_replicas && o->replicas == (const char *const *)o->env_replicas) {
+        o->replicas = NULL;
+        o->nreplicas = 0;
+    }
     for (size_t i = 0; o->env_replicas && o->env_replicas[i]; i++)
         free(o->env_replicas[i]);
     free(o->env_replicas);
@@ -118,7 +122,7 @@ int mg_osc_opts_env(struct mg_osc_opts *o, const struct mg_env *env, unsigned gi
         return rc;
     mg_osc_opts_free(o);
     o->env_replicas = mg_calloc(strlen(list) / 2 + 2, sizeof(*o->env_replicas));
-    for (char *u = strtok_r(list, ", \t\n", &save); u; u = strtok_r(NULL, ", \t\n", &save))
+    for (char *u = strtok_r(list, " \t\r\n", &save); u; u = strtok_r(NULL, " \t\r\n", &save))
         o->env_replicas[n++] = mg_strdup(u);
     free(list);
     o->replicas = (const char *const *)o->env_replicas;
@@ -768,7 +772,9 @@ static int replicas_open(struct osc_ctx *x, struct mg_err *err)
     if (!o->nreplicas || x->replicas)
         return 0;
     if (strcmp(x->c->info.dialect, "mysql")) {
-        mg_err_set(err, MG_EUSAGE, "--replica is for MySQL and MariaDB");
+        mg_err_set(err, MG_EUSAGE,
+                   "--replica (or osc.replicas in migrate.ini) is for MySQL and "
+                   "MariaDB");
         mg_err_detail(err, "a PostgreSQL primary sees its standbys' replay lag itself "
                            "(pg_stat_replication), which --max-lag reads");
         return MG_EUSAGE;
@@ -804,9 +810,13 @@ static int replicas_open(struct osc_ctx *x, struct mg_err *err)
             mg_err_hint(err, "name the replicas of the server the table is on");
             return MG_EUSAGE;
         }
-        mg_info("osc: --max-lag watches replica %s (lag now %s%ldms)", r->name,
-                lag >= DRV_LAG_STOPPED ? "unknown, replication stopped; " : "",
-                lag >= DRV_LAG_STOPPED ? 0L : lag);
+        if (lag == DRV_LAG_STOPPED) {
+            mg_err_set(err, MG_EUSAGE, "replication is stopped on --replica %s", r->name);
+            mg_err_hint(err, "start it (START SLAVE), or leave that replica out: the job would "
+                             "wait for it from its first batch");
+            return MG_EUSAGE;
+        }
+        mg_info("osc: --max-lag watches replica %s (lag now %ldms)", r->name, lag);
     }
     return 0;
 }
@@ -841,7 +851,7 @@ static void replicas_lag(struct osc_ctx *x, char *why, size_t size)
             snprintf(why, size, "replica %s cannot be reached: %s", r->name, e.msg);
         } else if (!links) {
             snprintf(why, size, "replica %s replicates from no server any more", r->name);
-        } else if (lag >= DRV_LAG_STOPPED) {
+        } else if (lag == DRV_LAG_STOPPED) {
             snprintf(why, size, "replication is stopped on replica %s", r->name);
         } else if (lag > x->o->max_lag_ms) {
             snprintf(why, size, "replica %s lags %ldms, above --max-lag %ldms", r->name, lag,
@@ -895,7 +905,7 @@ static int throttle(struct osc_ctx *x, struct mg_err *err)
                         "watch them with --throttle-query (a heartbeat table, for example)");
                 x->lag_warned = 1;
             }
-            if (lag >= DRV_LAG_STOPPED)
+            if (lag == DRV_LAG_STOPPED)
                 snprintf(why, sizeof(why), "replication is stopped on this server");
             else if (lag > o->max_lag_ms)
                 snprintf(why, sizeof(why), "replication lag %ldms, above --max-lag %ldms", lag,
@@ -1374,7 +1384,9 @@ int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc
                 return rc;
             } else {
                 rc = lock_job(&x, err);
-                if (!rc && !is_phase(&x, OSC_DONE))
+                /* the replicas matter while rows are still copied, replayed or compared */
+                if (!rc &&
+                    (is_phase(&x, OSC_COPY) || is_phase(&x, OSC_BUILD) || is_phase(&x, OSC_VERIFY)))
                     rc = replicas_open(&x, err);
                 if (!rc) {
                     mg_info("osc job %lld: resuming %s of %s (phase %s)", x.j->id,
@@ -1389,7 +1401,7 @@ int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc
             }
         }
     } else {
-        rc = opts->dry_run ? 0 : replicas_open(&x, err);
+        rc = replicas_open(&x, err); /* a dry run checks them too */
         if (!rc)
             rc = opts->alter ? x.be->start_alter(&x, err) : x.be->start_backfill(&x, err);
         if (!rc && x.j)

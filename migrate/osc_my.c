@@ -496,7 +496,10 @@ static int check_table(const struct my_table *t, const char *qtable, struct mg_e
 {
     const char *why = NULL, *hint = NULL;
 
-    if (strcmp(t->type, "BASE TABLE"))
+    if (!strcmp(t->type, "SYSTEM VERSIONED"))
+        why = "it is system-versioned: the copy would give every row a new start time and "
+              "leave its history behind";
+    else if (strcmp(t->type, "BASE TABLE"))
         why = "it is not a base table";
     else if (strcasecmp(t->engine, "InnoDB"))
         why = "it is not an InnoDB table (the triggers and the copy need transactions)";
@@ -525,7 +528,8 @@ static int check_table(const struct my_table *t, const char *qtable, struct mg_e
  */
 static int check_backfill_table(const struct my_table *t, const char *qtable, struct mg_err *err)
 {
-    if (strcmp(t->type, "BASE TABLE")) {
+    /* a system-versioned table keeps its history of the updated rows, as any UPDATE does */
+    if (strcmp(t->type, "BASE TABLE") && strcmp(t->type, "SYSTEM VERSIONED")) {
         mg_err_set(err, MG_EUSAGE, "cannot backfill %s: it is not a base table (%s)", qtable,
                    t->type);
         mg_err_hint(err, "backfill the table the view reads from");
@@ -1612,9 +1616,12 @@ static int dry_run_lock(struct osc_ctx *x, const char *schema, const char *table
                         struct mg_err *err)
 {
     struct mg_buf name = MG_BUF_INIT;
+    /* named for the scratch table: tables alike in their first 54 characters share it */
+    char *scratch = job_name(0, "new", table);
     int got = 0, rc = 0;
 
-    mg_buf_addf(&name, "migrate:osc:dry:%s.%s", schema, table);
+    mg_buf_addf(&name, "migrate:osc:dry:%s.%s", schema, scratch);
+    free(scratch);
     if (!take) {
         rc = drv_unlock(x->c, name.ptr, err);
         mg_buf_free(&name);
@@ -1624,7 +1631,11 @@ static int dry_run_lock(struct osc_ctx *x, const char *schema, const char *table
         rc = drv_try_lock(x->c, name.ptr, &got, err);
         if (rc || got)
             break;
-        if (mg_monotonic_ms() >= end || mg_run_interrupted()) {
+        if (mg_run_interrupted()) {
+            rc = mg_err_set(err, MG_ECANCELED, "interrupted while waiting for another dry run");
+            break;
+        }
+        if (mg_monotonic_ms() >= end) {
             rc = mg_err_set(err, MG_ELOCKED, "another dry run of %s has been running for a minute",
                             x->qtable.ptr);
             mg_err_hint(err, "try again when it is done");

@@ -37,11 +37,23 @@ assert_no_err "secret"
 assert_eq "$(my "SELECT COUNT(*) FROM migrate_osc_jobs")" 0
 assert_eq "$(my "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME LIKE '\\_osc%'")" 0
 
-# replication stopped: the copy waits, and goes on when it runs again
+# replication stopped before the job: refused, as the job would wait from its first batch
 rsql "STOP SLAVE SQL_THREAD"
+mg osc --alter "ALTER TABLE t MODIFY v bigint" --replica "$RURL" --max-lag 1s
+assert_rc 2 "a stopped replica"
+assert_err "replication is stopped on --replica"
+assert_eq "$(my "SELECT COUNT(*) FROM migrate_osc_jobs")" 0
+rsql "START SLAVE SQL_THREAD"
+
+# replication stopped during the job (held by the pause file until then): the copy waits, and
+# goes on when it runs again
+touch "$T/pause"
 "$MIGRATE_BIN" osc --alter "ALTER TABLE t MODIFY v bigint" --replica "$RURL" --max-lag 1s \
-    --chunk-time 10ms >"$T/run.out" 2>"$T/run.err" &
+    --chunk-time 10ms --pause-file "$T/pause" >"$T/run.out" 2>"$T/run.err" &
 pid=$!
+wait_until "grep -q 'paused: the pause file' '$T/run.err'" "the pause file"
+rsql "STOP SLAVE SQL_THREAD"
+rm "$T/pause"
 wait_until "grep -q 'paused: replication is stopped on replica' '$T/run.err'" "the pause"
 assert_eq "$(my "SELECT rows_copied FROM migrate_osc_jobs WHERE id = 1")" 0
 rsql "START SLAVE SQL_THREAD"
@@ -84,13 +96,13 @@ INI
 mig m 1 widen "-- migrate:online
 ALTER TABLE c MODIFY v bigint;"
 rsql "STOP SLAVE SQL_THREAD"
-REPLICA_URL=$RURL "$MIGRATE_BIN" --env ci up >"$T/up.out" 2>"$T/up.err" &
-pid=$!
-wait_until "grep -q 'paused: replication is stopped on replica' '$T/up.err'" "the pause of up"
-assert_eq "$(my "SELECT status FROM migrate_history WHERE version = 1")" running
+REPLICA_URL=$RURL mg --env ci up
+assert_rc 2 "up with a stopped replica"
+assert_err "replication is stopped on --replica"
 rsql "START SLAVE SQL_THREAD"
-wait $pid
-assert_eq "$?" 0 "(up: $(cat "$T/up.err"))"
+REPLICA_URL=$RURL mg --env ci up
+assert_rc 0 "up"
+assert_err "osc: --max-lag watches replica"
 assert_eq "$(my "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME = 'c' AND COLUMN_NAME = 'v'")" bigint
 # a bad setting is named with its place
 cat >migrate.ini <<'INI'
