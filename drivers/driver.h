@@ -72,7 +72,8 @@ struct drv_result {
     size_t cap; /* rows allocated */
     char **names;
     char **cells;
-    long long affected; /* rows an INSERT, UPDATE or DELETE changed; -1 when not known */
+    long long affected; /* rows an INSERT, UPDATE or DELETE wrote (an UPDATE: the rows it
+                           found, changed or not); -1 when not known */
 };
 
 /*

@@ -747,8 +747,11 @@ static int open_handle(const struct my_params *p, MYSQL **out, int nonblock, str
         if (p->ssl_key)
             mysql_options(m, MYSQL_OPT_SSL_KEY, p->ssl_key);
     }
+    /* CLIENT_FOUND_ROWS: an UPDATE counts the rows it found, as PostgreSQL does, not only the
+       ones whose values changed (drv_result.affected means the same on both servers) */
     if (!mysql_real_connect(m, p->host, p->user, p->password, p->db, p->port,
-                            via_socket(p) ? p->socket : NULL, CLIENT_MULTI_RESULTS)) {
+                            via_socket(p) ? p->socket : NULL,
+                            CLIENT_MULTI_RESULTS | CLIENT_FOUND_ROWS)) {
         unsigned no = mysql_errno(m);
         char msg[1200];
         snprintf(msg, sizeof(msg), "cannot connect to MySQL/MariaDB: %s", mysql_error(m));
