@@ -34,6 +34,7 @@ enum {
     O_ABORT,
     O_LIST,
     O_REPLICA,
+    O_THREADS,
 };
 
 static int parse_count(long *out, const char *opt, const char *arg, struct mg_err *err)
@@ -189,6 +190,7 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         {"abort", required_argument, NULL, O_ABORT},
         {"list", no_argument, NULL, O_LIST},
         {"replica", required_argument, NULL, O_REPLICA},
+        {"threads", required_argument, NULL, O_THREADS},
         {0, 0, 0, 0},
     };
     struct mg_osc_opts o;
@@ -261,6 +263,13 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
         case O_LIST:
             list = 1;
             break;
+        case O_THREADS: {
+            long t = 0;
+            rc = parse_count(&t, "--threads", optarg, err);
+            o.threads = (int)(t > 1000 ? 1000 : t);
+            given |= MG_OSC_GIVEN_THREADS;
+            break;
+        }
         case O_REPLICA:
             if (nreplicas == sizeof(replicas) / sizeof(replicas[0]))
                 return mg_err_set(err, MG_EUSAGE, "at most %zu --replica options",
@@ -304,6 +313,7 @@ int cmd_osc(int argc, char **argv, struct mg_ctx *ctx, struct mg_err *err)
     /* the environment of migrate.ini is known once the session is open; --list and --abort
        throttle nothing */
     rc = list || abort_id ? 0 : mg_osc_opts_env(&o, ctx->env, given, err);
+    o.url = ctx->database_url;
     if (rc) {
         mg_session_close(&s);
         mg_osc_opts_free(&o);

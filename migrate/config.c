@@ -101,6 +101,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         {"osc.max_load", offsetof(struct mg_env, osc_max_load)},
         {"osc.critical_load", offsetof(struct mg_env, osc_critical_load)},
         {"osc.chunk_time", offsetof(struct mg_env, osc_chunk_time)},
+        {"osc.threads", offsetof(struct mg_env, osc_threads)},
     };
     if (!strcmp(name, "production")) {
         if (truthy(value, &e->production) < 0) {
@@ -124,7 +125,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
                          "statement_timeout, retries, lock_wait, retry_delay, checkpoint_dir, "
                          "gate.lint, gate.preflight, gate.max_xact_age, gate.max_lag, "
                          "gate.max_blocking, gate.checkpoint, gate.confirm, osc.max_lag, "
-                         "osc.replicas, osc.max_load, osc.critical_load, osc.chunk_time");
+                         "osc.replicas, osc.max_load, osc.critical_load, osc.chunk_time, "
+                         "osc.threads");
     return 0;
 }
 
@@ -169,7 +171,8 @@ void mg_config_free(struct mg_config *c)
                         &e->gate_lint,    &e->gate_preflight,    &e->gate_max_xact_age,
                         &e->gate_max_lag, &e->gate_max_blocking, &e->gate_checkpoint,
                         &e->gate_confirm, &e->osc_max_lag,       &e->osc_replicas,
-                        &e->osc_max_load, &e->osc_critical_load, &e->osc_chunk_time};
+                        &e->osc_max_load, &e->osc_critical_load, &e->osc_chunk_time,
+                        &e->osc_threads};
         for (size_t k = 0; k < MG_ARRAY_SIZE(all); k++)
             free(*all[k]);
     }

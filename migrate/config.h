@@ -44,6 +44,7 @@ struct mg_env {
     char *osc_max_load;      /* count */
     char *osc_critical_load; /* count */
     char *osc_chunk_time;    /* duration */
+    char *osc_threads;       /* count */
 };
 
 struct mg_config {

@@ -7,6 +7,8 @@
  */
 #include "osc.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@ void mg_osc_opts_init(struct mg_osc_opts *o)
 {
     memset(o, 0, sizeof(*o));
     o->chunk_ms = 500;
+    o->threads = 1;
     o->cutover_timeout_ms = 60000;
     o->cutover_lock_ms = 100;
 }
@@ -116,6 +119,11 @@ int mg_osc_opts_env(struct mg_osc_opts *o, const struct mg_env *env, unsigned gi
         rc = env_count(&o->max_load, env, env->osc_max_load, "osc.max_load", err);
     if (!rc && !(given & MG_OSC_GIVEN_CRITICAL_LOAD))
         rc = env_count(&o->critical_load, env, env->osc_critical_load, "osc.critical_load", err);
+    if (!rc && !(given & MG_OSC_GIVEN_THREADS)) {
+        long t = o->threads;
+        rc = env_count(&t, env, env->osc_threads, "osc.threads", err);
+        o->threads = (int)(t > 1000 ? 1000 : t);
+    }
     if (!rc && !(given & MG_OSC_GIVEN_REPLICAS))
         rc = env_value(&list, env, env->osc_replicas, "osc.replicas", err);
     if (rc || !list)
@@ -505,11 +513,11 @@ struct osc_job *osc_job_new(struct osc_ctx *x, const char *kind, const char *pha
     j->batch_size = 1000;
     j->rows_estimate = rows_estimate;
     j->state = json_object();
-    j->options = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "chunk_ms", (json_int_t)o->chunk_ms,
-                           "max_lag_ms", (json_int_t)o->max_lag_ms, "max_load",
-                           (json_int_t)o->max_load, "critical_load", (json_int_t)o->critical_load,
-                           "cutover_timeout_ms", (json_int_t)o->cutover_timeout_ms,
-                           "cutover_lock_ms", (json_int_t)o->cutover_lock_ms);
+    j->options = json_pack(
+        "{s:I,s:I,s:I,s:I,s:I,s:I,s:i}", "chunk_ms", (json_int_t)o->chunk_ms, "max_lag_ms",
+        (json_int_t)o->max_lag_ms, "max_load", (json_int_t)o->max_load, "critical_load",
+        (json_int_t)o->critical_load, "cutover_timeout_ms", (json_int_t)o->cutover_timeout_ms,
+        "cutover_lock_ms", (json_int_t)o->cutover_lock_ms, "threads", o->threads);
     if (o->nreplicas) {
         json_t *names = json_array();
         for (size_t i = 0; i < o->nreplicas; i++) {
@@ -751,6 +759,119 @@ static int throttle_query_true(struct osc_ctx *x, int *yes, struct mg_err *err)
     *yes = v && (!strcmp(v, "t") || !strcmp(v, "1") || !strcasecmp(v, "true"));
     drv_result_free(r);
     return 0;
+}
+
+/* ---------- sessions at once (--threads) ---------- */
+
+int osc_workers_open(struct osc_ctx *x, struct mg_err *err)
+{
+    struct drv_connect_opts co = {.application_name = "migrate osc"};
+    size_t want = x->o->threads > 1 ? (size_t)x->o->threads - 1 : 0;
+
+    if (x->workers || !want)
+        return 0;
+    if (!x->o->url)
+        return mg_err_set(err, MG_EFAIL, "--threads: the database's URL is not known here");
+    x->workers = mg_calloc(want, sizeof(*x->workers));
+    for (size_t i = 0; i < want; i++) {
+        int rc = drv_open(&x->workers[i], x->o->url, &co, err);
+        if (rc) {
+            mg_err_context(err, "opening session %zu of --threads %d", i + 2, x->o->threads);
+            return rc;
+        }
+        x->nworkers++;
+    }
+    return 0;
+}
+
+static void workers_close(struct osc_ctx *x)
+{
+    for (size_t i = 0; i < x->nworkers; i++)
+        drv_close(x->workers[i]);
+    free(x->workers);
+    x->workers = NULL;
+    x->nworkers = 0;
+}
+
+struct task_run {
+    struct drv_conn *c;
+    struct osc_task *t;
+    long lock_ms, stmt_ms;
+};
+
+/* One task on one session; the session's own transaction, committed or rolled back. */
+static void task_exec(struct task_run *w)
+{
+    struct osc_task *t = w->t;
+
+    mg_err_clear(&t->err);
+    t->r = NULL;
+    t->rc = drv_set_timeouts(w->c, w->lock_ms, w->stmt_ms, &t->err);
+    if (!t->rc && t->pre) {
+        struct drv_result *r = NULL;
+        t->rc = drv_query(w->c, &r, t->pre, NULL, 0, &t->err);
+        drv_result_free(r);
+    }
+    if (!t->rc)
+        t->rc = drv_begin(w->c, &t->err);
+    if (!t->rc)
+        t->rc = drv_query(w->c, &t->r, t->sql, t->p, t->np, &t->err);
+    if (!t->rc)
+        t->rc = drv_commit(w->c, &t->err);
+    if (t->rc) {
+        drv_rollback_quiet(w->c);
+        drv_result_free(t->r);
+        t->r = NULL;
+    }
+}
+
+static void *task_thread(void *arg)
+{
+    task_exec(arg);
+    return NULL;
+}
+
+int osc_run_tasks(struct osc_ctx *x, struct osc_task *tasks, size_t n, struct mg_err *err)
+{
+    struct task_run runs[OSC_MAX_THREADS];
+    pthread_t th[OSC_MAX_THREADS];
+    int started[OSC_MAX_THREADS];
+    int rc = 0;
+
+    if (n > x->nworkers + 1 || n > OSC_MAX_THREADS)
+        return mg_err_set(err, MG_EFAIL, "%zu tasks for %zu sessions", n, x->nworkers + 1);
+    for (size_t i = 0; i < n; i++) {
+        runs[i] = (struct task_run){i ? x->workers[i - 1] : x->c, &tasks[i], x->o->cutover_lock_ms,
+                                    x->o->statement_timeout_ms};
+        started[i] = 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        /* the threads take no signal: an interrupt reaches the main thread's watch */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        started[i] = pthread_create(&th[i], NULL, task_thread, &runs[i]) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (!started[i])
+            task_exec(&runs[i]); /* no thread to be had: in turn, then */
+    }
+    if (n)
+        task_exec(&runs[0]);
+    for (size_t i = 1; i < n; i++)
+        if (started[i])
+            pthread_join(th[i], NULL);
+    for (size_t i = 0; i < n && !rc; i++)
+        if (tasks[i].rc && !mg_err_retryable(&tasks[i].err))
+            rc = tasks[i].rc;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = tasks[i].rc;
+    for (size_t i = 0; i < n; i++) {
+        if (tasks[i].rc == rc && rc) {
+            *err = tasks[i].err;
+            break;
+        }
+    }
+    return rc;
 }
 
 /* ---------- the replicas of --replica ---------- */
@@ -1300,6 +1421,17 @@ static int opts_check(const struct mg_osc_opts *o, struct mg_err *err)
                          "the table behind it");
         return MG_EUSAGE;
     }
+    if (o->threads < 1 || o->threads > OSC_MAX_THREADS) {
+        mg_err_set(err, MG_EUSAGE, "--threads must be from 1 to %d, not %d", OSC_MAX_THREADS,
+                   o->threads);
+        return MG_EUSAGE;
+    }
+    if (o->threads > 1 && o->backfill) {
+        mg_err_set(err, MG_EUSAGE,
+                   "--threads is for --alter: a backfill updates one range at a "
+                   "time");
+        return MG_EUSAGE;
+    }
     if (o->nreplicas && !o->max_lag_ms) {
         mg_err_set(err, MG_EUSAGE, "--replica goes with --max-lag");
         mg_err_hint(err, "say how much lag to allow: --max-lag 5s (in migrate.ini: osc.max_lag "
@@ -1358,6 +1490,12 @@ int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc
     x.be = backend_for(c, err);
     if (!x.be)
         return MG_EUSAGE;
+    if (opts->threads > 1 && !x.be->threads) {
+        mg_err_set(err, MG_EUSAGE, "--threads (or osc.threads) is for MariaDB and MySQL for now");
+        mg_err_detail(err, "on %s the copy and the verification run in one session",
+                      c->info.product);
+        return MG_EUSAGE;
+    }
     rc = mg_osc_ensure_tables(c, err);
     if (rc)
         return rc;
@@ -1434,6 +1572,7 @@ int mg_osc_run(struct drv_conn *c, const struct mg_osc_opts *opts, struct mg_osc
     }
     unlock_job(&x);
     replicas_close(&x);
+    workers_close(&x);
     osc_job_free(x.j);
     mg_buf_free(&x.qtable);
     return rc;

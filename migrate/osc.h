@@ -31,9 +31,11 @@ struct mg_osc_opts {
     long max_lag_ms;             /* --max-lag: pause while replicas lag more (0: off) */
     const char *const *replicas; /* --replica URL...: MySQL/MariaDB replicas to watch */
     size_t nreplicas;
-    char **env_replicas;        /* owned: the list of migrate.ini's osc.replicas, when it is used */
-    long max_load;              /* --max-load: pause while more sessions are active (0: off) */
-    long critical_load;         /* --critical-load: stop above this many (0: off) */
+    char **env_replicas; /* owned: the list of migrate.ini's osc.replicas, when it is used */
+    int threads;         /* --threads: sessions that copy and verify at once (1; MariaDB/MySQL) */
+    const char *url;     /* the database's URL, for the sessions beyond the first */
+    long max_load;       /* --max-load: pause while more sessions are active (0: off) */
+    long critical_load;  /* --critical-load: stop above this many (0: off) */
     const char *throttle_query; /* --throttle-query: pause while it returns true */
     const char *pause_file;     /* --pause-file: pause while this file exists */
     long cutover_timeout_ms;    /* --cut-over-timeout: give up retrying the swap (60s) */
@@ -62,12 +64,14 @@ enum mg_osc_given {
     MG_OSC_GIVEN_MAX_LOAD = 1 << 2,
     MG_OSC_GIVEN_CRITICAL_LOAD = 1 << 3,
     MG_OSC_GIVEN_CHUNK_TIME = 1 << 4,
+    MG_OSC_GIVEN_THREADS = 1 << 5,
 };
 
 struct mg_env;
 /*
  * The throttling an environment of migrate.ini sets for its online changes (osc.max_lag,
- * osc.replicas, osc.max_load, osc.critical_load, osc.chunk_time), for each option not in
+ * osc.replicas, osc.max_load, osc.critical_load, osc.chunk_time, osc.threads), for each option
+ * not in
  * `given`; ${VAR} and @file: are resolved.  env may be NULL (no environment: nothing to do).
  */
 int mg_osc_opts_env(struct mg_osc_opts *o, const struct mg_env *env, unsigned given,

@@ -70,10 +70,13 @@ struct osc_ctx {
     int locked;                   /* this process holds the job's advisory lock */
     int lag_warned;               /* said that --max-lag sees no replication link */
     struct osc_replica *replicas; /* the --replica connections (opts->nreplicas of them) */
+    struct drv_conn **workers;    /* --threads: the sessions beyond x->c (opened when needed) */
+    size_t nworkers;
 };
 
 struct osc_backend {
     const char *dialect;
+    int threads; /* copies and verifies with several sessions at once (--threads) */
     /*
      * A new ALTER job: resolves the table, refuses what cannot be done safely (with the
      * reason), creates the shadow table, change log and triggers and inserts the job row, all
@@ -149,6 +152,34 @@ int osc_pg_backfill_read(const char *set, const char *where, struct mg_err *err)
 int osc_pg_online_statement(const char *sql, size_t len, char **table);
 
 /* ---------- what both backends use (osc.c) ---------- */
+
+/*
+ * One statement of a round that several sessions run at once (--threads): `pre` (a SET of the
+ * next transaction's isolation, or NULL), then `sql` with its parameters in a transaction of
+ * its own, committed.  The result is the task's, to free; an error leaves r NULL.
+ */
+#define OSC_MAX_THREADS 16
+
+struct osc_task {
+    const char *pre, *sql;
+    const char *const *p;
+    size_t np;
+    struct drv_result *r;
+    int rc;
+    struct mg_err err;
+};
+
+/*
+ * Opens the sessions beyond the job's own (--threads - 1 of them, once per run) on the same
+ * database; none when --threads is 1.
+ */
+int osc_workers_open(struct osc_ctx *x, struct mg_err *err);
+/*
+ * Runs tasks[0] on the job's session and tasks[1..n) on the other sessions, at once, and waits
+ * for all (n at most x->nworkers + 1).  Returns the first task's error that is not
+ * retryable, else the first retryable one, else 0; every task's own outcome stays in it.
+ */
+int osc_run_tasks(struct osc_ctx *x, struct osc_task *tasks, size_t n, struct mg_err *err);
 
 /* Appends an identifier, quoted for the job's server. */
 void osc_qi(struct osc_ctx *x, struct mg_buf *b, const char *ident);

@@ -1941,10 +1941,109 @@ static int copy_n(struct osc_ctx *x, const json_t *lo, long n, long long *rows, 
     return rc;
 }
 
+/*
+ * Removes the shadow's rows beyond the job's last copied key.  During the copy nothing but the
+ * copy writes the shadow; a round of several sessions (--threads) commits each range on its
+ * own, and the job's row moves past them only once all are in: rows of a round that failed or
+ * was killed part way are taken out again before the copy goes on.
+ */
+static int trim_shadow(struct osc_ctx *x, struct mg_err *err)
+{
+    const char *p[MAX_PARAMS];
+    const json_t *lo = x->j->last_key;
+    size_t np;
+    long long gone = 0;
+    struct drv_result *r = NULL;
+    int rc;
+
+    if (!x->j->max_key || strcmp(x->j->kind, "alter") || strcmp(x->j->phase, OSC_COPY))
+        return 0;
+    np = range_params_my(lo, x->j->max_key, json_array_size(x->j->keycols), p);
+    rc = osc_q(x, &r, osc_sqlt(x, lo ? "clear_next" : "clear_first"), p, np, err);
+    if (!rc)
+        gone = r->affected;
+    drv_result_free(r);
+    if (!rc && gone > 0)
+        mg_info("osc job %lld: removed %lld rows copied after the last recorded batch", x->j->id,
+                gone);
+    return rc;
+}
+
+/*
+ * A round of the copy on several sessions at once: the next ranges of n rows each (their ends
+ * read first), one a session, each committed on its own; then the job's row moves past all of
+ * them.  A round that fails is trimmed away (trim_shadow) before the error goes up.
+ */
+static int copy_round(struct osc_ctx *x, long n, long long *rows, struct mg_err *err)
+{
+    size_t nk = json_array_size(x->j->keycols), nr = 0, k;
+    json_t *b[OSC_MAX_THREADS + 1];
+    const char *p[OSC_MAX_THREADS][MAX_PARAMS];
+    struct osc_task t[OSC_MAX_THREADS];
+    const char *rc_sql = sqlf("osc_my_read_committed");
+    int rc;
+
+    *rows = 0;
+    memset(t, 0, sizeof(t));
+    b[0] = x->j->last_key;
+    rc = drv_set_timeouts(x->c, x->o->cutover_lock_ms, x->o->statement_timeout_ms, err);
+    for (k = 0; !rc && k < x->nworkers + 1; k++) {
+        rc = range_end(x, b[k], n, &b[k + 1], err);
+        if (rc)
+            break;
+        nr++;
+        if (osc_keys_equal(b[k + 1], x->j->max_key))
+            break;
+    }
+    for (k = 0; !rc && k < nr; k++) {
+        t[k].pre = rc_sql;
+        t[k].sql = osc_sqlt(x, b[k] ? "copy_next" : "copy_first");
+        t[k].p = p[k];
+        t[k].np = range_params_my(b[k], b[k + 1], nk, p[k]);
+    }
+    if (!rc) {
+        mg_debug("osc job %lld: copying %zu ranges of %ld rows at once", x->j->id, nr, n);
+        rc = osc_run_tasks(x, t, nr, err);
+    }
+    for (k = 0; k < nr; k++) {
+        if (t[k].r && t[k].r->affected > 0)
+            *rows += t[k].r->affected;
+        drv_result_free(t[k].r);
+    }
+    if (!rc)
+        rc = drv_begin(x->c, err);
+    if (!rc && !(rc = osc_batch_commit(x, b[nr], *rows, err)))
+        b[nr] = NULL; /* the job's now */
+    if (rc) {
+        struct mg_err e2;
+        mg_err_clear(&e2);
+        drv_rollback_quiet(x->c);
+        if (trim_shadow(x, &e2))
+            mg_err_context(err,
+                           "the rows of the failed round are still in the shadow (%s); "
+                           "resuming the job removes them",
+                           e2.msg);
+    }
+    for (k = 1; k <= nr; k++)
+        json_decref(b[k]);
+    return rc;
+}
+
 static int my_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *err)
 {
     const struct mg_osc_opts *o = x->o;
     int backfill = !strcmp(x->j->kind, "backfill");
+    if (!backfill && o->threads > 1) {
+        int64_t deadline = mg_monotonic_ms() + o->cutover_timeout_ms;
+        int rc = osc_workers_open(x, err);
+        for (int attempt = 1; !rc; attempt++) {
+            rc = copy_round(x, n, rows, err);
+            if (!rc || osc_retry_wait(x, attempt, deadline, "a batch", err))
+                return rc;
+            rc = 0;
+        }
+        return rc;
+    }
     int one = !backfill && sqlt_opt(x, "copyn_first");
     const json_t *lo = x->j->last_key;
     size_t nk = json_array_size(x->j->keycols);
@@ -2258,6 +2357,74 @@ static int verify_n(struct osc_ctx *x, const json_t *lo, long n, char cnt[2][32]
     return 0;
 }
 
+/*
+ * A round of the verification on several sessions at once (--threads): the next ranges of n
+ * rows each, every one compared in a snapshot of its own session, then recorded in order up to
+ * the first that differs (*mismatch; it is left for the one-session path to re-check and
+ * re-copy).  *advanced: the ranges recorded, *rows their rows.
+ */
+static int verify_round(struct osc_ctx *x, long n, long long *rows, size_t *advanced, int *mismatch,
+                        struct mg_buf *detail, struct mg_err *err)
+{
+    size_t nk = json_array_size(x->j->keycols), nr = 0, k;
+    json_t *b[OSC_MAX_THREADS + 1];
+    const char *p[OSC_MAX_THREADS][2 * MAX_PARAMS];
+    struct osc_task t[OSC_MAX_THREADS];
+    const char *rr_sql = sqlf("osc_my_repeatable_read");
+    int rc;
+
+    *rows = 0;
+    *advanced = 0;
+    *mismatch = 0;
+    memset(t, 0, sizeof(t));
+    b[0] = x->j->verified_key;
+    rc = drv_set_timeouts(x->c, x->o->cutover_lock_ms, x->o->statement_timeout_ms, err);
+    for (k = 0; !rc && k < x->nworkers + 1; k++) {
+        rc = range_end(x, b[k], n, &b[k + 1], err);
+        if (rc)
+            break;
+        nr++;
+        if (osc_keys_equal(b[k + 1], x->j->max_key))
+            break;
+    }
+    for (k = 0; !rc && k < nr; k++) {
+        /* the statement reads both tables: the range's bounds twice */
+        size_t np = range_params_my(b[k], b[k + 1], nk, p[k]);
+        for (size_t i = 0; i < np; i++)
+            p[k][np + i] = p[k][i];
+        t[k].pre = rr_sql;
+        t[k].sql = osc_sqlt(x, b[k] ? "verify_next" : "verify_first");
+        t[k].p = p[k];
+        t[k].np = 2 * np;
+    }
+    if (!rc) {
+        mg_debug("osc job %lld: verifying %zu ranges of %ld rows at once", x->j->id, nr, n);
+        rc = osc_run_tasks(x, t, nr, err);
+    }
+    for (k = 0; !rc && k < nr; k++) {
+        const struct drv_result *r = t[k].r;
+        const char *c0 = drv_val(r, 0, 0), *s0 = drv_val(r, 0, 1), *c1 = drv_val(r, 0, 2),
+                   *s1 = drv_val(r, 0, 3);
+        int m = 0;
+        rc = drv_begin(x->c, err);
+        if (!rc)
+            rc = osc_range_compared(x, b[k], b[k + 1], c0 ? c0 : "0", s0 ? s0 : "0", c1 ? c1 : "0",
+                                    s1 ? s1 : "0", &m, detail, err);
+        if (rc || !m) {
+            drv_rollback_quiet(x->c);
+            *mismatch = !rc;
+            break;
+        }
+        *rows += atoll(c0 ? c0 : "0");
+        (*advanced)++;
+    }
+    for (k = 0; k < nr; k++) {
+        drv_result_free(t[k].r);
+        json_decref(b[k + 1]);
+    }
+    return rc;
+}
+
 static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, struct mg_buf *detail,
                      struct mg_err *err)
 {
@@ -2276,6 +2443,26 @@ static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
     if (!x->j->max_key) {
         *match = 1;
         return osc_job_save_phase(x, OSC_CUTOVER, 0, err);
+    }
+    if (o->threads > 1 && !x->recopying) {
+        size_t advanced = 0;
+        int mismatch = 0;
+        rc = osc_workers_open(x, err);
+        if (!rc)
+            rc = verify_round(x, n, rows, &advanced, &mismatch, detail, err);
+        if (rc)
+            return rc;
+        if (!mismatch) {
+            /* the engine counts one range a call */
+            x->j->ranges_verified += advanced > 0 ? (long long)advanced - 1 : 0;
+            *match = 1;
+            return 0;
+        }
+        /* the ranges before the one that differs are recorded; that one is checked again in
+           one snapshot below, and re-copied if it still differs */
+        x->j->ranges_verified += (long long)advanced;
+        mg_buf_reset(detail);
+        lo = x->j->verified_key;
     }
     rc = drv_set_timeouts(x->c, o->cutover_lock_ms, o->statement_timeout_ms, err);
     if (!rc)
@@ -2305,7 +2492,7 @@ static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
     }
     if (rc)
         goto out;
-    *rows = atoll(cnt[0]);
+    *rows += atoll(cnt[0]);
     rc = osc_range_compared(x, lo, hi, cnt[0], sum[0], cnt[1], sum[1], match, detail, err);
     if (rc || *match)
         goto out;
@@ -2619,6 +2806,9 @@ static int my_check(struct osc_ctx *x, struct mg_err *err)
         mg_err_detail(err, "writes made without them are missing from the shadow table");
         mg_err_hint(err, "remove the job with 'migrate osc --abort %lld' and start again",
                     x->j->id);
+    } else {
+        /* a round of --threads cut short leaves rows beyond the last recorded batch */
+        rc = trim_shadow(x, err);
     }
 out:
     my_names_free(&nm);
@@ -2643,6 +2833,7 @@ static void my_blockers(struct osc_ctx *x, struct mg_buf *out)
 
 const struct osc_backend osc_my_backend = {
     .dialect = "mysql",
+    .threads = 1,
     .start_alter = my_start_alter,
     .start_backfill = my_start_backfill,
     .check = my_check,

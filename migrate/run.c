@@ -420,6 +420,7 @@ static int run_online(struct step *p, size_t k, struct mg_err *err)
         return err->code;
     o.statement_timeout_ms = p->ctx->statement_timeout_ms;
     o.run_id = p->ctx->run_id;
+    o.url = p->ctx->database_url;
     o.from_migration = 1;
     o.mig_version = p->m->version;
     o.mig_statement = (int)k + 1;
