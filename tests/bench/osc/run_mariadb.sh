@@ -11,6 +11,7 @@
 #   alter   ALTER TABLE t MODIFY id bigint, ALGORITHM=COPY (the reference; blocks writes)
 #   osc     migrate osc --table t --alter "ALTER TABLE t MODIFY id bigint" --drop-old
 #   osc_nv  the same with --no-verify (what the verification costs)
+#   osc_t2, osc_t2_nv  the same two with --threads 2 (two sessions copy and verify at once)
 #   ptosc   pt-online-schema-change --alter "MODIFY id bigint" (drops the old table too)
 #
 # Prints the medians over RUNS runs and writes every measurement to
@@ -123,6 +124,17 @@ for run in $(seq 1 "$runs"); do
     workload_stop
     record osc_nv "$run" "$(secs "$a" "$b")" "\"job\":$(jq -c .job "$work/osc.json")"
 
+    for nv in "" --no-verify; do
+        reset
+        workload_start
+        a=$(now_ms)
+        "$M" -q --format json -d "$B" osc --table t --alter "ALTER TABLE t MODIFY id bigint" --drop-old \
+            --threads 2 $nv >"$work/osc.json"
+        b=$(now_ms)
+        workload_stop
+        record "osc_t2${nv:+_nv}" "$run" "$(secs "$a" "$b")" "\"job\":$(jq -c .job "$work/osc.json")"
+    done
+
     reset
     workload_start
     a=$(now_ms)
@@ -147,7 +159,7 @@ alter=$(median alter seconds)
 echo
 echo "| method | median time | vs. ALTER ... ALGORITHM=COPY | median worst workload latency |"
 echo "|---|---|---|---|"
-for m in copy bulk alter osc osc_nv ptosc; do
+for m in copy bulk alter osc osc_nv osc_t2 osc_t2_nv ptosc; do
     t=$(median "$m" seconds)
     printf '| %s | %.2fs | %.2fx | %sms |\n' "$m" "$t" "$(echo "scale=3; $t / $alter" | bc)" \
         "$(median "$m" worst_ms)"
