@@ -119,7 +119,7 @@ int mg_osc_opts_env(struct mg_osc_opts *o, const struct mg_env *env, unsigned gi
         rc = env_count(&o->max_load, env, env->osc_max_load, "osc.max_load", err);
     if (!rc && !(given & MG_OSC_GIVEN_CRITICAL_LOAD))
         rc = env_count(&o->critical_load, env, env->osc_critical_load, "osc.critical_load", err);
-    if (!rc && !(given & MG_OSC_GIVEN_THREADS)) {
+    if (!rc && !(given & MG_OSC_GIVEN_THREADS) && !o->backfill) {
         long t = o->threads;
         rc = env_count(&t, env, env->osc_threads, "osc.threads", err);
         o->threads = (int)(t > 1000 ? 1000 : t);
@@ -797,6 +797,7 @@ struct task_run {
     struct drv_conn *c;
     struct osc_task *t;
     long lock_ms, stmt_ms;
+    int done; /* set by the thread when its task is over (read with __atomic_load_n) */
 };
 
 /* One task on one session; the session's own transaction, committed or rolled back. */
@@ -827,7 +828,10 @@ static void task_exec(struct task_run *w)
 
 static void *task_thread(void *arg)
 {
-    task_exec(arg);
+    struct task_run *w = arg;
+
+    task_exec(w);
+    __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
     return NULL;
 }
 
@@ -842,7 +846,7 @@ int osc_run_tasks(struct osc_ctx *x, struct osc_task *tasks, size_t n, struct mg
         return mg_err_set(err, MG_EFAIL, "%zu tasks for %zu sessions", n, x->nworkers + 1);
     for (size_t i = 0; i < n; i++) {
         runs[i] = (struct task_run){i ? x->workers[i - 1] : x->c, &tasks[i], x->o->cutover_lock_ms,
-                                    x->o->statement_timeout_ms};
+                                    x->o->statement_timeout_ms, 0};
         started[i] = 0;
     }
     for (size_t i = 1; i < n; i++) {
@@ -857,6 +861,22 @@ int osc_run_tasks(struct osc_ctx *x, struct osc_task *tasks, size_t n, struct mg
     }
     if (n)
         task_exec(&runs[0]);
+    /* an interrupt cancels the job's own statement (mg_run_watch); the other sessions' are
+       cancelled here, so that the run stops after this round rather than after theirs */
+    for (int cancelled = 0;;) {
+        int busy = 0;
+        for (size_t i = 1; i < n; i++)
+            busy |= started[i] && !__atomic_load_n(&runs[i].done, __ATOMIC_ACQUIRE);
+        if (!busy)
+            break;
+        if (mg_run_interrupted() && !cancelled) {
+            for (size_t i = 1; i < n; i++)
+                if (started[i] && !__atomic_load_n(&runs[i].done, __ATOMIC_ACQUIRE))
+                    drv_cancel(runs[i].c);
+            cancelled = 1;
+        }
+        mg_sleep_ms(5);
+    }
     for (size_t i = 1; i < n; i++)
         if (started[i])
             pthread_join(th[i], NULL);

@@ -2033,11 +2033,31 @@ static int my_batch(struct osc_ctx *x, long n, long long *rows, struct mg_err *e
 {
     const struct mg_osc_opts *o = x->o;
     int backfill = !strcmp(x->j->kind, "backfill");
-    if (!backfill && o->threads > 1) {
+    if (!backfill && o->threads > 1 && !x->copy_checked) {
+        const char *p[2] = {x->j->schema, osc_st_str(x, "shadow")};
+        struct drv_result *r;
+        int rc = osc_q(x, &r, sqlf("osc_my_autoinc_lock"), p, 2, err);
+        if (rc)
+            return rc;
+        x->copy_alone = osc_is_true(drv_val(r, 0, 0));
+        x->copy_checked = 1;
+        drv_result_free(r);
+        if (x->copy_alone)
+            mg_warn("osc job %lld: --threads: the table has an AUTO_INCREMENT column and "
+                    "innodb_autoinc_lock_mode is below 2, so InnoDB would run the copies one "
+                    "after another (its AUTO-INC table lock); one session copies, the "
+                    "verification still uses %d",
+                    x->j->id, o->threads);
+    }
+    if (!backfill && o->threads > 1 && !x->copy_alone) {
         int64_t deadline = mg_monotonic_ms() + o->cutover_timeout_ms;
         int rc = osc_workers_open(x, err);
         for (int attempt = 1; !rc; attempt++) {
-            rc = copy_round(x, n, rows, err);
+            /* a failed round's rows must be gone before the next (it trimmed them already,
+               unless that failed too) */
+            rc = attempt > 1 ? trim_shadow(x, err) : 0;
+            if (!rc)
+                rc = copy_round(x, n, rows, err);
             if (!rc || osc_retry_wait(x, attempt, deadline, "a batch", err))
                 return rc;
             rc = 0;
@@ -2450,8 +2470,10 @@ static int my_verify(struct osc_ctx *x, long n, int *match, long long *rows, str
         rc = osc_workers_open(x, err);
         if (!rc)
             rc = verify_round(x, n, rows, &advanced, &mismatch, detail, err);
-        if (rc)
+        if (rc) {
+            x->j->ranges_verified += (long long)advanced; /* recorded before the error */
             return rc;
+        }
         if (!mismatch) {
             /* the engine counts one range a call */
             x->j->ranges_verified += advanced > 0 ? (long long)advanced - 1 : 0;

@@ -65,3 +65,23 @@ wait $pid
 assert_eq "$?" 0 "(the job: $(cat "$T/run3.err"))"
 grep -q "osc job 3: key range .*; re-copying the range" "$T/run3.err" || fail "no re-copy: $(cat "$T/run3.err")"
 my_assert_same_rows
+
+# an AUTO_INCREMENT column under innodb_autoinc_lock_mode 1 (MariaDB's default): InnoDB would
+# run the copies one after another, so one session copies (said), and the result is the same
+my "CREATE TABLE ai (id int AUTO_INCREMENT PRIMARY KEY, v int); INSERT INTO ai (v) SELECT seq FROM seq_1_to_5000"
+mg osc --alter "ALTER TABLE ai MODIFY v bigint" --threads 2
+assert_rc 0 "auto_increment table"
+assert_err "the table has an AUTO_INCREMENT column and innodb_autoinc_lock_mode is below 2"
+assert_eq "$(my "SELECT CONCAT(COUNT(*), ' ', SUM(v)) FROM ai")" "5000 12502500"
+
+# osc.threads of an environment applies to changes, and leaves backfills alone
+cat >migrate.ini <<'INI'
+[env.ci]
+database = ${DATABASE_URL}
+osc.threads = 2
+INI
+mg --env ci osc --table ai --backfill "SET v = v + 1"
+assert_rc 0 "backfill with osc.threads"
+mg -v --env ci osc --alter "ALTER TABLE c MODIFY v bigint"
+assert_rc 0 "change with osc.threads"
+assert_err "copying 2 ranges of"
