@@ -1970,6 +1970,27 @@ static int trim_shadow(struct osc_ctx *x, struct mg_err *err)
 }
 
 /*
+ * The ends of a round's ranges (--threads): b[0] is where the round starts (borrowed), b[1..*nr]
+ * the ends of up to one range a session of n rows each, the last at most the max key (new
+ * references, also when an error stops the lookups part way).
+ */
+static int round_ends(struct osc_ctx *x, long n, json_t **b, size_t *nr, struct mg_err *err)
+{
+    int rc = drv_set_timeouts(x->c, x->o->cutover_lock_ms, x->o->statement_timeout_ms, err);
+
+    *nr = 0;
+    for (size_t k = 0; !rc && k < x->nworkers + 1; k++) {
+        rc = range_end(x, b[k], n, &b[k + 1], err);
+        if (rc)
+            break;
+        (*nr)++;
+        if (osc_keys_equal(b[k + 1], x->j->max_key))
+            break;
+    }
+    return rc;
+}
+
+/*
  * A round of the copy on several sessions at once: the next ranges of n rows each (their ends
  * read first), one a session, each committed on its own; then the job's row moves past all of
  * them.  A round that fails is trimmed away (trim_shadow) before the error goes up.
@@ -1986,15 +2007,7 @@ static int copy_round(struct osc_ctx *x, long n, long long *rows, struct mg_err 
     *rows = 0;
     memset(t, 0, sizeof(t));
     b[0] = x->j->last_key;
-    rc = drv_set_timeouts(x->c, x->o->cutover_lock_ms, x->o->statement_timeout_ms, err);
-    for (k = 0; !rc && k < x->nworkers + 1; k++) {
-        rc = range_end(x, b[k], n, &b[k + 1], err);
-        if (rc)
-            break;
-        nr++;
-        if (osc_keys_equal(b[k + 1], x->j->max_key))
-            break;
-    }
+    rc = round_ends(x, n, b, &nr, err);
     for (k = 0; !rc && k < nr; k++) {
         t[k].pre = rc_sql;
         t[k].sql = osc_sqlt(x, b[k] ? "copy_next" : "copy_first");
@@ -2398,15 +2411,7 @@ static int verify_round(struct osc_ctx *x, long n, long long *rows, size_t *adva
     *mismatch = 0;
     memset(t, 0, sizeof(t));
     b[0] = x->j->verified_key;
-    rc = drv_set_timeouts(x->c, x->o->cutover_lock_ms, x->o->statement_timeout_ms, err);
-    for (k = 0; !rc && k < x->nworkers + 1; k++) {
-        rc = range_end(x, b[k], n, &b[k + 1], err);
-        if (rc)
-            break;
-        nr++;
-        if (osc_keys_equal(b[k + 1], x->j->max_key))
-            break;
-    }
+    rc = round_ends(x, n, b, &nr, err);
     for (k = 0; !rc && k < nr; k++) {
         /* the statement reads both tables: the range's bounds twice */
         size_t np = range_params_my(b[k], b[k + 1], nk, p[k]);
