@@ -72,8 +72,9 @@ struct osc_ctx {
     struct osc_replica *replicas; /* the --replica connections (opts->nreplicas of them) */
     struct drv_conn **workers;    /* --threads: the sessions beyond x->c (opened when needed) */
     size_t nworkers;
-    int copy_checked; /* the backend looked whether --threads can help the copy */
-    int copy_alone;   /* ...and found it cannot: the copy uses one session */
+    int copy_checked;     /* the backend looked whether --threads can help the copy */
+    int copy_alone;       /* ...and found it cannot: the copy uses one session */
+    double round_density; /* rows a key value in the last round (integer keys); 0 unknown */
 };
 
 struct osc_backend {

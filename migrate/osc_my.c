@@ -23,6 +23,7 @@
  *    metadata lock at most the cut-over lock timeout: MariaDB counts it in whole seconds, so
  *    anything under a second is NOWAIT; retried with backoff like the PostgreSQL one.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1974,11 +1975,71 @@ static int trim_shadow(struct osc_ctx *x, struct mg_err *err)
  * the ends of up to one range a session of n rows each, the last at most the max key (new
  * references, also when an error stops the lookups part way).
  */
+/* A key of one signed integer column, as a number (0 when it is not one). */
+static int int_key(const struct osc_ctx *x, const json_t *key, long long *v)
+{
+    const char *cast =
+        json_string_value(json_array_get(json_object_get(x->j->state, "key_casts"), 0));
+    const char *s = json_string_value(json_array_get(key, 0));
+    char *end;
+
+    if (json_array_size(x->j->keycols) != 1 || !cast || strcmp(cast, "CAST(? AS SIGNED)") || !s)
+        return 0;
+    errno = 0;
+    *v = strtoll(s, &end, 10);
+    return !errno && end != s && !*end;
+}
+
+/*
+ * After a round of nr ranges from b[0] to b[nr] that held `rows` rows, the largest range
+ * `most`: the density the next round's ends are computed from.  Unknown (the next ends are
+ * looked up) without an integer key, and after a range that held more than twice the rows
+ * asked for, which says the rows are unevenly spread.
+ */
+static void round_measured(struct osc_ctx *x, json_t *const *b, size_t nr, long n, long long rows,
+                           long long most)
+{
+    long long lo, hi;
+
+    x->round_density = 0;
+    if (nr && most <= 2LL * n && b[0] && int_key(x, b[0], &lo) && int_key(x, b[nr], &hi) &&
+        hi > lo && rows > 0)
+        x->round_density = (double)rows / (double)(hi - lo);
+}
+
 static int round_ends(struct osc_ctx *x, long n, json_t **b, size_t *nr, struct mg_err *err)
 {
     int rc = drv_set_timeouts(x->c, x->o->cutover_lock_ms, x->o->statement_timeout_ms, err);
+    long long lo, max;
 
     *nr = 0;
+    /*
+     * An integer key whose density the last round measured: the ends follow from the values
+     * (a range holds about n rows), without reading the rows in between first.
+     */
+    if (!rc && x->round_density > 0 && b[0] && int_key(x, b[0], &lo) &&
+        int_key(x, x->j->max_key, &max) && lo < max) {
+        double want = (double)n / x->round_density;
+        mg_debug("osc job %lld: range ends from the key values (%.4f rows a value)", x->j->id,
+                 x->round_density);
+        long long span = want < 1 ? 1 : want > 9e15 ? 9000000000000000LL : (long long)want;
+        for (size_t k = 0; !rc && k < x->nworkers + 1; k++) {
+            long long hi, step;
+            char v[32];
+            const char *vp = v;
+            if (__builtin_mul_overflow(span, (long long)(k + 1), &step) ||
+                __builtin_add_overflow(lo, step, &hi) || hi >= max) {
+                b[k + 1] = json_incref(x->j->max_key);
+                (*nr)++;
+                break;
+            }
+            snprintf(v, sizeof(v), "%lld", hi);
+            rc = osc_key_json(&vp, 1, &b[k + 1], err);
+            if (!rc)
+                (*nr)++;
+        }
+        return rc;
+    }
     for (size_t k = 0; !rc && k < x->nworkers + 1; k++) {
         rc = range_end(x, b[k], n, &b[k + 1], err);
         if (rc)
@@ -2018,11 +2079,16 @@ static int copy_round(struct osc_ctx *x, long n, long long *rows, struct mg_err 
         mg_debug("osc job %lld: copying %zu ranges of %ld rows at once", x->j->id, nr, n);
         rc = osc_run_tasks(x, t, nr, err);
     }
+    long long most = 0;
     for (k = 0; k < nr; k++) {
-        if (t[k].r && t[k].r->affected > 0)
+        if (t[k].r && t[k].r->affected > 0) {
             *rows += t[k].r->affected;
+            most = t[k].r->affected > most ? t[k].r->affected : most;
+        }
         drv_result_free(t[k].r);
     }
+    if (!rc)
+        round_measured(x, b, nr, n, *rows, most);
     if (!rc)
         rc = drv_begin(x->c, err);
     if (!rc && !(rc = osc_batch_commit(x, b[nr], *rows, err)))
@@ -2406,11 +2472,13 @@ static int verify_round(struct osc_ctx *x, long n, long long *rows, size_t *adva
     const char *rr_sql = sqlf("osc_my_repeatable_read");
     int rc;
 
+    long long most = 0;
+
     *rows = 0;
     *advanced = 0;
     *mismatch = 0;
     memset(t, 0, sizeof(t));
-    b[0] = x->j->verified_key;
+    b[0] = json_incref(x->j->verified_key); /* recording a range replaces the job's */
     rc = round_ends(x, n, b, &nr, err);
     for (k = 0; !rc && k < nr; k++) {
         /* the statement reads both tables: the range's bounds twice */
@@ -2441,12 +2509,16 @@ static int verify_round(struct osc_ctx *x, long n, long long *rows, size_t *adva
             break;
         }
         *rows += atoll(c0 ? c0 : "0");
+        most = atoll(c0 ? c0 : "0") > most ? atoll(c0 ? c0 : "0") : most;
         (*advanced)++;
     }
+    if (!rc && !*mismatch)
+        round_measured(x, b, nr, n, *rows, most);
     for (k = 0; k < nr; k++) {
         drv_result_free(t[k].r);
         json_decref(b[k + 1]);
     }
+    json_decref(b[0]);
     return rc;
 }
 
