@@ -324,6 +324,38 @@ static int open_source(struct clone *c, struct mg_err *err)
     return rc;
 }
 
+int mg_clone_open_destination(struct drv_conn **dst, const char *url, const char *redacted,
+                              struct drv_conn *src, const struct drv_connect_opts *co,
+                              int skip_indexes, const char *noun, struct mg_err *err)
+{
+    struct drv_rels rels;
+    size_t n = 0;
+    int rc = drv_open(dst, url, co, err);
+
+    if (rc) {
+        mg_err_context(err, "the destination %s", redacted);
+        return rc;
+    }
+    if (strcmp((*dst)->info.dialect, src->info.dialect))
+        return mg_err_set(err, MG_EUSAGE, "the destination is %s; the source is %s",
+                          (*dst)->info.product, src->info.product);
+    rc = mg_refuse_same_database(*dst, "destination", src, "source", err);
+    if (!rc)
+        rc = drv_relation_files(*dst, &rels, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < rels.n; i++)
+        n += !skip_indexes || rels.v[i].kind != DRV_REL_INDEX;
+    drv_rels_free(&rels);
+    if (n) {
+        mg_err_set(err, MG_EUSAGE, "the destination %s is not empty (%zu %s)", redacted, n, noun);
+        mg_err_hint(err, "clone into a new, empty database (CREATE DATABASE ...), or use "
+                         "--sandbox");
+        return MG_EUSAGE;
+    }
+    return 0;
+}
+
 static int open_destination(struct clone *c, struct mg_err *err)
 {
     struct drv_connect_opts co = {.application_name = c->o->app};
@@ -368,30 +400,10 @@ static int open_destination(struct clone *c, struct mg_err *err)
     }
     mg_url_redact_str(&url, c->out->url);
     c->out->redacted_url = mg_buf_detach(&url);
-    rc = drv_open(&c->dst, c->out->url, &co, err);
-    if (rc) {
-        mg_err_context(err, "the destination %s", c->out->redacted_url);
-        return rc;
-    }
-    if (strcmp(c->dst->info.dialect, "postgres"))
-        return mg_err_set(err, MG_EUSAGE, "the destination is %s; the source is %s",
-                          c->dst->info.product, c->src->info.product);
-    rc = mg_refuse_same_database(c->dst, "destination", c->src, "source", err);
+    rc = mg_clone_open_destination(&c->dst, c->out->url, c->out->redacted_url, c->src, &co, 0,
+                                   "relations", err);
     if (rc)
         return rc;
-    struct drv_rels rels;
-    rc = drv_relation_files(c->dst, &rels, err);
-    if (rc)
-        return rc;
-    size_t n = rels.n;
-    drv_rels_free(&rels);
-    if (n) {
-        mg_err_set(err, MG_EUSAGE, "the destination %s is not empty (%zu relations)",
-                   c->out->redacted_url, n);
-        mg_err_hint(err, "clone into a new, empty database (CREATE DATABASE ...), or use "
-                         "--sandbox");
-        return MG_EUSAGE;
-    }
     if (c->src->info.version_num / 10000 > c->dst->info.version_num / 10000)
         mg_warn("the destination runs an older major version (%s) than the source (%s): the "
                 "schema may not load, and what an estimate sees there may differ",

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "driver.h"
 #include "err.h"
 
 struct mg_clone_opts {
@@ -47,6 +48,16 @@ struct mg_clone_result {
  */
 int mg_clone(struct mg_clone_result *out, const struct mg_clone_opts *o, struct mg_err *err);
 void mg_clone_result_free(struct mg_clone_result *r);
+
+/*
+ * Opens a clone's destination (`out` a URL, `redacted` it for messages) and checks that it can
+ * take the clone: a server of the source's dialect, not the source's own database, and empty.
+ * Emptiness counts the relations drv_relation_files lists (its indexes too unless
+ * skip_indexes), named `noun` in the error ("relations", "tables and views").
+ */
+int mg_clone_open_destination(struct drv_conn **dst, const char *url, const char *redacted,
+                              struct drv_conn *src, const struct drv_connect_opts *co,
+                              int skip_indexes, const char *noun, struct mg_err *err);
 
 /* The clone of a MySQL or MariaDB source (clone_my.c); mg_clone hands such a source to it. */
 int mg_clone_my(struct mg_clone_result *out, const struct mg_clone_opts *o, struct mg_err *err);

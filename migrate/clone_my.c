@@ -289,32 +289,10 @@ static int open_destination(struct myc *c, struct mg_err *err)
     }
     mg_url_redact_str(&url, c->out->url);
     c->out->redacted_url = mg_buf_detach(&url);
-    rc = drv_open(&c->dst, c->out->url, &co, err);
-    if (rc) {
-        mg_err_context(err, "the destination %s", c->out->redacted_url);
-        return rc;
-    }
-    if (strcmp(c->dst->info.dialect, "mysql"))
-        return mg_err_set(err, MG_EUSAGE, "the destination is %s; the source is %s",
-                          c->dst->info.product, c->src->info.product);
-    rc = mg_refuse_same_database(c->dst, "destination", c->src, "source", err);
+    rc = mg_clone_open_destination(&c->dst, c->out->url, c->out->redacted_url, c->src, &co, 1,
+                                   "tables and views", err);
     if (rc)
         return rc;
-    struct drv_rels rels;
-    rc = drv_relation_files(c->dst, &rels, err);
-    if (rc)
-        return rc;
-    size_t n = 0;
-    for (size_t i = 0; i < rels.n; i++)
-        n += rels.v[i].kind != DRV_REL_INDEX;
-    drv_rels_free(&rels);
-    if (n) {
-        mg_err_set(err, MG_EUSAGE, "the destination %s is not empty (%zu tables and views)",
-                   c->out->redacted_url, n);
-        mg_err_hint(err, "clone into a new, empty database (CREATE DATABASE ...), or use "
-                         "--sandbox");
-        return MG_EUSAGE;
-    }
     if (strcmp(c->src->info.product, c->dst->info.product))
         mg_warn("the destination runs %s and the source %s: the schema may not load, and what an "
                 "estimate sees there may differ",
