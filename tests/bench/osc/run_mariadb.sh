@@ -108,31 +108,20 @@ for run in $(seq 1 "$runs"); do
     workload_stop
     record alter "$run" "$(secs "$a" "$b")"
 
-    reset
-    workload_start
-    a=$(now_ms)
-    "$M" -q --format json -d "$B" osc --table t --alter "ALTER TABLE t MODIFY id bigint" --drop-old >"$work/osc.json"
-    b=$(now_ms)
-    workload_stop
-    record osc "$run" "$(secs "$a" "$b")" "\"job\":$(jq -c .job "$work/osc.json")"
-
-    reset
-    workload_start
-    a=$(now_ms)
-    "$M" -q --format json -d "$B" osc --table t --alter "ALTER TABLE t MODIFY id bigint" --drop-old --no-verify >"$work/osc.json"
-    b=$(now_ms)
-    workload_stop
-    record osc_nv "$run" "$(secs "$a" "$b")" "\"job\":$(jq -c .job "$work/osc.json")"
-
-    for nv in "" --no-verify; do
-        reset
-        workload_start
-        a=$(now_ms)
-        "$M" -q --format json -d "$B" osc --table t --alter "ALTER TABLE t MODIFY id bigint" --drop-old \
-            --threads 2 $nv >"$work/osc.json"
-        b=$(now_ms)
-        workload_stop
-        record "osc_t2${nv:+_nv}" "$run" "$(secs "$a" "$b")" "\"job\":$(jq -c .job "$work/osc.json")"
+    # osc, osc_nv, osc_t2, osc_t2_nv
+    for threads in 1 2; do
+        for nv in "" --no-verify; do
+            reset
+            workload_start
+            a=$(now_ms)
+            "$M" -q --format json -d "$B" osc --table t --alter "ALTER TABLE t MODIFY id bigint" \
+                --drop-old --threads "$threads" $nv >"$work/osc.json"
+            b=$(now_ms)
+            workload_stop
+            m=osc
+            [ "$threads" = 1 ] || m=osc_t$threads
+            record "$m${nv:+_nv}" "$run" "$(secs "$a" "$b")" "\"job\":$(jq -c .job "$work/osc.json")"
+        done
     done
 
     reset
